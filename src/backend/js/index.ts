@@ -1,0 +1,7 @@
+/** The TypeScript backend: plain loops on typed arrays, available everywhere. */
+import type { Backend } from '../backend.js';
+import { binary, binaryScalar, clip, unary } from './elementwise.js';
+import { gemm } from './gemm.js';
+import { argReduce, reduce } from './reduce.js';
+
+export const jsBackend: Backend = { name: 'js', binary, binaryScalar, unary, clip, reduce, argReduce, gemm };

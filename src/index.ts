@@ -1,0 +1,3 @@
+/** nabla's public API. */
+export * from './ndarray/index.js';
+export { backend, setBackend, registerBackend, listBackends, type Backend } from './backend/index.js';

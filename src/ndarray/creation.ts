@@ -1,0 +1,157 @@
+/** Array creation, as numpy's: array, zeros, ones, full, empty, eye, arange, linspace and the *Like family. */
+import { allocate, castScalar, checkDType, dtypeOfTypedArray, type DType, type TypedArray } from './dtype.js';
+import { NDArray, allocArray, type NestedArray } from './ndarray.js';
+import { checkShape, fmtShape, sizeOf, type Shape } from './shape.js';
+
+type ShapeArg = number | Shape;
+
+function toShape(s: ShapeArg, op: string): number[] {
+  return checkShape(typeof s === 'number' ? [s] : s, op);
+}
+
+/**
+ * Makes an array from nested JS arrays (numbers give float64, the default dtype; booleans give bool),
+ * from a typed array plus shape (the buffer is used as-is, not copied), or copies another NDArray.
+ *
+ *   array([[1, 2], [3, 4]])                       // float64 (2, 2)
+ *   array(new Float32Array(6), [2, 3])            // float32 (2, 3) view of that buffer
+ *   array([1, 2, 3], 'int32')
+ */
+export function array(data: NestedArray | NDArray, dtype?: DType): NDArray;
+export function array(data: TypedArray, shape?: Shape, dtype?: DType): NDArray;
+export function array(data: NestedArray | NDArray | TypedArray, a?: DType | Shape, b?: DType): NDArray {
+  if (ArrayBuffer.isView(data)) {
+    const typed = data as TypedArray;
+    const shape = (a as Shape | undefined) ?? [typed.length];
+    checkShape(shape, 'array');
+    if (sizeOf(shape) !== typed.length) {
+      throw new RangeError(
+        `array: a buffer of ${typed.length} elements cannot have shape ${fmtShape(shape)}`,
+      );
+    }
+    const natural = dtypeOfTypedArray(typed);
+    const dtype = b ? checkDType(b, 'array') : natural;
+    if (dtype === natural || (dtype === 'bool' && natural === 'uint8'))
+      return new NDArray(typed, shape, dtype);
+    return new NDArray(typed, shape, natural).astype(dtype);
+  }
+  if (data instanceof NDArray) return a ? data.astype(checkDType(a as string, 'array')) : data.copy();
+  const shape: number[] = [];
+  let probe: NestedArray = data;
+  while (Array.isArray(probe)) {
+    shape.push(probe.length);
+    if (probe.length === 0) break;
+    probe = probe[0];
+  }
+  const isBool = typeof probe === 'boolean';
+  const dtype = a ? checkDType(a as string, 'array') : isBool ? 'bool' : 'float64';
+  const out = allocate(dtype, sizeOf(shape));
+  let k = 0;
+  const walk = (x: NestedArray, depth: number): void => {
+    if (depth === shape.length) {
+      if (Array.isArray(x))
+        throw new RangeError(`array: inhomogeneous nested array: expected a number at depth ${depth}`);
+      out[k++] = castScalar(dtype, typeof x === 'boolean' ? (x ? 1 : 0) : (x as number));
+      return;
+    }
+    if (!Array.isArray(x) || x.length !== shape[depth]) {
+      throw new RangeError(
+        `array: inhomogeneous nested array: the requested array has an inhomogeneous shape after ${depth} dimensions (expected length ${shape[depth]})`,
+      );
+    }
+    for (const y of x) walk(y, depth + 1);
+  };
+  walk(data, 0);
+  return new NDArray(out, shape, dtype);
+}
+
+/** A 0-d array holding `value`. */
+export function scalar(value: number, dtype: DType = 'float64'): NDArray {
+  return full([], value, dtype);
+}
+
+export function zeros(shape: ShapeArg, dtype: DType = 'float64'): NDArray {
+  return allocArray(toShape(shape, 'zeros'), checkDType(dtype, 'zeros'), 'zeros');
+}
+
+/** Like zeros: typed arrays are always zero-filled, so "uninitialised" memory is never garbage. */
+export function empty(shape: ShapeArg, dtype: DType = 'float64'): NDArray {
+  return allocArray(toShape(shape, 'empty'), checkDType(dtype, 'empty'), 'empty');
+}
+
+export function full(shape: ShapeArg, value: number, dtype: DType = 'float64'): NDArray {
+  const a = allocArray(toShape(shape, 'full'), checkDType(dtype, 'full'), 'full');
+  a.data.fill(castScalar(dtype, value));
+  return a;
+}
+
+export function ones(shape: ShapeArg, dtype: DType = 'float64'): NDArray {
+  return full(shape, 1, dtype);
+}
+
+export const zerosLike = (a: NDArray, dtype: DType = a.dtype) => zeros(a.shape, dtype);
+export const onesLike = (a: NDArray, dtype: DType = a.dtype) => ones(a.shape, dtype);
+export const fullLike = (a: NDArray, value: number, dtype: DType = a.dtype) => full(a.shape, value, dtype);
+export const emptyLike = (a: NDArray, dtype: DType = a.dtype) => empty(a.shape, dtype);
+
+/** An N×M matrix with ones on the k-th diagonal. */
+export function eye(N: number, M: number = N, k = 0, dtype: DType = 'float64'): NDArray {
+  const a = zeros([N, M], dtype);
+  for (let i = 0; i < N; i++) {
+    const j = i + k;
+    if (j >= 0 && j < M) a.data[i * M + j] = 1;
+  }
+  return a;
+}
+
+/**
+ * Evenly spaced values in [start, stop): arange(5), arange(2, 10, 3). Integer arguments give int32
+ * (numpy gives its default int), any fractional argument gives float64.
+ */
+export function arange(start: number, stop?: number, step = 1, dtype?: DType): NDArray {
+  if (stop === undefined) {
+    stop = start;
+    start = 0;
+  }
+  if (step === 0) throw new RangeError('arange: step cannot be zero');
+  if (![start, stop, step].every(Number.isFinite)) throw new RangeError('arange: arguments must be finite');
+  const n = Math.max(0, Math.ceil((stop - start) / step));
+  const d = dtype ?? ([start, stop, step].every(Number.isInteger) ? 'int32' : 'float64');
+  const a = allocArray([n], d, 'arange');
+  for (let i = 0; i < n; i++) a.data[i] = start + i * step;
+  return a;
+}
+
+export interface LinspaceOptions {
+  endpoint?: boolean;
+  dtype?: DType;
+}
+
+/** `num` evenly spaced samples over [start, stop] (or [start, stop) without endpoint). */
+export function linspace(
+  start: number,
+  stop: number,
+  num?: number,
+  opts?: LinspaceOptions & { retstep?: false },
+): NDArray;
+export function linspace(
+  start: number,
+  stop: number,
+  num: number,
+  opts: LinspaceOptions & { retstep: true },
+): [NDArray, number];
+export function linspace(
+  start: number,
+  stop: number,
+  num = 50,
+  { endpoint = true, retstep = false, dtype = 'float64' }: LinspaceOptions & { retstep?: boolean } = {},
+): NDArray | [NDArray, number] {
+  if (!Number.isInteger(num) || num < 0)
+    throw new RangeError(`linspace: number of samples, ${num}, must be non-negative`);
+  const div = endpoint ? num - 1 : num;
+  const step = div > 0 ? (stop - start) / div : NaN;
+  const a = allocArray([num], dtype, 'linspace');
+  for (let i = 0; i < num; i++) a.data[i] = div > 0 ? start + i * step : start;
+  if (endpoint && num > 1) a.data[num - 1] = stop;
+  return retstep ? [a, step] : a;
+}

@@ -1,0 +1,17 @@
+/** The NDArray module: the array type and every op on it, numpy-style. */
+export {
+  NDArray,
+  allocArray,
+  type IndexSpec,
+  type SliceSpec,
+  type Operand,
+  type NestedArray,
+} from './ndarray.js';
+export * from './dtype.js';
+export { broadcastShapes, fmtShape, type Shape } from './shape.js';
+export * from './creation.js';
+export * from './elementwise.js';
+export * from './reduce.js';
+export * from './linalg.js';
+export { addAt, nonzeroOf as nonzero, sliceIndices } from './indexing.js';
+export * from './random.js';
