@@ -1,0 +1,2 @@
+/** Update rules (optim.py). */
+export * from './optim.js';

@@ -1,0 +1,164 @@
+/**
+ * First-order update rules, as in CS231n's optim.py.
+ *
+ * Every rule has one contract:
+ *
+ *     update(w, dw, config?) -> [nextW, config]
+ *
+ *   w:      the current weights, any shape
+ *   dw:     the gradient of the loss with respect to w, same shape
+ *   config: hyperparameters (learningRate, momentum, ...) and the rule's running state (velocity, cache,
+ *           m, v, t); missing keys get the course's defaults, and the same object, updated, is returned so
+ *           the caller passes it back in on the next step.
+ *
+ * For speed the update is done IN PLACE: `nextW` is `w` itself, changed (the Solver relies on this to
+ * train without allocating per step). Copy `w` first if you need the old weights. The running state is
+ * allocated once, on the first call, with w's shape and dtype; the scratch buffers live beside w (not in
+ * config, so config stays small enough to checkpoint).
+ */
+import { NDArray } from '../ndarray/ndarray.js';
+import { add, div, mul, sqrt, square, sub } from '../ndarray/elementwise.js';
+import { zeros } from '../ndarray/creation.js';
+import { fmtShape } from '../ndarray/shape.js';
+
+/** Hyperparameters and running state of an update rule (CS231n's config dict). */
+export interface OptimConfig {
+  /** Step size (default 1e-2; Adam 1e-3). */
+  learningRate?: number;
+  /** sgdMomentum: the momentum coefficient (default 0.9). */
+  momentum?: number;
+  /** sgdMomentum: the running velocity, shaped like w. */
+  velocity?: NDArray;
+  /** rmsprop: the decay of the squared-gradient cache (default 0.99). */
+  decayRate?: number;
+  /** rmsprop and adam: added to the denominator for stability (default 1e-8). */
+  epsilon?: number;
+  /** rmsprop: the running mean of squared gradients. */
+  cache?: NDArray;
+  /** adam: decay of the first moment (default 0.9). */
+  beta1?: number;
+  /** adam: decay of the second moment (default 0.999). */
+  beta2?: number;
+  /** adam: the first moment. */
+  m?: NDArray;
+  /** adam: the second moment. */
+  v?: NDArray;
+  /** adam: the step count, incremented before it is used. */
+  t?: number;
+}
+
+export type UpdateRule = (w: NDArray, dw: NDArray, config?: OptimConfig) => [NDArray, OptimConfig];
+
+/** Per-parameter scratch buffers (keyed by the weight array, which updates keep in place). */
+const scratchFor = new WeakMap<NDArray, NDArray[]>();
+
+function scratch(w: NDArray, k: number): NDArray {
+  let list = scratchFor.get(w);
+  if (!list) scratchFor.set(w, (list = []));
+  let s = list[k];
+  if (
+    !s ||
+    s.dtype !== w.dtype ||
+    s.size !== w.size ||
+    s.ndim !== w.ndim ||
+    s.shape.some((d, i) => d !== w.shape[i])
+  )
+    s = list[k] = zeros(w.shape, w.dtype);
+  return s;
+}
+
+function check(w: NDArray, dw: NDArray, op: string): void {
+  if (w.ndim !== dw.ndim || w.shape.some((d, i) => d !== dw.shape[i])) {
+    throw new RangeError(
+      `${op}: dw of shape ${fmtShape(dw.shape)} does not match w of shape ${fmtShape(w.shape)}`,
+    );
+  }
+}
+
+/** The state array `key` of config, created as zeros like w on the first call. */
+function state(config: OptimConfig, key: 'velocity' | 'cache' | 'm' | 'v', w: NDArray, op: string): NDArray {
+  let s = config[key];
+  if (!s) s = config[key] = zeros(w.shape, w.dtype);
+  else if (s.size !== w.size)
+    throw new RangeError(
+      `${op}: config.${key} of shape ${fmtShape(s.shape)} does not match w of shape ${fmtShape(w.shape)}`,
+    );
+  return s;
+}
+
+/** Vanilla stochastic gradient descent: w -= learningRate·dw. */
+export const sgd: UpdateRule = (w, dw, config = {}) => {
+  check(w, dw, 'sgd');
+  config.learningRate ??= 1e-2;
+  const step = mul(dw, config.learningRate, scratch(w, 0));
+  sub(w, step, w);
+  return [w, config];
+};
+
+/** SGD with momentum: v = momentum·v − learningRate·dw; w += v. */
+export const sgdMomentum: UpdateRule = (w, dw, config = {}) => {
+  check(w, dw, 'sgdMomentum');
+  config.learningRate ??= 1e-2;
+  config.momentum ??= 0.9;
+  const v = state(config, 'velocity', w, 'sgdMomentum');
+  const step = mul(dw, config.learningRate, scratch(w, 0));
+  mul(v, config.momentum, v);
+  sub(v, step, v);
+  add(w, v, w);
+  return [w, config];
+};
+
+/** RMSProp: cache = decayRate·cache + (1 − decayRate)·dw²; w −= learningRate·dw / (√cache + epsilon). */
+export const rmsprop: UpdateRule = (w, dw, config = {}) => {
+  check(w, dw, 'rmsprop');
+  config.learningRate ??= 1e-2;
+  config.decayRate ??= 0.99;
+  config.epsilon ??= 1e-8;
+  const cache = state(config, 'cache', w, 'rmsprop');
+  const t = scratch(w, 0);
+  square(dw, t);
+  mul(t, 1 - config.decayRate, t);
+  mul(cache, config.decayRate, cache);
+  add(cache, t, cache);
+  const denom = sqrt(cache, t);
+  add(denom, config.epsilon, denom);
+  const step = mul(dw, config.learningRate, scratch(w, 1));
+  div(step, denom, step);
+  sub(w, step, w);
+  return [w, config];
+};
+
+/**
+ * Adam with bias correction: t += 1; m = β1·m + (1 − β1)·dw; v = β2·v + (1 − β2)·dw²;
+ * w −= learningRate·(m / (1 − β1^t)) / (√(v / (1 − β2^t)) + epsilon).
+ */
+export const adam: UpdateRule = (w, dw, config = {}) => {
+  check(w, dw, 'adam');
+  config.learningRate ??= 1e-3;
+  config.beta1 ??= 0.9;
+  config.beta2 ??= 0.999;
+  config.epsilon ??= 1e-8;
+  config.t ??= 0;
+  const m = state(config, 'm', w, 'adam');
+  const v = state(config, 'v', w, 'adam');
+  const { beta1, beta2 } = config;
+  const t = (config.t += 1);
+  const s0 = scratch(w, 0);
+  const s1 = scratch(w, 1);
+  mul(m, beta1, m);
+  add(m, mul(dw, 1 - beta1, s0), m);
+  mul(v, beta2, v);
+  mul(square(dw, s0), 1 - beta2, s0);
+  add(v, s0, v);
+  // denom = √(v / (1 − β2^t)) + ε; step = lr·(m / (1 − β1^t)) / denom, in numpy's order of operations.
+  const denom = sqrt(div(v, 1 - beta2 ** t, s0), s0);
+  add(denom, config.epsilon, denom);
+  const step = div(m, 1 - beta1 ** t, s1);
+  mul(step, config.learningRate, step);
+  div(step, denom, step);
+  sub(w, step, w);
+  return [w, config];
+};
+
+/** The rules by their CS231n names (camelCase), for Solver's `updateRule: 'adam'`. */
+export const updateRules: Record<string, UpdateRule> = { sgd, sgdMomentum, rmsprop, adam };
