@@ -1,0 +1,7 @@
+/** Classifiers (CS231n's classifiers/): kNN, linear classifiers, the two-layer net, the FC net, the conv net. */
+export * from './kNearestNeighbor.js';
+export * from './crossValidation.js';
+export * from './linearSvm.js';
+export * from './softmax.js';
+export * from './linearClassifier.js';
+export { accuracy } from './util.js';

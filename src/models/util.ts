@@ -1,0 +1,34 @@
+/** Small helpers the models share. */
+import { NDArray, allocArray } from '../ndarray/ndarray.js';
+import { fmtShape } from '../ndarray/shape.js';
+
+/** Stacks arrays along axis 0 (np.concatenate(parts, axis=0)); all parts share their trailing shape and dtype. */
+export function concatenateRows(parts: NDArray[]): NDArray {
+  if (parts.length === 0) throw new RangeError('concatenateRows: need at least one array');
+  const tail = parts[0].shape.slice(1);
+  for (const p of parts) {
+    if (p.ndim !== tail.length + 1 || p.shape.slice(1).some((d, i) => d !== tail[i])) {
+      throw new RangeError(
+        `concatenateRows: shape ${fmtShape(p.shape)} does not match ${fmtShape(parts[0].shape)} beyond axis 0`,
+      );
+    }
+  }
+  const n = parts.reduce((s, p) => s + p.shape[0], 0);
+  const out = allocArray([n, ...tail], parts[0].dtype, 'concatenateRows');
+  let row = 0;
+  for (const p of parts) {
+    if (p.shape[0] > 0) out.set([`${row}:${row + p.shape[0]}`], p);
+    row += p.shape[0];
+  }
+  return out;
+}
+
+/** The fraction of equal entries of two label vectors (N,). */
+export function accuracy(pred: NDArray, y: NDArray): number {
+  const a = pred.toTypedArray();
+  const b = y.toTypedArray();
+  if (a.length !== b.length) throw new RangeError(`accuracy: ${a.length} predictions for ${b.length} labels`);
+  let c = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] === b[i]) c++;
+  return a.length === 0 ? 0 : c / a.length;
+}
