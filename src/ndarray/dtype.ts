@@ -93,6 +93,6 @@ export function castScalar(dtype: DType, v: number): number {
     case 'uint8':
       return v & 255;
     case 'bool':
-      return v !== 0 && !Number.isNaN(v) ? 1 : 0;
+      return v !== 0 ? 1 : 0; // NaN is truthy, as in numpy
   }
 }

@@ -29,7 +29,7 @@ const rules: Record<BinaryOp, ResultRule> = {
   logicalOr: 'bool',
 };
 
-function resultDtype(op: BinaryOp, a: Operand, b: Operand): DType {
+function resultDtype(op: BinaryOp, a: Operand, b: Operand, name: string = op): DType {
   const rule = rules[op];
   if (rule === 'bool') return 'bool';
   let d: DType;
@@ -40,6 +40,14 @@ function resultDtype(op: BinaryOp, a: Operand, b: Operand): DType {
   else d = promoteTypes(a.dtype, b.dtype);
   if (rule === 'float' && !isFloat(d)) return 'float64';
   if (typeof a === 'number' && typeof b === 'number') return 'float64';
+  const s = typeof a === 'number' ? a : typeof b === 'number' ? b : null;
+  if (s !== null && (d === 'uint8' || d === 'int32') && Number.isInteger(s)) {
+    // numpy 2 (NEP 50) refuses a Python int that the array's integer dtype cannot hold.
+    const [lo, hi] = d === 'uint8' ? [0, 255] : [-2147483648, 2147483647];
+    if (s < lo || s > hi) throw new RangeError(`${name}: Python integer ${s} out of bounds for ${d}`);
+    if (op === 'pow' && typeof b === 'number' && b < 0)
+      throw new RangeError('power: Integers to negative integer powers are not allowed.');
+  }
   return d;
 }
 
@@ -77,7 +85,7 @@ function boolOp(op: BinaryOp, name: string): BinaryOp {
 
 /** The shared implementation of every binary op. */
 export function binaryOp(op: BinaryOp, a: Operand, b: Operand, name: string, out?: NDArray): NDArray {
-  let dtype = resultDtype(op, a, b);
+  let dtype = resultDtype(op, a, b, name);
   if (dtype === 'bool' && rules[op] === 'promote') op = boolOp(op, name);
   const be = backend();
   if (typeof a === 'number' && typeof b === 'number') {

@@ -13,5 +13,18 @@ export * from './creation.js';
 export * from './elementwise.js';
 export * from './reduce.js';
 export * from './linalg.js';
-export { addAt, nonzeroOf as nonzero, sliceIndices } from './indexing.js';
+export {
+  addAt,
+  nonzeroOf as nonzero,
+  sliceIndices,
+  take,
+  put,
+  takeAlongAxis,
+  putAlongAxis,
+  where,
+  compress,
+} from './indexing.js';
+export * from './manipulation.js';
+export * from './npy.js';
+export * from './npyfile.js';
 export * from './random.js';

@@ -4,10 +4,10 @@
  * accumulate with repeated indices in `addAt` (np.add.at).
  */
 import { backend } from '../backend/index.js';
-import { castScalar } from './dtype.js';
+import { castScalar, promoteTypes, promoteWithScalar, type DType } from './dtype.js';
 import { NDArray, allocArray, type IndexSpec, type Operand, type SliceSpec } from './ndarray.js';
-import { assign } from './elementwise.js';
-import { broadcastShapes, fmtShape, sizeOf } from './shape.js';
+import { assign, logicalNot } from './elementwise.js';
+import { broadcastShapes, fmtShape, normalizeAxis, sizeOf } from './shape.js';
 
 interface SliceParts {
   start: number | null;
@@ -137,6 +137,11 @@ function plan(a: NDArray, specs: IndexSpec[], op: string): Plan {
         throw new TypeError(`${op}: index arrays must hold integers`);
       }
       expanded.push(arr);
+    } else if (typeof s === 'number') {
+      // Beside an array index, an integer is an advanced index too (a 0-d array): that decides where
+      // numpy puts the indexed dims, e.g. a[0, :, [1, 2]] on (2, 3, 4) has shape (2, 3), not (3, 2).
+      if (!Number.isInteger(s)) throw new TypeError(`${op}: index ${s} is not an integer`);
+      expanded.push(new NDArray(Int32Array.of(s), [], 'int32'));
     } else expanded.push(s as SliceSpec | NDArray);
   }
   const full = expandEllipsis(expanded, a.ndim, (s) => (s === null ? 0 : 1), op);
@@ -220,10 +225,10 @@ function resultOrder(p: Plan): number[] {
   return order;
 }
 
-export function indexGet(a: NDArray, specs: IndexSpec[]): NDArray {
-  if (!specs.some(isAdvanced)) return basicIndex(a, specs as SliceSpec[], 'get');
-  const p = plan(a, specs, 'get');
-  const out = allocArray([...p.indexShape, ...p.rest.shape], a.dtype, 'get');
+export function indexGet(a: NDArray, specs: IndexSpec[], op = 'get'): NDArray {
+  if (!specs.some(isAdvanced)) return basicIndex(a, specs as SliceSpec[], op);
+  const p = plan(a, specs, op);
+  const out = allocArray([...p.indexShape, ...p.rest.shape], a.dtype, op);
   const restSize = sizeOf(p.rest.shape);
   const src = a.data;
   const dst = out.data;
@@ -289,8 +294,8 @@ function scatter(a: NDArray, specs: IndexSpec[], value: Operand, mode: 'set' | '
   }
 }
 
-export function indexSet(a: NDArray, specs: IndexSpec[], value: Operand): void {
-  scatter(a, specs, value, 'set', 'set');
+export function indexSet(a: NDArray, specs: IndexSpec[], value: Operand, op = 'set'): void {
+  scatter(a, specs, value, 'set', op);
 }
 
 /** np.add.at(a, indices, values): unbuffered accumulation, so repeated indices add up. */
@@ -323,4 +328,163 @@ export function nonzeroOf(a: NDArray): NDArray[] {
   }
   if (a.ndim === 0) return [new NDArray(new Int32Array(count), [count], 'int32')];
   return out.map((x) => new NDArray(x, [count], 'int32'));
+}
+
+// ---- take / put / where / compress -------------------------------------------------------------
+
+type Indices = NDArray | number[] | number;
+
+/** Index specs that apply `indices` to axis `ax` and take every other axis whole. */
+function alongAxis(ax: number, indices: Indices): IndexSpec[] {
+  const specs: IndexSpec[] = new Array<IndexSpec>(ax).fill(':');
+  specs.push(indices);
+  return specs;
+}
+
+/**
+ * np.take: elements of `a` at `indices` along `axis` (of the flattened array when axis is null).
+ * The result has shape a.shape[:axis] + indices.shape + a.shape[axis+1:], and is always a copy.
+ */
+export function take(a: NDArray, indices: Indices, axis: number | null = null): NDArray {
+  const src = axis === null ? a.ravel() : a;
+  const ax = axis === null ? 0 : normalizeAxis(axis, a.ndim, 'take');
+  const r = indexGet(src, alongAxis(ax, indices), 'take');
+  return typeof indices === 'number' ? r.copy() : r;
+}
+
+/**
+ * np.put with an axis extension. Without axis (numpy's put): a.flat[indices] = values, with `values`
+ * repeated when shorter than `indices`. With an axis: a[:, ..., indices] = values (values broadcast).
+ */
+export function put(
+  a: NDArray,
+  indices: Indices,
+  values: Operand | number[],
+  axis: number | null = null,
+): void {
+  const vals = Array.isArray(values)
+    ? new NDArray(Float64Array.from(values), [values.length], 'float64')
+    : values;
+  if (axis !== null) {
+    indexSet(a, alongAxis(normalizeAxis(axis, a.ndim, 'put'), indices), vals, 'put');
+    return;
+  }
+  const idx =
+    typeof indices === 'number'
+      ? [indices]
+      : indices instanceof NDArray
+        ? Array.from(indices.toTypedArray())
+        : indices;
+  const v = typeof vals === 'number' ? [vals] : vals.toTypedArray();
+  if (v.length === 0) {
+    if (idx.length === 0) return;
+    throw new RangeError('put: cannot replace elements of an array with an empty set of values');
+  }
+  const n = a.size;
+  const contig: number[] = [];
+  for (let s = 1, i = a.ndim - 1; i >= 0; i--) {
+    contig[i] = s;
+    s *= a.shape[i];
+  }
+  for (let i = 0; i < idx.length; i++) {
+    let k = idx[i];
+    if (!Number.isInteger(k) || k < -n || k >= n)
+      throw new RangeError(`put: index ${k} is out of bounds for axis 0 with size ${n}`);
+    if (k < 0) k += n;
+    let off = a.offset;
+    for (let ax = 0; ax < a.ndim; ax++) {
+      const q = Math.floor(k / contig[ax]);
+      k -= q * contig[ax];
+      off += q * a.strides[ax];
+    }
+    a.data[off] = castScalar(a.dtype, v[i % v.length]);
+  }
+}
+
+/** Open-grid indices that select along every axis of `shape` except `axis`, where `indices` go (np.take_along_axis). */
+function alongAxisGrid(shape: readonly number[], indices: NDArray, axis: number, op: string): IndexSpec[] {
+  if (indices.ndim !== shape.length) {
+    throw new RangeError(
+      `${op}: indices of shape ${fmtShape(indices.shape)} must have the same number of dimensions as the array of shape ${fmtShape(shape)}`,
+    );
+  }
+  return shape.map((d, i) => {
+    if (i === axis) return indices;
+    const g = new Int32Array(d);
+    for (let k = 0; k < d; k++) g[k] = k;
+    return new NDArray(
+      g,
+      shape.map((_, j) => (j === i ? d : 1)),
+      'int32',
+    );
+  });
+}
+
+/** np.take_along_axis: out[i, j] = a[i, indices[i, j]] for axis 1, e.g. the scores of the correct classes. */
+export function takeAlongAxis(a: NDArray, indices: NDArray, axis: number): NDArray {
+  const ax = normalizeAxis(axis, a.ndim, 'takeAlongAxis');
+  return indexGet(a, alongAxisGrid(a.shape, indices, ax, 'takeAlongAxis'), 'takeAlongAxis');
+}
+
+/** np.put_along_axis: a[i, indices[i, j]] = values[i, j] for axis 1, in place. */
+export function putAlongAxis(a: NDArray, indices: NDArray, values: Operand, axis: number): void {
+  const ax = normalizeAxis(axis, a.ndim, 'putAlongAxis');
+  indexSet(a, alongAxisGrid(a.shape, indices, ax, 'putAlongAxis'), values, 'putAlongAxis');
+}
+
+function asBool(c: Operand | boolean): NDArray {
+  if (typeof c === 'number' || typeof c === 'boolean')
+    return new NDArray(Uint8Array.of(c ? 1 : 0), [], 'bool');
+  return c.dtype === 'bool' ? c : c.astype('bool');
+}
+
+/** The dtype np.where / np.concatenate give for two operands (numbers are weak scalars, NEP 50). */
+function resultType(x: Operand, y: Operand): DType {
+  if (typeof x === 'number' && typeof y === 'number')
+    return Number.isInteger(x) && Number.isInteger(y) ? 'int32' : 'float64';
+  if (typeof x === 'number') return promoteWithScalar((y as NDArray).dtype, x);
+  if (typeof y === 'number') return promoteWithScalar(x.dtype, y);
+  return promoteTypes(x.dtype, y.dtype);
+}
+
+/**
+ * np.where. With three arguments: elements of x where condition is true, else of y (all three broadcast).
+ * With one: the indices of the non-zero elements, one int32 array per axis (np.nonzero).
+ */
+export function where(condition: Operand | boolean): NDArray[];
+export function where(condition: Operand | boolean, x: Operand, y: Operand): NDArray;
+export function where(condition: Operand | boolean, x?: Operand, y?: Operand): NDArray | NDArray[] {
+  if (x === undefined && y === undefined) return nonzeroOf(asBool(condition));
+  if (x === undefined || y === undefined)
+    throw new TypeError('where: either both or neither of x and y should be given');
+  const c = asBool(condition);
+  const shapeOf = (v: Operand) => (typeof v === 'number' ? [] : v.shape);
+  const shape = broadcastShapes('where', c.shape, shapeOf(x), shapeOf(y));
+  const r = allocArray(shape, resultType(x, y), 'where');
+  assign(r, x);
+  // Flat views make 0-d operands indexable by a mask too.
+  const flat = r.reshape(-1);
+  const notC = logicalNot(c.broadcastTo(shape)).reshape(-1);
+  const yv = typeof y === 'number' ? y : indexGet(y.broadcastTo(shape).reshape(-1), [notC], 'where');
+  indexSet(flat, [notC], yv, 'where');
+  return r;
+}
+
+/** np.compress: the slices of `a` along `axis` (or elements of the flattened `a`) where `condition` is true. */
+export function compress(
+  condition: NDArray | (number | boolean)[],
+  a: NDArray,
+  axis: number | null = null,
+): NDArray {
+  const c =
+    condition instanceof NDArray
+      ? condition
+      : new NDArray(
+          Uint8Array.from(condition, (v) => (v ? 1 : 0)),
+          [condition.length],
+          'bool',
+        );
+  if (c.ndim !== 1)
+    throw new RangeError(`compress: condition must be a 1-d array, got shape ${fmtShape(c.shape)}`);
+  return take(a, nonzeroOf(asBool(c))[0], axis === null ? null : axis);
 }

@@ -161,7 +161,7 @@ const unaryRows: Record<UnaryOp, Row1> = {
   toBool: (a, ia, sa, o, io, so, n) => {
     for (let i = 0; i < n; i++, ia += sa, io += so) {
       const x = a[ia];
-      o[io] = x !== 0 && x === x ? 1 : 0;
+      o[io] = x !== 0 ? 1 : 0; // NaN is truthy, as in numpy
     }
   },
 };
