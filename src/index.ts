@@ -1,3 +1,4 @@
 /** nabla's public API. */
 export * from './ndarray/index.js';
 export { backend, setBackend, registerBackend, listBackends, type Backend } from './backend/index.js';
+export * from './nn/index.js';

@@ -75,6 +75,60 @@ export interface GemmArgs {
   ldc: number;
 }
 
+/**
+ * The window geometry of a 2-D convolution on one image x (C, H, W), contiguous at xOffset, and its
+ * column matrix cols (C·HH·WW, Ho·Wo), contiguous at colsOffset: row (c, i, j) holds, for every output
+ * position (y, x), the input pixel x[c, y·stride + i − pad, x·stride + j − pad] (0 outside the image).
+ */
+export interface Im2colArgs {
+  x: FloatArray;
+  xOffset: number;
+  C: number;
+  H: number;
+  W: number;
+  HH: number;
+  WW: number;
+  stride: number;
+  pad: number;
+  Ho: number;
+  Wo: number;
+  cols: FloatArray;
+  colsOffset: number;
+}
+
+/**
+ * Max pooling over `planes` contiguous (H, W) planes of x into (Ho, Wo) planes of out, windows of
+ * poolHeight×poolWidth every `stride`. argmax (planes·Ho·Wo) receives, per output, the index within its
+ * input plane (y·W + x) of the first maximum, for the backward scatter.
+ */
+export interface MaxPoolArgs {
+  x: FloatArray;
+  xOffset: number;
+  planes: number;
+  H: number;
+  W: number;
+  poolHeight: number;
+  poolWidth: number;
+  stride: number;
+  Ho: number;
+  Wo: number;
+  out: FloatArray;
+  outOffset: number;
+  argmax: Int32Array;
+}
+
+/** The max-pool backward scatter: dx[plane, argmax] += dout[plane, o] for every output o. */
+export interface MaxPoolBackwardArgs {
+  dout: FloatArray;
+  doutOffset: number;
+  argmax: Int32Array;
+  planes: number;
+  HW: number;
+  HoWo: number;
+  dx: FloatArray;
+  dxOffset: number;
+}
+
 export interface Backend {
   readonly name: string;
   /** out = op(a, b) elementwise over `shape`; a and b are already broadcast (stride 0 on stretched axes). */
@@ -108,4 +162,12 @@ export interface Backend {
   ): void;
   /** General matrix multiply (see GemmArgs). */
   gemm(args: GemmArgs): void;
+  /** Fills args.cols from the image args.x (see Im2colArgs); every element of cols is written. */
+  im2col(args: Im2colArgs): void;
+  /** The adjoint of im2col: ADDS each column entry into the image pixel it came from (args.x += ...). */
+  col2im(args: Im2colArgs): void;
+  /** Max pooling forward, recording the argmax of every window (see MaxPoolArgs). */
+  maxPoolForward(args: MaxPoolArgs): void;
+  /** Max pooling backward: scatters dout into dx (which the caller zero-fills) at the recorded argmax. */
+  maxPoolBackward(args: MaxPoolBackwardArgs): void;
 }

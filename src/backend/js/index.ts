@@ -2,6 +2,21 @@
 import type { Backend } from '../backend.js';
 import { binary, binaryScalar, clip, unary } from './elementwise.js';
 import { gemm } from './gemm.js';
+import { col2im, im2col } from './im2col.js';
+import { maxPoolBackward, maxPoolForward } from './pool.js';
 import { argReduce, reduce } from './reduce.js';
 
-export const jsBackend: Backend = { name: 'js', binary, binaryScalar, unary, clip, reduce, argReduce, gemm };
+export const jsBackend: Backend = {
+  name: 'js',
+  binary,
+  binaryScalar,
+  unary,
+  clip,
+  reduce,
+  argReduce,
+  gemm,
+  im2col,
+  col2im,
+  maxPoolForward,
+  maxPoolBackward,
+};

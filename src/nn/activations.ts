@@ -1,0 +1,74 @@
+/** Elementwise nonlinearities: ReLU, leaky ReLU, sigmoid and tanh, each a forward/backward pair. */
+import { unaryOp } from '../ndarray/elementwise.js';
+import type { NDArray } from '../ndarray/ndarray.js';
+import { checkFloat, fail, fmtShape } from './util.js';
+
+function checkDout(layer: string, dout: NDArray, like: NDArray): void {
+  if (dout.ndim !== like.ndim || dout.shape.some((d, i) => d !== like.shape[i]))
+    fail(layer, `dout of shape ${fmtShape(dout.shape)} does not match x of shape ${fmtShape(like.shape)}`);
+}
+
+/** ReLU forward: out = max(0, x), any shape. Returns [out, cache = x]. */
+export function reluForward(x: NDArray): [NDArray, NDArray] {
+  checkFloat('reluForward', 'x', x);
+  return [unaryOp('relu', x), x];
+}
+
+/** ReLU backward: dx = dout where x > 0, else 0. Returns [dx]. */
+export function reluBackward(dout: NDArray, cache: NDArray): [NDArray] {
+  checkDout('reluBackward', dout, cache);
+  return [dout.mul(cache.gt(0))];
+}
+
+export type LeakyReluCache = [x: NDArray, alpha: number];
+
+/** Leaky ReLU forward: out = x for x > 0, alpha·x otherwise. Returns [out, cache]. */
+export function leakyReluForward(x: NDArray, alpha = 0.01): [NDArray, LeakyReluCache] {
+  checkFloat('leakyReluForward', 'x', x);
+  // x·(alpha + (1 − alpha)·[x > 0]) in one multiply per element.
+  const slope = x
+    .gt(0)
+    .astype(x.dtype)
+    .mul(1 - alpha)
+    .add(alpha);
+  return [x.mul(slope), [x, alpha]];
+}
+
+/** Leaky ReLU backward. Returns [dx]. */
+export function leakyReluBackward(dout: NDArray, cache: LeakyReluCache): [NDArray] {
+  const [x, alpha] = cache;
+  checkDout('leakyReluBackward', dout, x);
+  const slope = x
+    .gt(0)
+    .astype(dout.dtype)
+    .mul(1 - alpha)
+    .add(alpha);
+  return [dout.mul(slope)];
+}
+
+/** Sigmoid forward: out = 1 / (1 + e^−x), computed stably by the kernel. Returns [out, cache = out]. */
+export function sigmoidForward(x: NDArray): [NDArray, NDArray] {
+  checkFloat('sigmoidForward', 'x', x);
+  const out = x.sigmoid();
+  return [out, out];
+}
+
+/** Sigmoid backward: dx = dout·out·(1 − out). Returns [dx]. */
+export function sigmoidBackward(dout: NDArray, cache: NDArray): [NDArray] {
+  checkDout('sigmoidBackward', dout, cache);
+  const s = cache;
+  return [dout.mul(s).mul(s.neg().add(1))];
+}
+
+/** tanh forward. Returns [out, cache = out]. */
+export function tanhForward(x: NDArray): [NDArray, NDArray] {
+  checkFloat('tanhForward', 'x', x);
+  const out = x.tanh();
+  return [out, out];
+}
+
+/** tanh backward: dx = dout·(1 − out²). Returns [dx]. */
+export function tanhBackward(dout: NDArray, cache: NDArray): [NDArray] {
+  checkDout('tanhBackward', dout, cache);
+  return [dout.mul(cache.mul(cache).neg().add(1))];
+}

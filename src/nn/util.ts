@@ -1,0 +1,35 @@
+/** Small helpers shared by the layers: argument checks whose errors name the layer and the shapes. */
+import type { FloatArray } from '../ndarray/dtype.js';
+import { isFloat } from '../ndarray/dtype.js';
+import type { NDArray } from '../ndarray/ndarray.js';
+import { fmtShape } from '../ndarray/shape.js';
+
+/** Throws `layer: what` as a RangeError (the shape errors of every layer go through here). */
+export function fail(layer: string, what: string): never {
+  throw new RangeError(`${layer}: ${what}`);
+}
+
+/** Requires a float array of the given rank (or at least minNdim when ndim is negative). */
+export function checkFloat(layer: string, name: string, a: NDArray, ndim?: number): void {
+  if (!isFloat(a.dtype)) fail(layer, `${name} must be float32 or float64, got ${a.dtype}`);
+  if (ndim !== undefined && a.ndim !== ndim)
+    fail(layer, `${name} must be ${ndim}-D, got shape ${fmtShape(a.shape)}`);
+}
+
+/** Requires `a` to have exactly `shape`. */
+export function checkShape(layer: string, name: string, a: NDArray, shape: readonly number[]): void {
+  if (a.ndim !== shape.length || a.shape.some((d, i) => d !== shape[i]))
+    fail(layer, `${name} of shape ${fmtShape(a.shape)} should have shape ${fmtShape(shape)}`);
+}
+
+export { fmtShape };
+
+/** The float buffer of a contiguous array, as kernels want it. */
+export function floatData(a: NDArray): FloatArray {
+  return a.data as FloatArray;
+}
+
+/** A new zero-filled typed array of the same kind as `like`. */
+export function scratchLike(like: FloatArray, n: number): FloatArray {
+  return like instanceof Float32Array ? new Float32Array(n) : new Float64Array(n);
+}
