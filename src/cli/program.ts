@@ -1,0 +1,307 @@
+/**
+ * The `nabla` command tree: every command, its options and its help. Option values are checked here, at
+ * parse time, so a mistake stops the command before any work with one line and status 2. Each command's
+ * work lives in its own module under ./commands, imported only when the command runs (keeps --help fast).
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { UsageError } from './errors.js';
+import {
+  AUGMENTATIONS,
+  DATASETS,
+  DTYPES,
+  MODELS,
+  NORMALIZATIONS,
+  OPTIMIZERS,
+  parseAugment,
+  parseData,
+  parseDType,
+  parseFraction,
+  parseHidden,
+  parseInteger,
+  parseLogRange,
+  parseModel,
+  parseNormalization,
+  parseNonNegative,
+  parseNumber,
+  parseOptimizer,
+  parsePositive,
+} from './choices.js';
+
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}
+
+/** The flags a command accepts, for the one-line message about an unknown option. */
+function flagsOf(cmd: Command): string {
+  const flags = cmd.options.map((o) => o.long ?? o.short).filter((f): f is string => !!f);
+  return [...flags, '--help'].join(', ');
+}
+
+function commandPath(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
+
+/**
+ * Makes commander's parse errors into UsageErrors with one line and the valid choices, and leaves help and
+ * version (status 0) alone. Applied to every command, since commander reports each error from the command
+ * that found it.
+ */
+function strict(cmd: Command): Command {
+  cmd.configureOutput({ outputError: () => {} });
+  cmd.exitOverride((err: CommanderError) => {
+    if (err.exitCode === 0 || err.code === 'commander.help') throw err;
+    const where = commandPath(cmd);
+    switch (err.code) {
+      case 'commander.unknownOption': {
+        const opt = /'([^']+)'/.exec(err.message)?.[1] ?? '';
+        throw new UsageError(`${where}: unknown option '${opt}' (valid: ${flagsOf(cmd)})`);
+      }
+      case 'commander.unknownCommand': {
+        const name = /'([^']+)'/.exec(err.message)?.[1] ?? '';
+        const valid = cmd.commands.map((c) => c.name()).join(', ');
+        throw new UsageError(`${where}: unknown command '${name}' (valid: ${valid})`);
+      }
+      case 'commander.excessArguments':
+      case 'commander.missingArgument':
+      case 'commander.optionMissingArgument':
+      case 'commander.missingMandatoryOptionValue':
+      case 'commander.invalidArgument':
+      case 'commander.conflictingOption':
+        throw new UsageError(
+          `${where}: ${err.message.replace(/^error: /, '')} (usage: ${where} ${cmd.usage()})`,
+        );
+      default:
+        throw new UsageError(`${where}: ${err.message.replace(/^error: /, '')}`);
+    }
+  });
+  return cmd;
+}
+
+/** The options shared by train and sweep: what to train, on what, and how. */
+function addTrainingOptions(cmd: Command, forSweep = false): Command {
+  cmd
+    .addOption(
+      new Option('-m, --model <model>', `model: ${MODELS.join('|')} or a layers .json file`)
+        .default(parseModel('cnn'), 'cnn')
+        .argParser(parseModel),
+    )
+    .addOption(
+      new Option(
+        '-d, --data <data>',
+        `data set: ${DATASETS.join('|')} or a folder / .tar.gz of split/class/images`,
+      )
+        .default(parseData('mnist'), 'mnist')
+        .argParser(parseData),
+    )
+    .addOption(
+      new Option('-e, --epochs <n>', 'passes over the training set (default: 1 for cnn)').argParser(
+        parsePositive('--epochs'),
+      ),
+    )
+    .addOption(new Option('-b, --batch-size <n>', 'minibatch size').argParser(parseInteger('--batch-size')))
+    .addOption(
+      new Option('--optimizer <rule>', `update rule: ${OPTIMIZERS.join('|')}`).argParser(parseOptimizer),
+    )
+    .addOption(
+      new Option('--lr-decay <factor>', 'multiply the learning rate by this after each epoch').argParser(
+        parsePositive('--lr-decay'),
+      ),
+    )
+    .addOption(
+      new Option('--hidden <sizes>', 'hidden layer sizes, comma-separated (two-layer, fc, cnn3)').argParser(
+        parseHidden,
+      ),
+    )
+    .addOption(
+      new Option('--normalization <kind>', `normalization in fc nets: ${NORMALIZATIONS.join('|')}`).argParser(
+        parseNormalization,
+      ),
+    )
+    .addOption(
+      new Option(
+        '--dropout <keep>',
+        'dropout: probability of KEEPING a unit, as in the course (1 = off)',
+      ).argParser(parseFraction('--dropout', 0, 1, true)),
+    )
+    .addOption(
+      new Option('--augment <kind>', `training augmentation: ${AUGMENTATIONS.join('|')}`).argParser(
+        parseAugment,
+      ),
+    )
+    .addOption(new Option('--k <k>', 'neighbours for knn').argParser(parseInteger('--k')))
+    .addOption(
+      new Option('--seed <n>', 'random seed (weights, shuffling, dropout)')
+        .default(0)
+        .argParser(parseInteger('--seed', 0)),
+    )
+    .addOption(
+      new Option('--dtype <dtype>', `float type: ${DTYPES.join('|')}`)
+        .default('float32')
+        .argParser(parseDType),
+    )
+    .addOption(
+      new Option('--val-split <fraction>', 'fraction of the training set held out for validation').argParser(
+        parseFraction('--val-split', 0, 1),
+      ),
+    )
+    .addOption(
+      new Option('--limit <n>', 'use only the first n training and n test images (quick tries)').argParser(
+        parseInteger('--limit'),
+      ),
+    )
+    .addOption(new Option('--out <dir>', 'folder that holds the run folders').default('runs'));
+  if (forSweep) {
+    cmd
+      .addOption(
+        new Option('--lr <range>', 'learning rate or log range lo:hi')
+          .default(undefined)
+          .argParser(parseLogRange('--lr')),
+      )
+      .addOption(
+        new Option('--reg <range>', 'regularization or log range lo:hi').argParser(parseLogRange('--reg')),
+      )
+      .addOption(
+        new Option('--trials <n>', 'number of random trials').default(8).argParser(parseInteger('--trials')),
+      )
+      .addOption(
+        new Option('--workers <n>', 'worker threads (default: all cores)').argParser(
+          parseInteger('--workers'),
+        ),
+      );
+  } else {
+    cmd
+      .addOption(new Option('--lr <rate>', 'learning rate').argParser(parsePositive('--lr')))
+      .addOption(
+        new Option('--reg <strength>', 'L2 regularization strength').argParser(parseNonNegative('--reg')),
+      )
+      .addOption(new Option('--resume <run>', 'continue an interrupted run (its folder or checkpoint)'))
+      .addOption(new Option('--no-report', 'skip report.html and its images'))
+      .addOption(new Option('--quiet', 'print only the final summary'));
+  }
+  return cmd;
+}
+
+export function buildProgram(): Command {
+  const program = strict(new Command('nabla'))
+    .description('Train and judge image classifiers: CS231n in TypeScript.')
+    .version(packageVersion(), '-V, --version')
+    .showHelpAfterError(false)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  nabla train                                   # small CNN on MNIST, one epoch (no download)
+  nabla train --model softmax --data mnist --epochs 5
+  nabla eval runs/<run>                         # accuracy, per-class accuracy, confusion matrix
+  nabla predict runs/<run> digit.png            # top-5 classes with probabilities
+  nabla sweep --model softmax --trials 8 --lr 1e-4:1e-1 --reg 1e-6:1e-2`,
+    );
+  // Subcommands inherit the parent's settings; strict() is applied to each so its errors name it.
+  const sub = (name: string): Command => strict(program.command(name));
+
+  addTrainingOptions(
+    sub('train')
+      .description(
+        'train a model and write runs/<timestamp>-<model>/ (checkpoint, metrics.jsonl, config.json, report.html)',
+      )
+      .action(async (opts) => (await import('./commands/train.js')).trainCommand(opts)),
+  );
+
+  sub('eval')
+    .description('evaluate a run or checkpoint: accuracy, per-class accuracy, confusion matrix')
+    .argument('<run>', 'run folder or checkpoint (.json or .npz)')
+    .addOption(
+      new Option('-d, --data <data>', 'data set (default: the one the model was trained on)').argParser(
+        parseData,
+      ),
+    )
+    .addOption(
+      new Option('--limit <n>', 'evaluate only the first n test images').argParser(parseInteger('--limit')),
+    )
+    .addOption(new Option('--split <split>', 'which split').choices(['test', 'train']).default('test'))
+    .option('--report', 'write eval-report.html and its images beside the checkpoint', false)
+    .option('--json', 'print the result as JSON', false)
+    .action(async (run, opts) => (await import('./commands/eval.js')).evalCommand(run, opts));
+
+  sub('predict')
+    .description(
+      'classify images (PNG or JPEG, any size; resized to the model input): top-k with probabilities',
+    )
+    .argument('<run>', 'run folder or checkpoint')
+    .argument('<images...>', 'image files')
+    .addOption(
+      new Option('-k, --top <k>', 'how many classes to show').default(5).argParser(parseInteger('--top')),
+    )
+    .option('--json', 'print the result as JSON', false)
+    .action(async (run, images, opts) =>
+      (await import('./commands/predict.js')).predictCommand(run, images, opts),
+    );
+
+  sub('gradcheck')
+    .description(
+      "numeric gradient check of a model's loss on a tiny float64 instance: relative error per parameter",
+    )
+    .addOption(
+      new Option(
+        '-m, --model <model>',
+        `model: ${MODELS.filter((m) => m !== 'knn').join('|')} or a layers .json file`,
+      )
+        .default(parseModel('cnn'), 'cnn')
+        .argParser(parseModel),
+    )
+    .addOption(
+      new Option('--reg <strength>', 'L2 regularization during the check')
+        .default(0.1)
+        .argParser(parseNumber('--reg')),
+    )
+    .addOption(new Option('--seed <n>', 'random seed').default(0).argParser(parseInteger('--seed', 0)))
+    .addOption(
+      new Option('--tolerance <t>', 'largest relative error that passes')
+        .default(1e-6)
+        .argParser(parsePositive('--tolerance')),
+    )
+    .action(async (opts) => (await import('./commands/gradcheck.js')).gradcheckCommand(opts));
+
+  addTrainingOptions(
+    sub('sweep')
+      .description(
+        'random search of (lr, reg) in log space over worker threads; ranked table, best checkpoint kept',
+      )
+      .action(async (opts) => (await import('./commands/sweep.js')).sweepCommand(opts)),
+    true,
+  );
+
+  const data = sub('data').description('data sets: list, info, download');
+  strict(data.command('list'))
+    .description('the data sets nabla knows and whether each is available here')
+    .action(async () => (await import('./commands/data.js')).dataList());
+  strict(data.command('info'))
+    .description('shapes, classes and location of a data set')
+    .argument('<data>', `${DATASETS.join('|')} or a folder / .tar.gz`)
+    .action(async (d) => (await import('./commands/data.js')).dataInfo(parseData(d)));
+  strict(data.command('download'))
+    .description('download a data set into the data folder ($NABLA_DATA), verifying its checksum')
+    .argument('<name>', DATASETS.filter((d) => d !== 'mnist').join('|') + '|mnist')
+    .option('--url <url>', 'download from this address instead')
+    .option('--dir <dir>', 'save into this folder')
+    .action(async (name, opts) => (await import('./commands/data.js')).dataDownload(name, opts));
+
+  sub('bench')
+    .description('run the benchmarks (bench/run.ts) and print images/s and GFLOP/s')
+    .allowUnknownOption(true)
+    .allowExcessArguments(true)
+    .action(async (_opts, cmd: Command) => (await import('./commands/bench.js')).benchCommand(cmd.args));
+
+  sub('info')
+    .description('version, backend, threads, SIMD')
+    .option('--json', 'print as JSON', false)
+    .action(async (opts) => (await import('./commands/info.js')).infoCommand(opts));
+
+  return program;
+}
