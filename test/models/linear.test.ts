@@ -3,27 +3,9 @@ import { Generator, NDArray, ones } from '../../src/ndarray/index.js';
 import { svmLossNaive, svmLossVectorized } from '../../src/models/linearSvm.js';
 import { softmaxLossNaive, softmaxLossVectorized } from '../../src/models/softmax.js';
 import { LinearSVM, Softmax } from '../../src/models/linearClassifier.js';
+import { numericGrad, relError } from './numeric.js';
 
 type Loss = (W: NDArray, X: NDArray, y: NDArray, reg: number) => [number, NDArray];
-
-/** Centred differences of f at every entry of W. */
-function numericGrad(f: () => number, W: NDArray, h = 1e-5): NDArray {
-  const g = W.mul(0);
-  const d = W.data;
-  for (let i = 0; i < W.size; i++) {
-    const old = d[i];
-    d[i] = old + h;
-    const fp = f();
-    d[i] = old - h;
-    const fm = f();
-    d[i] = old;
-    g.data[i] = (fp - fm) / (2 * h);
-  }
-  return g;
-}
-
-const relError = (a: NDArray, b: NDArray) =>
-  a.sub(b).abs().max().item() / Math.max(1e-8, a.abs().add(b.abs()).max().item());
 
 describe.each([
   ['svm', svmLossNaive, svmLossVectorized],
