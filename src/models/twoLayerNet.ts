@@ -64,10 +64,10 @@ export class TwoLayerNet implements Model {
     const [scores, cacheA2] = affineForward(h1, W2, b2);
     if (y === undefined) return scores;
 
-    let [loss, dscores] = softmaxLoss(scores, y);
+    const [dataLoss, dscores] = softmaxLoss(scores, y);
     const [r1, dW1reg] = l2Regularization(W1, this.reg);
     const [r2, dW2reg] = l2Regularization(W2, this.reg);
-    loss += r1 + r2;
+    const loss = dataLoss + r1 + r2;
     const [dh1, dW2, db2] = affineBackward(dscores, cacheA2);
     const [da1] = reluBackward(dh1, cacheR1);
     const [, dW1, db1] = affineBackward(da1, cacheA1);
