@@ -244,7 +244,7 @@ export function fromNpz(bytes: Uint8Array): Record<string, NDArray> {
   try {
     files = unzipSync(bytes);
   } catch (e) {
-    throw new RangeError(`fromNpz: corrupt zip archive: ${(e as Error).message}`);
+    throw new RangeError(`fromNpz: corrupt zip archive: ${(e as Error).message}`, { cause: e });
   }
   const out: Record<string, NDArray> = {};
   for (const [name, data] of Object.entries(files)) {
@@ -252,7 +252,7 @@ export function fromNpz(bytes: Uint8Array): Record<string, NDArray> {
     try {
       out[key] = fromNpy(data);
     } catch (e) {
-      throw new RangeError(`fromNpz: member '${name}': ${(e as Error).message}`);
+      throw new RangeError(`fromNpz: member '${name}': ${(e as Error).message}`, { cause: e });
     }
   }
   return out;

@@ -27,7 +27,7 @@ function read(file: string, op: string): Uint8Array {
   try {
     return readFileSync(file);
   } catch (e) {
-    throw new Error(`${op}: cannot read '${file}': ${(e as Error).message}`);
+    throw new Error(`${op}: cannot read '${file}': ${(e as Error).message}`, { cause: e });
   }
 }
 
@@ -42,7 +42,7 @@ export function loadNpy(file: string): NDArray {
   try {
     return fromNpy(bytes);
   } catch (e) {
-    throw new RangeError(`loadNpy: '${file}': ${(e as Error).message}`);
+    throw new RangeError(`loadNpy: '${file}': ${(e as Error).message}`, { cause: e });
   }
 }
 
@@ -57,6 +57,6 @@ export function loadNpz(file: string): Record<string, NDArray> {
   try {
     return fromNpz(bytes);
   } catch (e) {
-    throw new RangeError(`loadNpz: '${file}': ${(e as Error).message}`);
+    throw new RangeError(`loadNpz: '${file}': ${(e as Error).message}`, { cause: e });
   }
 }
