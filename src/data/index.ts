@@ -1,0 +1,13 @@
+/** Data: loaders (CIFAR-10, image folders, IDX/MNIST), the decoded-data cache, image I/O, preprocessing. */
+export * from './cifar10.js';
+export {
+  loadImageFolder,
+  type ImageFolderOptions,
+  type ImageFolderData,
+  type ImageSplit,
+  type LoadProgress,
+} from './imageFolder.js';
+export { dataCacheDir, sourceChecksum, sha256File } from './cache.js';
+export { encodeNpy, decodeNpy } from './npy.js';
+export { imageFormat, decodeImage, type DecodedImage } from './decode.js';
+export * from './image.js';
