@@ -393,7 +393,60 @@ try:
 except ValueError as e:
     errors['broadcast'] = str(e)
 
+# ---- the random stream, recomputed independently ------------------------------------------------
+# nabla's Generator is xoshiro128** seeded through splitmix32 (not numpy's PCG64); this re-implements it in
+# Python integers so the TypeScript stream is checked against a second implementation, not against itself.
+M32 = 0xFFFFFFFF
+
+
+def rotl(x, k):
+    return ((x << k) | (x >> (32 - k))) & M32
+
+
+def splitmix32(seed):
+    s = seed & M32
+    while True:
+        s = (s + 0x9E3779B9) & M32
+        z = s
+        z = ((z ^ (z >> 16)) * 0x85EBCA6B) & M32
+        z = ((z ^ (z >> 13)) * 0xC2B2AE35) & M32
+        yield (z ^ (z >> 16)) & M32
+
+
+def xoshiro128ss(seed):
+    sm = splitmix32((seed & M32) ^ (seed >> 32))
+    s = [next(sm) for _ in range(4)]
+    while True:
+        result = (rotl((s[1] * 5) & M32, 7) * 9) & M32
+        t = (s[1] << 9) & M32
+        s[2] ^= s[0]
+        s[3] ^= s[1]
+        s[1] ^= s[2]
+        s[0] ^= s[3]
+        s[2] ^= t
+        s[3] = rotl(s[3], 11)
+        yield result
+
+
+def stream(seed, n):
+    g = xoshiro128ss(seed)
+    return [next(g) for _ in range(n)]
+
+
+def doubles(seed, n):
+    g = xoshiro128ss(seed)
+    return [((next(g) >> 5) * 67108864 + (next(g) >> 6)) / 9007199254740992 for _ in range(n)]
+
+
+random_golden = {
+    'seed42_uint32': stream(42, 8),
+    'seed0_uint32': stream(0, 4),
+    'seed_big_uint32': stream(2**40 + 5, 4),
+    'seed42_rand': doubles(42, 5),
+}
+
 golden = {
+    'random': random_golden,
     'inputs': {k: enc(v) for k, v in inputs.items()},
     'cases': cases,
     'promotion': promotion,

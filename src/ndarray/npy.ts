@@ -189,7 +189,9 @@ export function fromNpy(bytes: Uint8Array): NDArray {
       `${op}: header promises ${n} '${h.descr}' values of shape ${fmtShape(h.shape)} (${need} bytes) but only ${have} bytes of data follow`,
     );
   }
-  const raw = bytes.slice(h.dataOffset, h.dataOffset + need); // a fresh, aligned buffer
+  // A fresh, aligned buffer (not bytes.slice: on a Node Buffer that is a view into a shared pool).
+  const raw = new Uint8Array(need);
+  raw.set(bytes.subarray(h.dataOffset, h.dataOffset + need));
   const native =
     (littleEndian ? h.descr[0] !== '>' : h.descr[0] === '>') || r.itemsize === 1 ? h.descr.slice(1) : null;
   let data: TypedArray;

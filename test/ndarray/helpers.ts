@@ -17,6 +17,7 @@ export interface Golden {
   weak: Record<DType, Record<string, string>>;
   repr: Record<string, string>;
   errors: Record<string, string>;
+  random: Record<string, number[]>;
 }
 
 export const goldenDir = fileURLToPath(new URL('../golden/', import.meta.url));
