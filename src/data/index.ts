@@ -11,3 +11,4 @@ export { dataCacheDir, sourceChecksum, sha256File } from './cache.js';
 export { encodeNpy, decodeNpy } from './npy.js';
 export { imageFormat, decodeImage, type DecodedImage } from './decode.js';
 export * from './image.js';
+export * from './idx.js';
