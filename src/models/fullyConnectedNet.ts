@@ -15,20 +15,18 @@ import type { DType } from '../ndarray/dtype.js';
 import { ones, zeros } from '../ndarray/creation.js';
 import type { NDArray } from '../ndarray/ndarray.js';
 import { Generator } from '../ndarray/random.js';
-import { affineBackward, affineForward, type AffineCache } from '../nn/affine.js';
-import { reluBackward, reluForward } from '../nn/activations.js';
-import {
-  batchnormBackwardAlt,
-  batchnormForward,
-  type BatchnormCache,
-  type BnParam,
-} from '../nn/batchnorm.js';
-import { layernormBackward, layernormForward, type LayernormCache, type LnParam } from '../nn/layernorm.js';
-import { dropoutBackward, dropoutForward, type DropoutCache, type DropoutParam } from '../nn/dropout.js';
+import { affineBackward, affineForward } from '../nn/affine.js';
+import type { BnParam } from '../nn/batchnorm.js';
+import type { LnParam } from '../nn/layernorm.js';
+import type { DropoutParam } from '../nn/dropout.js';
 import { l2Regularization, softmaxLoss } from '../nn/losses.js';
+import {
+  affineNormReluDropoutBackward,
+  affineNormReluDropoutForward,
+  type AffineNormReluDropoutCache,
+  type Normalization,
+} from '../nn/sandwiches.js';
 import type { Grads, Model } from './model.js';
-
-export type Normalization = 'batchnorm' | 'layernorm' | null;
 
 export interface FullyConnectedNetOptions {
   /** The size of each hidden layer. */
@@ -45,13 +43,6 @@ export interface FullyConnectedNetOptions {
   dtype?: DType;
   /** Seeds the generator used for initialisation and dropout (default 0). */
   seed?: number;
-}
-
-interface LayerCache {
-  affine: AffineCache;
-  norm?: BatchnormCache | LayernormCache;
-  relu?: NDArray;
-  dropout?: DropoutCache;
 }
 
 export class FullyConnectedNet implements Model {
@@ -134,37 +125,36 @@ export class FullyConnectedNet implements Model {
     const p = this.params;
 
     let h = X.dtype === this.dtype ? X : X.astype(this.dtype);
-    const caches: LayerCache[] = [];
+    const caches: AffineNormReluDropoutCache[] = [];
     for (let i = 1; i < L; i++) {
-      const c: Partial<LayerCache> = {};
-      [h, c.affine] = affineForward(h, p[`W${i}`], p[`b${i}`]);
-      if (this.normalization === 'batchnorm') {
-        [h, c.norm] = batchnormForward(h, p[`gamma${i}`], p[`beta${i}`], this.bnParams[i - 1] as BnParam);
-      } else if (this.normalization === 'layernorm') {
-        [h, c.norm] = layernormForward(h, p[`gamma${i}`], p[`beta${i}`], this.bnParams[i - 1] as LnParam);
-      }
-      [h, c.relu] = reluForward(h);
-      if (this.dropoutParam) [h, c.dropout] = dropoutForward(h, this.dropoutParam);
-      caches.push(c as LayerCache);
+      let cache: AffineNormReluDropoutCache;
+      [h, cache] = affineNormReluDropoutForward(
+        h,
+        p[`W${i}`],
+        p[`b${i}`],
+        p[`gamma${i}`] ?? null,
+        p[`beta${i}`] ?? null,
+        this.normalization ? this.bnParams[i - 1] : null,
+        this.normalization,
+        this.dropoutParam,
+      );
+      caches.push(cache);
     }
     const [scores, lastCache] = affineForward(h, p[`W${L}`], p[`b${L}`]);
     if (y === undefined) return scores;
 
     let [loss, dout] = softmaxLoss(scores, y);
     const grads: Grads = {};
-    let dh: NDArray;
-    [dh, grads[`W${L}`], grads[`b${L}`]] = affineBackward(dout, lastCache);
+    [dout, grads[`W${L}`], grads[`b${L}`]] = affineBackward(dout, lastCache);
     for (let i = L - 1; i >= 1; i--) {
-      const c = caches[i - 1];
-      if (c.dropout) [dh] = dropoutBackward(dh, c.dropout);
-      [dh] = reluBackward(dh, c.relu!);
-      if (this.normalization === 'batchnorm') {
-        [dh, grads[`gamma${i}`], grads[`beta${i}`]] = batchnormBackwardAlt(dh, c.norm as BatchnormCache);
-      } else if (this.normalization === 'layernorm') {
-        [dh, grads[`gamma${i}`], grads[`beta${i}`]] = layernormBackward(dh, c.norm as LayernormCache);
+      const [dx, dW, db, dgamma, dbeta] = affineNormReluDropoutBackward(dout, caches[i - 1]);
+      grads[`W${i}`] = dW;
+      grads[`b${i}`] = db;
+      if (dgamma && dbeta) {
+        grads[`gamma${i}`] = dgamma;
+        grads[`beta${i}`] = dbeta;
       }
-      [dout, grads[`W${i}`], grads[`b${i}`]] = affineBackward(dh, c.affine);
-      dh = dout;
+      dout = dx;
     }
     // L2 on the weight matrices only: 0.5·reg·ΣW² in the loss, reg·W in the gradient.
     if (this.reg !== 0) {

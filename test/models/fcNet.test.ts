@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Generator, type NDArray } from '../../src/ndarray/index.js';
 import { TwoLayerNet } from '../../src/models/twoLayerNet.js';
-import { FullyConnectedNet, type Normalization } from '../../src/models/fullyConnectedNet.js';
+import { FullyConnectedNet } from '../../src/models/fullyConnectedNet.js';
+import type { Normalization } from '../../src/nn/sandwiches.js';
 import type { Model } from '../../src/models/model.js';
 import { numericGrad, relError } from './numeric.js';
 

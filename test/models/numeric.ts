@@ -1,23 +1,13 @@
 /**
- * Test helpers: centred-difference gradients of a scalar function of an array (CS231n's
- * eval_numerical_gradient), and the course's relative error. Used until/besides src/nn's gradient checks.
+ * Test helpers for gradient checks of whole models: numeric gradients through src/nn's gradientCheck, and a
+ * scale-relative error (see relError).
  */
 import type { NDArray } from '../../src/ndarray/index.js';
+import { evalNumericalGradient } from '../../src/nn/gradientCheck.js';
 
-/** ∂f/∂x by centred differences, perturbing x in place one entry at a time (x must be contiguous). */
+/** ∂f/∂x by centred differences (src/nn's evalNumericalGradient), x perturbed in place. */
 export function numericGrad(f: () => number, x: NDArray, h = 1e-5): NDArray {
-  const g = x.mul(0);
-  const d = x.data;
-  for (let i = x.offset; i < x.offset + x.size; i++) {
-    const old = d[i];
-    d[i] = old + h;
-    const fp = f();
-    d[i] = old - h;
-    const fm = f();
-    d[i] = old;
-    g.data[i - x.offset] = (fp - fm) / (2 * h);
-  }
-  return g;
+  return evalNumericalGradient(() => f(), x, { h });
 }
 
 /** The gradient of sum(f() · dout) with respect to x, for array-valued f. */
