@@ -4,7 +4,7 @@
  * work lives in its own module under ./commands, imported only when the command runs (keeps --help fast).
  */
 import { Command, CommanderError, Option } from 'commander';
-import { readFileSync } from 'node:fs';
+import { packageVersion } from './version.js';
 import { UsageError } from './errors.js';
 import {
   AUGMENTATIONS,
@@ -27,13 +27,6 @@ import {
   parseOptimizer,
   parsePositive,
 } from './choices.js';
-
-export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return pkg.version;
-}
 
 /** The flags a command accepts, for the one-line message about an unknown option. */
 function flagsOf(cmd: Command): string {

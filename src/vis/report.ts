@@ -58,7 +58,11 @@ export function escapeHtml(s: string): string {
 }
 
 /** Writes the report's images and report.html into `dir`; returns the paths written (report.html last). */
-export async function writeReport(dir: string, input: ReportInput): Promise<string[]> {
+export async function writeReport(
+  dir: string,
+  input: ReportInput,
+  htmlName: string = reportFiles.html,
+): Promise<string[]> {
   await mkdir(dir, { recursive: true });
   const written: string[] = [];
   const sections: string[] = [];
@@ -173,7 +177,7 @@ ${sections.join('\n')}
 </body>
 </html>
 `;
-  await put(reportFiles.html, html);
+  await put(htmlName, html);
   return written;
 }
 

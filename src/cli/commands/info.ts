@@ -2,7 +2,7 @@
 import os from 'node:os';
 import { backend } from '../../backend/index.js';
 import * as backends from '../../backend/index.js';
-import { packageVersion } from '../program.js';
+import { packageVersion } from '../version.js';
 
 /** A module using one SIMD instruction (i32x4.splat): validates only where WebAssembly SIMD is supported. */
 const simdProbe = new Uint8Array([

@@ -1,7 +1,192 @@
-/** `nabla train` (in progress). */
-import { RunStopped } from '../errors.js';
+/**
+ * `nabla train`: trains a model in a worker thread, shows progress, handles Ctrl-C (checkpoint, then a line
+ * saying how to resume), and prints the result with the run folder and report.
+ */
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import type { AugmentName, DataSpec, FloatDType, ModelSpec, OptimizerName } from '../choices.js';
+import { EXIT_INTERRUPTED, RunStopped, UsageError } from '../errors.js';
+import { TrainingProgress, formatDuration } from '../progress.js';
+import { createRunDir, RUN_FILES } from '../runDir.js';
+import { startTrainWorker } from '../runWorker.js';
+import type { JobEvent, JobResult, TrainJob } from '../trainJob.js';
 
-// eslint-disable-next-line @typescript-eslint/no-unused-vars
-export async function trainCommand(opts: unknown): Promise<void> {
-  throw new RunStopped('train: not implemented yet');
+export interface TrainFlags {
+  model: ModelSpec;
+  data: DataSpec;
+  epochs?: number;
+  batchSize?: number;
+  optimizer?: OptimizerName;
+  lr?: number;
+  lrDecay?: number;
+  reg?: number;
+  hidden?: number[];
+  normalization?: string;
+  dropout?: number;
+  augment?: AugmentName;
+  k?: number;
+  seed: number;
+  dtype: FloatDType;
+  valSplit?: number;
+  limit?: number;
+  out: string;
+  resume?: string;
+  report: boolean;
+  quiet?: boolean;
+}
+
+/** The command line as typed (for config.json and the report). */
+export function commandLine(): string {
+  return ['nabla', ...process.argv.slice(2)]
+    .map((a) => (/[\s"'$]/.test(a) ? JSON.stringify(a) : a))
+    .join(' ');
+}
+
+function modelLabel(m: ModelSpec): string {
+  return m.kind === 'builtin' ? m.name : m.path.replace(/^.*[\\/]/, '').replace(/\.json$/, '');
+}
+
+/** Finds the run folder of --resume (a folder, or a checkpoint file inside one) and its saved job. */
+function resumeJob(arg: string, flags: TrainFlags): TrainJob {
+  if (!existsSync(arg)) throw new UsageError(`--resume: no such run folder '${arg}'`);
+  const dir = statSync(arg).isDirectory() ? arg : dirname(arg);
+  const cfgPath = join(dir, RUN_FILES.config);
+  if (!existsSync(cfgPath) || !existsSync(join(dir, RUN_FILES.checkpointJson))) {
+    throw new UsageError(
+      `--resume: '${dir}' is not a nabla run folder with a checkpoint (no ${RUN_FILES.config} or ${RUN_FILES.checkpointJson})`,
+    );
+  }
+  const saved = JSON.parse(readFileSync(cfgPath, 'utf8')) as { job: TrainJob };
+  return { ...saved.job, runDir: dir, resume: true, report: flags.report, command: saved.job.command };
+}
+
+export async function trainCommand(flags: TrainFlags): Promise<void> {
+  let job: TrainJob;
+  if (flags.resume) {
+    job = resumeJob(flags.resume, flags);
+  } else {
+    const runDir = createRunDir(flags.out, modelLabel(flags.model));
+    job = {
+      runDir,
+      model: flags.model,
+      data: flags.data,
+      epochs: flags.epochs,
+      batchSize: flags.batchSize,
+      optimizer: flags.optimizer,
+      lr: flags.lr,
+      lrDecay: flags.lrDecay,
+      reg: flags.reg,
+      hidden: flags.hidden,
+      normalization: flags.normalization,
+      dropout: flags.dropout,
+      augment: flags.augment,
+      k: flags.k,
+      seed: flags.seed,
+      dtype: flags.dtype,
+      valSplit: flags.valSplit,
+      limit: flags.limit,
+      report: flags.report,
+      command: commandLine(),
+    };
+    writeFileSync(join(runDir, RUN_FILES.config), JSON.stringify({ job }, null, 2) + '\n');
+  }
+  const out = process.stdout;
+  const say = (line: string): void => {
+    if (!flags.quiet) out.write(line + '\n');
+  };
+  say(`${flags.resume ? 'resuming' : 'run'}      ${job.runDir}`);
+
+  let progress: TrainingProgress | null = null;
+  let stopped: Extract<JobEvent, { type: 'stopped' }> | null = null;
+  const onEvent = (e: JobEvent): void => {
+    switch (e.type) {
+      case 'log':
+        if (progress) progress.log(e.line);
+        else say(e.line);
+        break;
+      case 'start':
+        progress = new TrainingProgress({
+          totalIterations: e.totalIterations,
+          numEpochs: e.numEpochs,
+          iterationsPerEpoch: e.iterationsPerEpoch,
+          quiet: flags.quiet,
+        });
+        progress.start(e.fromIteration);
+        break;
+      case 'iteration':
+        progress?.update({
+          iteration: e.iteration,
+          epoch: e.epoch,
+          loss: e.loss,
+          accuracy: e.accuracy,
+          imagesPerSec: e.imagesPerSec,
+        });
+        break;
+      case 'epoch':
+        if (e.epoch > 0) {
+          progress?.log(
+            `epoch ${e.epoch}: train acc ${(100 * e.trainAcc).toFixed(2)}%, val acc ${(100 * e.valAcc).toFixed(2)}%`,
+          );
+        }
+        break;
+      case 'stopped':
+        stopped = e;
+        break;
+    }
+  };
+
+  const run = startTrainWorker(job, onEvent);
+  let interrupts = 0;
+  const onSigint = (): void => {
+    interrupts++;
+    if (interrupts === 1) {
+      run.stop();
+      if (progress) progress.log('stopping: saving a checkpoint (Ctrl-C again to quit without one)...');
+      else process.stderr.write('stopping...\n');
+    } else {
+      progress?.stop();
+      process.stderr.write('quit without saving\n');
+      void run.kill().then(() => process.exit(EXIT_INTERRUPTED));
+    }
+  };
+  process.on('SIGINT', onSigint);
+  let result: JobResult;
+  try {
+    result = await run.result;
+  } catch (err) {
+    (progress as TrainingProgress | null)?.stop();
+    if (stopped) {
+      const s = stopped as Extract<JobEvent, { type: 'stopped' }>;
+      const rel = relative(process.cwd(), job.runDir) || job.runDir;
+      process.stdout.write(
+        `interrupted at iteration ${s.iteration} (epoch ${s.epoch.toFixed(2)}); checkpoint saved in ${rel}\n` +
+          `resume with: nabla train --resume ${rel}\n`,
+      );
+      process.exitCode = EXIT_INTERRUPTED;
+      return;
+    }
+    if (err instanceof RunStopped && !flags.resume) {
+      throw new RunStopped(`${err.message}\n(the run so far is in ${job.runDir})`);
+    }
+    throw err;
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+  (progress as TrainingProgress | null)?.stop();
+  printResult(result, flags.quiet);
+}
+
+function printResult(r: JobResult, quiet?: boolean): void {
+  const rel = relative(process.cwd(), r.runDir) || r.runDir;
+  const lines = [
+    `test accuracy ${(100 * r.testAccuracy).toFixed(2)}% on ${r.evaluation.count.toLocaleString('en-US')} test images` +
+      (r.iterations ? ` (best val ${(100 * r.bestValAcc).toFixed(2)}%)` : ''),
+    r.iterations
+      ? `trained ${r.iterations.toLocaleString('en-US')} iterations in ${formatDuration(r.trainSeconds)}, ${Math.round(r.imagesPerSec).toLocaleString('en-US')} images/s`
+      : `predicted in ${formatDuration(r.trainSeconds)}`,
+    `run folder ${rel}/ (${RUN_FILES.checkpointNpz}, ${RUN_FILES.checkpointJson}, ${RUN_FILES.metrics}, ${RUN_FILES.config}${r.report ? ', ' + RUN_FILES.report : ''})`,
+  ];
+  if (r.report) lines.push(`report     ${relative(process.cwd(), r.report) || r.report}`);
+  if (quiet) lines.splice(1);
+  process.stdout.write(lines.join('\n') + '\n');
 }

@@ -1,0 +1,210 @@
+/**
+ * Networks declared as a list of plain layer definitions, ConvNetJS-style, in a .json file:
+ *
+ *   [{ "type": "conv", "filters": 8, "size": 5, "pad": 2 }, { "type": "relu" }, { "type": "pool", "size": 2 },
+ *    { "type": "linear", "out": 100 }, { "type": "relu" }, { "type": "linear", "out": "classes" }]
+ *
+ * Input sizes are inferred layer by layer from the data (so only output sizes are written), a flatten is
+ * implied before the first linear layer after conv layers, and the last layer must produce one score per
+ * class ("classes" stands for the data set's class count; softmax is the loss, not a layer). Each layer is
+ * built from the Sequential modules of src/nn/modules.
+ */
+import { readFileSync } from 'node:fs';
+import type { DType } from '../ndarray/dtype.js';
+import type { Model } from '../models/model.js';
+import { RunStopped, UsageError } from './errors.js';
+
+export type LayerDef = Record<string, unknown> & { type: string };
+
+/** Each layer type and the keys it accepts (aliases from ConvNetJS included). */
+const LAYER_KEYS: Record<string, string[]> = {
+  conv: ['filters', 'size', 'sx', 'stride', 'pad'],
+  pool: ['size', 'sx', 'stride'],
+  avgpool: ['size', 'sx', 'stride'],
+  relu: [],
+  'leaky-relu': ['alpha'],
+  linear: ['out', 'neurons', 'num_neurons'],
+  batchnorm: [],
+  layernorm: [],
+  groupnorm: ['groups'],
+  dropout: ['keep', 'drop_prob'],
+  flatten: [],
+};
+const ALIASES: Record<string, string> = {
+  fc: 'linear',
+  affine: 'linear',
+  maxpool: 'pool',
+  leakyrelu: 'leaky-relu',
+};
+
+/** A layer with its sizes resolved against the input shape. */
+export interface ResolvedLayer {
+  type: string;
+  def: LayerDef;
+  inShape: number[];
+  outShape: number[];
+}
+
+function num(def: LayerDef, where: string, key: string, fallback?: number): number {
+  const v = def[key] ?? fallback;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
+    throw new UsageError(
+      `${where}: "${key}" must be a number${fallback === undefined ? ' (required)' : ''}, got ${JSON.stringify(def[key])}`,
+    );
+  }
+  return v;
+}
+
+/** Reads and checks a layers file: a JSON array of objects with a known "type" and known keys. */
+export function parseLayerDefs(path: string): LayerDef[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`${path}: not a JSON file of layers (${(e as Error).message})`);
+  }
+  // Also accept { "layers": [...] }, the shape of a ConvNetJS net definition object.
+  const list = Array.isArray(parsed) ? parsed : (parsed as { layers?: unknown })?.layers;
+  if (!Array.isArray(list) || list.length === 0) {
+    throw new UsageError(
+      `${path}: expected a JSON array of layer definitions like [{"type": "conv", "filters": 8, "size": 5}]`,
+    );
+  }
+  const defs: LayerDef[] = [];
+  list.forEach((raw, i) => {
+    const where = `${path}: layer ${i + 1}`;
+    if (!raw || typeof raw !== 'object' || typeof (raw as LayerDef).type !== 'string') {
+      throw new UsageError(`${where}: expected an object with a "type"`);
+    }
+    const def = { ...(raw as LayerDef) };
+    const type = ALIASES[def.type] ?? def.type;
+    // ConvNetJS nets start with an input layer and end with a softmax: both are implied here.
+    if (type === 'input' || type === 'softmax' || type === 'svm') return;
+    const keys = LAYER_KEYS[type];
+    if (!keys) {
+      throw new UsageError(
+        `${where}: unknown type '${def.type}' (valid: ${Object.keys(LAYER_KEYS).join(', ')})`,
+      );
+    }
+    for (const k of Object.keys(def)) {
+      if (k !== 'type' && !keys.includes(k) && k !== 'activation') {
+        throw new UsageError(`${where} (${type}): unknown key '${k}' (valid: ${keys.join(', ') || 'none'})`);
+      }
+    }
+    defs.push({ ...def, type });
+    // ConvNetJS's "activation": "relu" on a conv or fc layer adds the activation after it.
+    if (def.activation === 'relu') defs.push({ type: 'relu' });
+    else if (def.activation !== undefined)
+      throw new UsageError(`${where}: unsupported activation '${String(def.activation)}' (valid: relu)`);
+  });
+  return defs;
+}
+
+/**
+ * Resolves every layer's input and output shape from the input shape of one image ([C, H, W] or [D]),
+ * inserting a flatten before a linear layer that follows 3-D feature maps, and appending the final linear
+ * layer to `numClasses` scores when the list does not end with one.
+ */
+export function resolveLayers(defs: LayerDef[], inputShape: number[], numClasses: number): ResolvedLayer[] {
+  let shape = [...inputShape];
+  const out: ResolvedLayer[] = [];
+  const push = (type: string, def: LayerDef, next: number[]): void => {
+    out.push({ type, def, inShape: shape, outShape: next });
+    shape = next;
+  };
+  const all = [...defs];
+  const last = all[all.length - 1];
+  if (!last || last.type !== 'linear') all.push({ type: 'linear', out: 'classes' });
+  all.forEach((def, i) => {
+    const where = `layer ${i + 1} (${def.type})`;
+    switch (def.type) {
+      case 'conv': {
+        if (shape.length !== 3)
+          throw new UsageError(`${where}: needs images (C, H, W), gets (${shape.join(', ')})`);
+        const [, h, w] = shape;
+        const f = num(def, where, 'filters');
+        const k = num(def, where, def.size !== undefined ? 'size' : 'sx');
+        const stride = num(def, where, 'stride', 1);
+        const pad = num(def, where, 'pad', 0);
+        const ho = (h + 2 * pad - k) / stride + 1;
+        const wo = (w + 2 * pad - k) / stride + 1;
+        if (!Number.isInteger(ho) || !Number.isInteger(wo) || ho < 1 || wo < 1) {
+          throw new UsageError(
+            `${where}: a ${k}x${k} filter with stride ${stride} and pad ${pad} does not tile ${h}x${w}`,
+          );
+        }
+        push('conv', { ...def, filters: f, size: k, stride, pad }, [f, ho, wo]);
+        break;
+      }
+      case 'pool':
+      case 'avgpool': {
+        if (shape.length !== 3)
+          throw new UsageError(`${where}: needs images (C, H, W), gets (${shape.join(', ')})`);
+        const [c, h, w] = shape;
+        const k = num(def, where, def.size !== undefined ? 'size' : 'sx', 2);
+        const stride = num(def, where, 'stride', k);
+        const ho = (h - k) / stride + 1;
+        const wo = (w - k) / stride + 1;
+        if (!Number.isInteger(ho) || !Number.isInteger(wo) || ho < 1) {
+          throw new UsageError(`${where}: a ${k}x${k} pool with stride ${stride} does not tile ${h}x${w}`);
+        }
+        push(def.type, { ...def, size: k, stride }, [c, ho, wo]);
+        break;
+      }
+      case 'linear': {
+        if (shape.length > 1) push('flatten', { type: 'flatten' }, [shape.reduce((a, b) => a * b, 1)]);
+        const raw = def.out ?? def.neurons ?? def.num_neurons;
+        const n = raw === 'classes' || (raw === undefined && i === all.length - 1) ? numClasses : raw;
+        if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) {
+          throw new UsageError(
+            `${where}: "out" must be a whole number or "classes", got ${JSON.stringify(raw)}`,
+          );
+        }
+        push('linear', { ...def, out: n }, [n]);
+        break;
+      }
+      case 'flatten':
+        push('flatten', def, [shape.reduce((a, b) => a * b, 1)]);
+        break;
+      case 'groupnorm': {
+        const g = num(def, where, 'groups', 1);
+        if (shape.length !== 3 || shape[0] % g !== 0) {
+          throw new UsageError(
+            `${where}: ${g} groups do not divide the ${shape[0]} channels of (${shape.join(', ')})`,
+          );
+        }
+        push('groupnorm', { ...def, groups: g }, shape);
+        break;
+      }
+      case 'dropout': {
+        const keep = def.keep !== undefined ? num(def, where, 'keep') : 1 - num(def, where, 'drop_prob', 0.5);
+        if (keep <= 0 || keep > 1)
+          throw new UsageError(`${where}: keep probability must be in (0, 1], got ${keep}`);
+        push('dropout', { ...def, keep }, shape);
+        break;
+      }
+      default:
+        push(def.type, def, shape);
+    }
+  });
+  if (shape.length !== 1 || shape[0] !== numClasses) {
+    throw new UsageError(
+      `the last layer gives (${shape.join(', ')}), but the data has ${numClasses} classes`,
+    );
+  }
+  return out;
+}
+
+export interface SequentialBuildOptions {
+  inputShape: number[];
+  numClasses: number;
+  dtype: DType;
+  seed: number;
+  reg: number;
+}
+
+/** Builds the network as a Sequential of src/nn/modules, wrapped to train under the Solver. */
+export function buildSequential(defs: LayerDef[], opts: SequentialBuildOptions): Model {
+  resolveLayers(defs, opts.inputShape, opts.numClasses);
+  throw new RunStopped('Sequential modules are not in this build of nabla yet (issue 4)');
+}
