@@ -3,3 +3,4 @@ export * from './ndarray/index.js';
 export { backend, setBackend, registerBackend, listBackends, type Backend } from './backend/index.js';
 export * from './nn/index.js';
 export * from './data/index.js';
+export * from './features/index.js';

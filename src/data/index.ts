@@ -12,3 +12,6 @@ export { encodeNpy, decodeNpy } from './npy.js';
 export { imageFormat, decodeImage, type DecodedImage } from './decode.js';
 export * from './image.js';
 export * from './idx.js';
+export * from './preprocess.js';
+export * from './batches.js';
+export * from './augment.js';
