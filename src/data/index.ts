@@ -15,3 +15,4 @@ export * from './idx.js';
 export * from './preprocess.js';
 export * from './batches.js';
 export * from './augment.js';
+export * from './download.js';
