@@ -13,7 +13,7 @@ import type { NDArray } from '../ndarray/ndarray.js';
 import { decodeNpy, npyParts } from './npy.js';
 
 /** Bumped whenever the layout of cache entries changes, so old entries are ignored. */
-const CACHE_VERSION = 1;
+const CACHE_VERSION = 2;
 
 /** The cache's root folder: `$NABLA_DATA`, else `~/.cache/nabla`. */
 export function dataCacheDir(): string {

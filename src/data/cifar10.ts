@@ -135,21 +135,46 @@ export interface LoadCifar10AnyOptions {
  * (The official binary batches are already shuffled and are kept in their order.)
  */
 export async function loadCifar10Any(source: string, options: LoadCifar10AnyOptions = {}): Promise<Cifar10> {
-  if (fs.statSync(source).isDirectory() && batchDir(source)) return loadCifar10(source);
-  const data = await loadImageFolder(source, {
+  const { data, permTrain, permTest } = await loadCifar10Unshuffled(source, options);
+  if (!permTrain || !permTest) return data;
+  return {
+    XTrain: takeRows(data.XTrain, permTrain),
+    yTrain: takeRows(data.yTrain, permTrain),
+    XTest: takeRows(data.XTest, permTest),
+    yTest: takeRows(data.yTest, permTest),
+  };
+}
+
+/**
+ * CIFAR-10 as stored, plus the fixed permutations loadCifar10Any applies (null for the binary batches), so
+ * getCifar10Data can read through them without copying 180 MB first.
+ */
+async function loadCifar10Unshuffled(
+  source: string,
+  options: LoadCifar10AnyOptions,
+): Promise<{ data: Cifar10; permTrain: Int32Array | null; permTest: Int32Array | null }> {
+  if (fs.statSync(source).isDirectory() && batchDir(source)) {
+    return { data: loadCifar10(source), permTrain: null, permTest: null };
+  }
+  const folder = await loadImageFolder(source, {
     classes: CIFAR10_CLASSES,
     splits: ['train', 'test'],
     onProgress: options.onProgress,
   });
-  const { train, test } = data.splits;
+  const { train, test } = folder.splits;
   const rng = new Generator(options.shuffleSeed ?? 0);
-  const take = (X: NDArray, y: NDArray) => {
-    const perm = rng.permutation(y.size);
-    return [X.get(perm), y.get(perm)];
-  };
-  const [XTrain, yTrain] = take(train.X, train.y);
-  const [XTest, yTest] = take(test.X, test.y);
-  return { XTrain, yTrain, XTest, yTest };
+  const permTrain = rng.permutation(train.y.size).toTypedArray() as Int32Array;
+  const permTest = rng.permutation(test.y.size).toTypedArray() as Int32Array;
+  return { data: { XTrain: train.X, yTrain: train.y, XTest: test.X, yTest: test.y }, permTrain, permTest };
+}
+
+/** X[idx] along axis 0 for a contiguous X: whole rows copied with typed-array set (fancy indexing is generic). */
+function takeRows(X: NDArray, idx: ArrayLike<number>): NDArray {
+  const src = X.toTypedArray();
+  const row = X.size / X.shape[0];
+  const out = allocate(X.dtype, idx.length * row);
+  for (let i = 0; i < idx.length; i++) out.set(src.subarray(idx[i] * row, (idx[i] + 1) * row), i * row);
+  return new NDArray(out, [idx.length, ...X.shape.slice(1)], X.dtype);
 }
 
 export interface GetCifar10DataOptions {
@@ -196,7 +221,9 @@ export async function getCifar10Data(options: GetCifar10DataOptions = {}): Promi
   } = options;
   if (!isFloat(dtype)) throw new Error(`getCifar10Data: dtype must be float32 or float64, got ${dtype}`);
   const source = resolveCifar10Source(options.source ?? options.cifar10Dir);
-  const raw = await loadCifar10Any(source, options);
+  const { data: raw, permTrain, permTest } = await loadCifar10Unshuffled(source, options);
+  const rowTr = (i: number) => (permTrain ? permTrain[i] : i);
+  const rowTe = (i: number) => (permTest ? permTest[i] : i);
   const nTrainAll = raw.yTrain.size;
   for (const [name, v] of [
     ['numTraining', numTraining],
@@ -220,18 +247,24 @@ export async function getCifar10Data(options: GetCifar10DataOptions = {}): Promi
   // Mean of the training subset, in float64 (HWC order).
   const mean = new Float64Array(D);
   for (let i = 0; i < numTraining; i++) {
-    const o = i * D;
+    const o = rowTr(i) * D;
     for (let k = 0; k < D; k++) mean[k] += Xtr[o + k];
   }
   for (let k = 0; k < D; k++) mean[k] = numTraining > 0 ? mean[k] / numTraining : 0;
   const zero = new Float64Array(D);
   const sub = subtractMean ? mean : zero;
 
-  /** Images start..start+n of `src` (HWC), minus `minus`, in the requested layout and dtype. */
-  const convert = (src: ArrayLike<number>, start: number, n: number, minus: Float64Array): NDArray => {
+  /** Images start..start+n (rows row(i) of `src`, HWC), minus `minus`, in the requested layout and dtype. */
+  const convert = (
+    src: ArrayLike<number>,
+    row: (i: number) => number,
+    start: number,
+    n: number,
+    minus: Float64Array,
+  ): NDArray => {
     const out = allocate(dtype, n * D);
     for (let i = 0; i < n; i++) {
-      const si = (start + i) * D;
+      const si = row(start + i) * D;
       const oi = i * D;
       if (channelsFirst) {
         for (let p = 0; p < 1024; p++) {
@@ -245,20 +278,22 @@ export async function getCifar10Data(options: GetCifar10DataOptions = {}): Promi
     }
     return new NDArray(out, channelsFirst ? [n, 3, 32, 32] : [n, 32, 32, 3], dtype);
   };
-  const meanImage = convert(mean, 0, 1, zero).reshape(channelsFirst ? [3, 32, 32] : [32, 32, 3]);
+  const meanImage = convert(mean, (i) => i, 0, 1, zero).reshape(channelsFirst ? [3, 32, 32] : [32, 32, 3]);
   const yTr = raw.yTrain.toTypedArray();
   const yTe = raw.yTest.toTypedArray();
-  return {
-    XTrain: convert(Xtr, 0, numTraining, sub),
-    yTrain: new NDArray(Int32Array.from(yTr.subarray(0, numTraining)), [numTraining], 'int32'),
-    XVal: convert(Xtr, numTraining, numValidation, sub),
-    yVal: new NDArray(
-      Int32Array.from(yTr.subarray(numTraining, numTraining + numValidation)),
-      [numValidation],
+  const labels = (y: ArrayLike<number>, row: (i: number) => number, start: number, n: number) =>
+    new NDArray(
+      Int32Array.from({ length: n }, (_, i) => y[row(start + i)]),
+      [n],
       'int32',
-    ),
-    XTest: convert(Xte, 0, numTest, sub),
-    yTest: new NDArray(Int32Array.from(yTe.subarray(0, numTest)), [numTest], 'int32'),
+    );
+  return {
+    XTrain: convert(Xtr, rowTr, 0, numTraining, sub),
+    yTrain: labels(yTr, rowTr, 0, numTraining),
+    XVal: convert(Xtr, rowTr, numTraining, numValidation, sub),
+    yVal: labels(yTr, rowTr, numTraining, numValidation),
+    XTest: convert(Xte, rowTe, 0, numTest, sub),
+    yTest: labels(yTe, rowTe, 0, numTest),
     meanImage,
   };
 }

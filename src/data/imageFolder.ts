@@ -160,14 +160,11 @@ async function loadAll(source: string, options: ImageFolderOptions): Promise<Ima
   if (useCache) {
     key = cacheKey('imagefolder', await sourceChecksum(source), { size: options.size ?? null });
     const hit = readCacheEntry<{ classes: string[]; splits: Record<string, string> }>(key);
-    if (hit) {
-      const splits: Record<string, ImageSplit> = {};
-      for (const [name, files] of Object.entries(hit.meta.splits)) {
-        splits[name] = { X: hit.arrays[`${name}_X`], y: hit.arrays[`${name}_y`], files: files.split('\n') };
-      }
-      const n = Object.values(splits).reduce((s, sp) => s + sp.y.size, 0);
+    const fromHit = hit ? cachedData(hit.meta, hit.arrays) : null;
+    if (fromHit) {
+      const n = Object.values(fromHit.splits).reduce((s, sp) => s + sp.y.size, 0);
       options.onProgress?.({ phase: 'cache', done: n, total: n });
-      return { classes: hit.meta.classes, splits, fromCache: true };
+      return fromHit;
     }
   }
 
@@ -256,6 +253,22 @@ async function loadAll(source: string, options: ImageFolderOptions): Promise<Ima
     writeCacheEntry(key, { meta, arrays });
   }
   return { classes, splits, fromCache: false };
+}
+
+/** The data of a cache entry, or null when the entry is not what this version writes (a miss). */
+function cachedData(
+  meta: { classes: string[]; splits: Record<string, string> },
+  arrays: Record<string, NDArray>,
+): ImageFolderData | null {
+  if (!meta || !Array.isArray(meta.classes) || typeof meta.splits !== 'object') return null;
+  const splits: Record<string, ImageSplit> = {};
+  for (const [name, files] of Object.entries(meta.splits)) {
+    const X = arrays[`${name}_X`];
+    const y = arrays[`${name}_y`];
+    if (typeof files !== 'string' || !X || !y || X.ndim !== 4 || X.shape[0] !== y.size) return null;
+    splits[name] = { X, y, files: files.split('\n') };
+  }
+  return { classes: meta.classes, splits, fromCache: true };
 }
 
 /** Applies the `splits` and `classes` options: a subset of splits, and classes relabelled in the given order. */

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   getCifar10Data,
   loadCifar10,
+  loadCifar10Any,
   resolveCifar10Source,
   writeImage,
   CIFAR10_CLASSES,
@@ -152,6 +153,18 @@ describe('getCifar10Data', () => {
     const x = a.XVal.get(0).transpose(1, 2, 0).astype('uint8').toTypedArray();
     const candidates = [0, 1].map((i) => Array.from(patternImage(32, 32, 2 * k + i).toTypedArray()));
     expect(candidates).toContainEqual(Array.from(x));
+    // getCifar10Data reads through the same fixed shuffle as loadCifar10Any.
+    const any = await loadCifar10Any(root);
+    const hwc = await getCifar10Data({
+      source: root,
+      numTraining: 20,
+      numValidation: 0,
+      numTest: 10,
+      subtractMean: false,
+      channelsFirst: false,
+    });
+    expect(Array.from(hwc.XTrain.toTypedArray())).toEqual(Array.from(any.XTrain.toTypedArray()));
+    expect(Array.from(hwc.yTest.toTypedArray())).toEqual(Array.from(any.yTest.toTypedArray()));
   });
 
   it('says where to get CIFAR-10 when the source is missing', () => {
