@@ -41,6 +41,25 @@ export function imageFormat(bytes: Uint8Array): ImageFormat | null {
   return null;
 }
 
+/** Largest image we decode, as jpeg-js's own default (maxResolutionInMP = 100). */
+const MAX_PIXELS = 100e6;
+
+/**
+ * pngjs sizes its buffers from the IHDR header before reading any pixel data: reject absurd sizes first,
+ * so a 16-byte header cannot make us allocate gigabytes.
+ */
+function checkPngSize(bytes: Uint8Array, format: ImageFormat, name: string): void {
+  if (format !== 'png' || bytes.length < 24) return;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const width = view.getUint32(16, false);
+  const height = view.getUint32(20, false);
+  if (width * height > MAX_PIXELS) {
+    throw new Error(
+      `decodeImage: ${name} claims ${width}x${height} pixels, more than ${MAX_PIXELS / 1e6} megapixels`,
+    );
+  }
+}
+
 /** A decoded image: `data` is (height, width, channels) uint8, row-major. */
 export interface DecodedImage {
   width: number;
@@ -56,6 +75,7 @@ export interface DecodedImage {
 export function decodeImage(bytes: Uint8Array, name: string, channels: 1 | 3 | 4 = 3): DecodedImage {
   const format = imageFormat(bytes);
   if (!format) throw new Error(`decodeImage: ${name} is neither a PNG nor a JPEG (bad magic bytes)`);
+  checkPngSize(bytes, format, name);
   let rgba: Uint8Array;
   let width: number;
   let height: number;
@@ -111,6 +131,10 @@ function decode(buf) {
     return jpeg.decode(buf, { useTArray: true, formatAsRGBA: false, maxMemoryUsageInMB: 2048 });
   }
   if (buf.length >= 8 && buf[0] === 0x89 && buf[1] === 0x50 && buf[2] === 0x4e && buf[3] === 0x47) {
+    if (buf.length >= 24) {
+      const v = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+      if (v.getUint32(16, false) * v.getUint32(20, false) > 100e6) throw new Error('PNG header claims more than 100 megapixels');
+    }
     const img = PNG.sync.read(Buffer.from(buf.buffer, buf.byteOffset, buf.length));
     const n = img.width * img.height;
     const rgb = new Uint8Array(n * 3);

@@ -70,6 +70,12 @@ describe('readImage / writeImage', () => {
     fs.writeFileSync(bad, good.subarray(0, 40));
     expect(() => readImage(bad)).toThrow(/cannot decode .*bad\.png: truncated or corrupt PNG/);
     expect(() => readImage(path.join(tmp, 'none.png'))).toThrow(/none\.png does not exist/);
+    // A header claiming 40000 x 40000 pixels is refused before pngjs allocates 6.4 GB.
+    const huge = Buffer.from(good);
+    huge.writeUInt32BE(40000, 16);
+    huge.writeUInt32BE(40000, 20);
+    fs.writeFileSync(bad, huge);
+    expect(() => readImage(bad)).toThrow(/bad\.png claims 40000x40000 pixels, more than 100 megapixels/);
   });
 });
 
