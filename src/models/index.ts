@@ -5,3 +5,7 @@ export * from './linearSvm.js';
 export * from './softmax.js';
 export * from './linearClassifier.js';
 export { accuracy } from './util.js';
+export * from './model.js';
+export * from './twoLayerNet.js';
+export * from './fullyConnectedNet.js';
+export * from './cnn.js';
