@@ -2,5 +2,8 @@
 export * from './ndarray/index.js';
 export { backend, setBackend, registerBackend, listBackends, type Backend } from './backend/index.js';
 export * from './nn/index.js';
+export * from './models/index.js';
+export * from './optim/index.js';
+export * from './solver/index.js';
 export * from './data/index.js';
 export * from './features/index.js';
