@@ -1,11 +1,32 @@
-/** Backend selection: every op asks `backend()` for the kernels; nothing else knows which one runs. */
+/**
+ * Backend selection: every op asks `backend()` for the kernels; nothing else knows which one runs.
+ * `wasm` is the default wherever WebAssembly SIMD runs; NABLA_BACKEND=js|wasm overrides.
+ */
 import type { Backend } from './backend.js';
 import { jsBackend } from './js/index.js';
+import { simdSupported, threadCount, wasmAvailable, wasmBackend } from './wasm/index.js';
 
 export type { Backend, BinaryOp, GemmArgs, ReduceOp, Strided, UnaryOp } from './backend.js';
 
 const registry = new Map<string, Backend>([['js', jsBackend]]);
-let current: Backend = jsBackend;
+if (wasmAvailable()) registry.set('wasm', wasmBackend);
+
+/** The backend NABLA_BACKEND names (throwing when it is unknown or unavailable here), else the fastest one. */
+export function defaultBackend(env: string | undefined): Backend {
+  if (env === undefined || env === '') return registry.get('wasm') ?? jsBackend;
+  const b = registry.get(env);
+  if (!b) {
+    const why = env === 'wasm' ? ' (WebAssembly SIMD is not available here)' : '';
+    throw new Error(
+      `NABLA_BACKEND: unknown backend '${env}'${why} (available: ${[...registry.keys()].join(', ')})`,
+    );
+  }
+  return b;
+}
+
+let current: Backend = defaultBackend(
+  typeof process !== 'undefined' ? process.env?.NABLA_BACKEND : undefined,
+);
 
 export function registerBackend(b: Backend): void {
   registry.set(b.name, b);
@@ -26,4 +47,9 @@ export function setBackend(name: string): void {
 
 export function listBackends(): string[] {
   return [...registry.keys()];
+}
+
+/** What `nabla info` reports: the backend in use, the threads its kernels use, and whether SIMD runs here. */
+export function backendInfo(): { name: string; threads: number; simd: boolean } {
+  return { name: current.name, threads: current.name === 'wasm' ? threadCount() : 1, simd: simdSupported() };
 }

@@ -1,0 +1,24 @@
+/**
+ * The WebAssembly backend: SIMD kernels compiled from asm/*.ts, split over threads on a shared memory.
+ * Kernels it does not accelerate yet are the TypeScript backend's.
+ */
+import type { Backend } from '../backend.js';
+import { jsBackend } from '../js/index.js';
+import { gemm } from './gemm.js';
+import { runtime, simdSupported } from './runtime.js';
+
+export { setThreadCount, threadCount } from './pool.js';
+export { simdSupported } from './runtime.js';
+
+export const wasmBackend: Backend = { ...jsBackend, name: 'wasm', gemm };
+
+/** True when the wasm backend can run here (SIMD validates and the module instantiates). */
+export function wasmAvailable(): boolean {
+  if (!simdSupported()) return false;
+  try {
+    runtime();
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,40 @@
+/** Backend selection: wasm by default where SIMD runs, NABLA_BACKEND overrides, backendInfo reports it. */
+import { describe, expect, it } from 'vitest';
+import { backend, backendInfo, defaultBackend, listBackends, setBackend } from '../../src/backend/index.js';
+import { simdSupported, wasmAvailable } from '../../src/backend/wasm/index.js';
+
+describe('backend selection', () => {
+  it('this Node has WebAssembly SIMD, so wasm is registered and the default', () => {
+    expect(simdSupported()).toBe(true);
+    expect(wasmAvailable()).toBe(true);
+    expect(listBackends()).toEqual(['js', 'wasm']);
+    expect(defaultBackend(undefined).name).toBe('wasm');
+    expect(defaultBackend('').name).toBe('wasm');
+  });
+
+  it('NABLA_BACKEND picks a backend and rejects unknown names', () => {
+    expect(defaultBackend('js').name).toBe('js');
+    expect(defaultBackend('wasm').name).toBe('wasm');
+    expect(() => defaultBackend('gpu')).toThrow("NABLA_BACKEND: unknown backend 'gpu' (available: js, wasm)");
+  });
+
+  it('the backend in use follows NABLA_BACKEND (as CI runs the suite once per backend)', () => {
+    const env = process.env.NABLA_BACKEND;
+    expect(backend().name).toBe(env === 'js' ? 'js' : 'wasm');
+  });
+
+  it('backendInfo names the backend in use, its threads and SIMD support', () => {
+    const before = backend().name;
+    try {
+      setBackend('js');
+      expect(backendInfo()).toEqual({ name: 'js', threads: 1, simd: true });
+      setBackend('wasm');
+      const info = backendInfo();
+      expect(info.name).toBe('wasm');
+      expect(info.simd).toBe(true);
+      expect(info.threads).toBeGreaterThanOrEqual(1);
+    } finally {
+      setBackend(before);
+    }
+  });
+});
