@@ -2,13 +2,14 @@
  * Saving and loading .npy/.npz files in Node. Writes are atomic: the bytes go to a temporary file in the
  * same directory, which is then renamed over the target, so a crash never leaves a half-written file.
  */
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { nodeFs, nodePath } from '../nodeFiles.js';
 import type { NDArray } from './ndarray.js';
 import { fromNpy, fromNpz, toNpy, toNpz, type NpzOptions } from './npy.js';
 
 /** Writes `bytes` to `file` atomically (temp file in the same directory + rename). */
 export function writeFileAtomic(file: string, bytes: Uint8Array): void {
+  const { writeFileSync, renameSync, rmSync } = nodeFs('writeFileAtomic');
+  const path = nodePath('writeFileAtomic');
   const dir = path.dirname(file);
   const tmp = path.join(
     dir,
@@ -24,8 +25,9 @@ export function writeFileAtomic(file: string, bytes: Uint8Array): void {
 }
 
 function read(file: string, op: string): Uint8Array {
+  const fs = nodeFs(op);
   try {
-    return readFileSync(file);
+    return fs.readFileSync(file);
   } catch (e) {
     throw new Error(`${op}: cannot read '${file}': ${(e as Error).message}`, { cause: e });
   }

@@ -7,8 +7,7 @@
  *                          (learningRate after decay, Adam's t, ...), the generators' states, and the
  *                          name of its .npz. The .json is written last, so its presence means both are whole.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
+import { nodeFs, nodePath } from '../nodeFiles.js';
 import type { NDArray } from '../ndarray/ndarray.js';
 import { loadNpz, saveNpz, writeFileAtomic } from '../ndarray/npyfile.js';
 import type { OptimConfig } from '../optim/optim.js';
@@ -77,7 +76,7 @@ export function saveCheckpoint(
     for (const [k, a] of Object.entries(c)) arrays[`optim/${p}/${k}`] = a;
   for (const [k, a] of Object.entries(data.buffers)) arrays[`buffers/${k}`] = a;
   saveNpz(npz, arrays);
-  const meta: CheckpointMeta = { ...data.meta, arrays: path.basename(npz) };
+  const meta: CheckpointMeta = { ...data.meta, arrays: nodePath('saveCheckpoint').basename(npz) };
   writeFileAtomic(json, new TextEncoder().encode(JSON.stringify(meta)));
   return json;
 }
@@ -85,6 +84,8 @@ export function saveCheckpoint(
 /** Reads a checkpoint given its .json, its .npz, or the path without extension. */
 export function loadCheckpoint(file: string): CheckpointData {
   const base = file.replace(/\.(json|npz)$/, '');
+  const { readFileSync } = nodeFs('loadCheckpoint');
+  const path = nodePath('loadCheckpoint');
   let meta: CheckpointMeta;
   try {
     meta = JSON.parse(readFileSync(`${base}.json`, 'utf8')) as CheckpointMeta;

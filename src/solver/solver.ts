@@ -19,8 +19,6 @@
  * Generator, whose state is checkpointed with the model's own generator (dropout), so `Solver.resume`
  * continues with exactly the losses an uninterrupted run would have produced.
  */
-import path from 'node:path';
-import { mkdirSync } from 'node:fs';
 import { NDArray } from '../ndarray/ndarray.js';
 import { arange } from '../ndarray/creation.js';
 import { Generator } from '../ndarray/random.js';
@@ -28,6 +26,7 @@ import { fmtShape } from '../ndarray/shape.js';
 import { updateRules, type OptimConfig, type UpdateRule } from '../optim/optim.js';
 import type { Model } from '../models/model.js';
 import { decodeState, encodeState, loadCheckpoint, saveCheckpoint, splitOptimConfigs } from './checkpoint.js';
+import { nodeFs, nodePath } from '../nodeFiles.js';
 
 export interface SolverData {
   XTrain: NDArray;
@@ -387,7 +386,8 @@ export class Solver {
   saveCheckpoint(): string | null {
     if (!this.checkpointName) return null;
     const base = `${this.checkpointName}_epoch_${this.epoch}`;
-    mkdirSync(path.dirname(path.resolve(base)), { recursive: true });
+    const path = nodePath('Solver.saveCheckpoint');
+    nodeFs('Solver.saveCheckpoint').mkdirSync(path.dirname(path.resolve(base)), { recursive: true });
     const { scalars, arrays } = splitOptimConfigs(this.optimConfigs);
     const file = saveCheckpoint(base, {
       meta: {
