@@ -67,6 +67,8 @@ export default async function dataBench(_argv: string[]): Promise<void> {
   }
   if (images) {
     const X = (images as import('../src/ndarray/ndarray.js').NDArray).slice('0:2000');
+    // Warm up the JIT on a few hundred images first.
+    extractFeatures(X.slice('0:300'), [hogFeature, (im) => colorHistogramHsv(im)]);
     const hogOnly = await seconds(() => extractFeatures(X, [hogFeature]));
     const both = await seconds(() =>
       extractFeatures(X, [hogFeature, (im) => colorHistogramHsv(im, { nbin: 10 })]),

@@ -176,7 +176,7 @@ export interface EncodedImage {
 }
 
 export interface DecodeImagesOptions {
-  /** Worker threads (default: min(2, cores); 0 decodes in this thread). */
+  /** Worker threads (default: min(2, cores), or 0 (this thread) under 1024 images). */
   workers?: number;
   /** Called as images finish decoding. */
   onProgress?: (done: number, total: number) => void;
@@ -195,7 +195,9 @@ export async function decodeImages(
 ): Promise<DecodedImage[]> {
   const total = items.length;
   const cores = os.availableParallelism ? os.availableParallelism() : os.cpus().length;
-  const workers = Math.min(options.workers ?? Math.min(2, cores), Math.ceil(total / CHUNK));
+  // Starting a worker costs more than decoding a few hundred small images: small jobs stay in this thread.
+  const auto = total < 1024 ? 0 : Math.min(2, cores);
+  const workers = Math.min(options.workers ?? auto, Math.ceil(total / CHUNK));
   const out = new Array<DecodedImage>(total);
   let done = 0;
   if (workers <= 0 || total === 0) {

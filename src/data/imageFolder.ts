@@ -46,7 +46,7 @@ export interface ImageFolderOptions {
   onProgress?: (p: LoadProgress) => void;
   /** Use the decoded-data cache (default true). */
   cache?: boolean;
-  /** Decoding worker threads (default min(2, cores); 0 decodes in this thread). */
+  /** Decoding worker threads (default min(2, cores), or 0 (this thread) under 1024 images). */
   workers?: number;
 }
 
