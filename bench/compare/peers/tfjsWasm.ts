@@ -1,0 +1,158 @@
+/**
+ * TensorFlow.js with its WebAssembly backend (XNNPACK, SIMD). Under Node it runs one thread.
+ *
+ * tfjs-backend-wasm 4.x has no Conv2DBackpropFilter kernel, so training any conv net throws. We register one,
+ * built from the backend's own Conv2D and Transpose kernels (stride 1 only, which is all the workloads need):
+ *   dW[kh, kw, c, f] = sum_{n, i, j} xpad[n, i + kh, j + kw, c] * dy[n, i, j, f]
+ * is a stride-1 convolution of x^T (C, H, W, N) — channels as the batch, the batch as channels — with the
+ * filter dy^T (OH, OW, N, F) and the forward pass's padding; its output (C, KH, KW, F) is transposed to
+ * (KH, KW, C, F). Nothing is copied through JavaScript.
+ *
+ * The tuned variant ('tfjs-wasm') also replaces the stock Conv2DBackpropInput, a naive loop (about 2 GFLOP/s, the
+ * largest kernel of a mnist-cnn step), by the textbook identity dx = conv2d(dy, W rotated 180° with C and F
+ * swapped, padding K-1-p): again the backend's own XNNPACK Conv2D. 'tfjs-wasm-autodiff' keeps the stock kernel.
+ */
+import type * as TF from '@tensorflow/tfjs-core';
+import { makeTfjsPeer } from './tfjs.js';
+import { wasmDir, type Tfjs } from './tfjsBundle.js';
+
+type KernelArgs = {
+  inputs: Record<string, TF.TensorInfo>;
+  backend: TF.KernelBackend;
+  attrs: Record<string, unknown>;
+};
+type KernelFn = (args: KernelArgs) => TF.TensorInfo;
+
+function kernel(tf: Tfjs, name: string): KernelFn {
+  const k = tf.getKernel(name, 'wasm');
+  if (!k) throw new Error(`tfjs-wasm: kernel ${name} missing`);
+  return k.kernelFunc as unknown as KernelFn;
+}
+
+/** tfjs's own description of a stride-1 conv (pads resolved); throws for other strides. */
+function convInfo(
+  tf: Tfjs,
+  xShape: number[],
+  filterShape: number[],
+  attrs: Record<string, unknown>,
+  who: string,
+) {
+  const info = tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    attrs.strides as number | [number, number],
+    1,
+    attrs.pad as 'same' | 'valid' | number,
+    attrs.dimRoundingMode as 'floor' | undefined,
+    false,
+    'channelsLast',
+  );
+  if (info.strideHeight !== 1 || info.strideWidth !== 1)
+    throw new Error(`${who} (bench kernel for tfjs-wasm): only stride 1 is supported`);
+  return info;
+}
+
+function explicitPad(top: number, bottom: number, left: number, right: number): number[][] {
+  return [
+    [0, 0],
+    [top, bottom],
+    [left, right],
+    [0, 0],
+  ];
+}
+
+function registerConv2DBackpropFilter(tf: Tfjs): void {
+  if (tf.getKernel('Conv2DBackpropFilter', 'wasm')) return;
+  tf.registerKernel({
+    kernelName: 'Conv2DBackpropFilter',
+    backendName: 'wasm',
+    kernelFunc: ((args: KernelArgs) => {
+      const { x, dy } = args.inputs;
+      const { backend, attrs } = args;
+      const info = convInfo(tf, x.shape, attrs.filterShape as number[], attrs, 'Conv2DBackpropFilter');
+      const transpose = kernel(tf, 'Transpose');
+      const conv2d = kernel(tf, 'Conv2D');
+      const xT = transpose({ inputs: { x }, backend, attrs: { perm: [3, 1, 2, 0] } });
+      const dyT = transpose({ inputs: { x: dy }, backend, attrs: { perm: [1, 2, 0, 3] } });
+      const p = info.padInfo;
+      const dwT = conv2d({
+        inputs: { x: xT, filter: dyT },
+        backend,
+        attrs: {
+          strides: [1, 1],
+          pad: explicitPad(p.top, p.bottom, p.left, p.right),
+          dataFormat: 'NHWC',
+          dilations: [1, 1],
+          dimRoundingMode: undefined,
+        },
+      });
+      const dw = transpose({ inputs: { x: dwT }, backend, attrs: { perm: [1, 2, 0, 3] } });
+      for (const t of [xT, dyT, dwT]) backend.disposeData(t.dataId);
+      return dw;
+    }) as unknown as TF.KernelFunc,
+  });
+}
+
+/** dx = conv2d(dy, rot180(W) with in/out channels swapped, pad K-1-p), stride 1, on XNNPACK. */
+function replaceConv2DBackpropInput(tf: Tfjs): void {
+  tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
+  tf.registerKernel({
+    kernelName: 'Conv2DBackpropInput',
+    backendName: 'wasm',
+    kernelFunc: ((args: KernelArgs) => {
+      const { dy, filter } = args.inputs;
+      const { backend, attrs } = args;
+      const info = convInfo(tf, attrs.inputShape as number[], filter.shape, attrs, 'Conv2DBackpropInput');
+      const [kh, kw] = filter.shape;
+      const reversed = kernel(tf, 'Reverse')({ inputs: { x: filter }, backend, attrs: { dims: [0, 1] } });
+      const flipped = kernel(
+        tf,
+        'Transpose',
+      )({ inputs: { x: reversed }, backend, attrs: { perm: [0, 1, 3, 2] } });
+      const p = info.padInfo;
+      const dx = kernel(
+        tf,
+        'Conv2D',
+      )({
+        inputs: { x: dy, filter: flipped },
+        backend,
+        attrs: {
+          strides: [1, 1],
+          pad: explicitPad(kh - 1 - p.top, kh - 1 - p.bottom, kw - 1 - p.left, kw - 1 - p.right),
+          dataFormat: 'NHWC',
+          dilations: [1, 1],
+          dimRoundingMode: undefined,
+        },
+      });
+      for (const t of [reversed, flipped]) backend.disposeData(t.dataId);
+      return dx;
+    }) as unknown as TF.KernelFunc,
+  });
+}
+
+const filterNote =
+  'Conv2DBackpropFilter registered by this bench (tfjs-wasm Conv2D on transposed inputs, stride 1)';
+
+/**
+ * The tuned user: affine gradients with explicit transposes so every matMul takes XNNPACK (see tfjs.ts), and
+ * both conv gradients as XNNPACK convolutions.
+ */
+export default makeTfjsPeer('wasm', 'tfjs-wasm', {
+  explicitTransposes: true,
+  beforeSetBackend(tf) {
+    tf.setWasmPaths(wasmDir());
+    registerConv2DBackpropFilter(tf);
+    replaceConv2DBackpropInput(tf);
+    return `${filterNote}; Conv2DBackpropInput replaced by Conv2D on the rotated filter`;
+  },
+});
+
+/** What plain autodiff gives a tfjs-wasm user who has not profiled: transposed matMuls in a naive loop. */
+export const autodiff = makeTfjsPeer('wasm', 'tfjs-wasm (plain autodiff)', {
+  explicitTransposes: false,
+  beforeSetBackend(tf) {
+    tf.setWasmPaths(wasmDir());
+    registerConv2DBackpropFilter(tf);
+    return filterNote;
+  },
+});
