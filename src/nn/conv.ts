@@ -69,13 +69,17 @@ export function convForwardFast(
   const d = convDims('convForwardFast', x, w, b, convParam);
   const { N, C, F, HH, WW, Ho, Wo } = d;
   const dtype = convDtype(x, w);
-  const [xc, wc] = asContiguous(dtype, x, w);
+  const [xc, wc, bc] = asContiguous(dtype, x, w, b);
   const K = C * HH * WW;
   const P = Ho * Wo;
   const out = allocArray([N, F, Ho, Wo], dtype, 'convForwardFast');
   const cols = scratch(out.data as FloatArray, K * P);
   const be = backend();
+  const od = out.data as FloatArray;
+  const bd = bc.data as FloatArray;
   for (let n = 0; n < N; n++) {
+    // Each output plane starts as its bias, and GEMM accumulates onto it (beta = 1): no extra pass.
+    for (let f = 0; f < F; f++) od.fill(bd[bc.offset + f], (n * F + f) * P, (n * F + f + 1) * P);
     be.im2col(im2colArgs(d, xc, n, cols));
     be.gemm({
       transA: false,
@@ -90,13 +94,12 @@ export function convForwardFast(
       B: cols,
       bOffset: 0,
       ldb: P,
-      beta: 0,
-      C: out.data as FloatArray,
+      beta: 1,
+      C: od,
       cOffset: n * F * P,
       ldc: P,
     });
   }
-  out.addInPlace(b.reshape(1, F, 1, 1));
   return [out, [x, w, b, convParam]];
 }
 
