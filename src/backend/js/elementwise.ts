@@ -1,7 +1,7 @@
 /** Elementwise kernels of the TypeScript backend: one tight loop per op, no per-element calls. */
 import type { TypedArray } from '../../ndarray/dtype.js';
 import type { BinaryOp, Strided, UnaryOp } from '../backend.js';
-import { walkRows } from './strided.js';
+import { coalesce, walkRows } from './strided.js';
 
 type Row2 = (
   a: TypedArray,
@@ -15,7 +15,15 @@ type Row2 = (
   so: number,
   n: number,
 ) => void;
-type Row1 = (a: TypedArray, ia: number, sa: number, o: TypedArray, io: number, so: number, n: number) => void;
+export type Row1 = (
+  a: TypedArray,
+  ia: number,
+  sa: number,
+  o: TypedArray,
+  io: number,
+  so: number,
+  n: number,
+) => void;
 
 // Each loop is written out so V8 compiles a monomorphic body per op.
 const binaryRows: Record<BinaryOp, Row2> = {
@@ -166,11 +174,104 @@ const unaryRows: Record<UnaryOp, Row1> = {
   },
 };
 
-export function binary(op: BinaryOp, shape: readonly number[], a: Strided, b: Strided, out: Strided): void {
-  const f = binaryRows[op];
-  walkRows(shape, [a.strides, b.strides, out.strides], [a.offset, b.offset, out.offset], (o, n, s) =>
-    f(a.data, o[0], s[0], b.data, o[1], s[1], out.data, o[2], s[2], n),
+/**
+ * A fresh copy of a row function for one combination of typed-array types. V8 keeps type feedback per
+ * function, so one shared loop that sees Float64Array, Float32Array and Uint8Array goes megamorphic and
+ * slows every op; a copy per combination stays monomorphic. The row functions use only their parameters
+ * and Math, so recompiling their source is safe; where `new Function` is refused (a strict CSP), the
+ * shared function is used.
+ */
+export function specialise<F extends (...args: never[]) => void>(
+  cache: Map<string, F>,
+  key: string,
+  f: F,
+): F {
+  let g = cache.get(key);
+  if (g === undefined) {
+    try {
+      g = new Function(`return (${f.toString()});`)() as F;
+    } catch {
+      g = f;
+    }
+    cache.set(key, g);
+  }
+  return g;
+}
+
+const rows2 = new Map<string, Row2>();
+const rows1 = new Map<string, Row1>();
+
+function row2(op: BinaryOp, a: TypedArray, b: TypedArray, o: TypedArray): Row2 {
+  return specialise(
+    rows2,
+    `${op}|${a.constructor.name}|${b.constructor.name}|${o.constructor.name}`,
+    binaryRows[op],
   );
+}
+
+function row1(op: UnaryOp, a: TypedArray, o: TypedArray): Row1 {
+  return specialise(rows1, `${op}|${a.constructor.name}|${o.constructor.name}`, unaryRows[op]);
+}
+
+/**
+ * Runs a binary row function over the coalesced walk. The 1-D (contiguous) and 2-D (row-broadcast, e.g.
+ * (N, D) + (D,)) walks are plain loops here, with no per-row closure or offset bookkeeping.
+ */
+function run2(f: Row2, shape: readonly number[], a: Strided, b: Strided, out: Strided): void {
+  for (const d of shape) if (d === 0) return;
+  const w = coalesce(shape, [a.strides, b.strides, out.strides]);
+  const nd = w.shape.length;
+  const n = w.shape[nd - 1];
+  const [sa, sb, so] = w.strides.map((s) => s[nd - 1]);
+  const ad = a.data;
+  const bd = b.data;
+  const od = out.data;
+  if (nd === 1) {
+    f(ad, a.offset, sa, bd, b.offset, sb, od, out.offset, so, n);
+    return;
+  }
+  if (nd === 2) {
+    const [ta, tb, to] = w.strides.map((s) => s[0]);
+    let ia = a.offset;
+    let ib = b.offset;
+    let io = out.offset;
+    for (let r = 0; r < w.shape[0]; r++, ia += ta, ib += tb, io += to)
+      f(ad, ia, sa, bd, ib, sb, od, io, so, n);
+    return;
+  }
+  walkRows(shape, [a.strides, b.strides, out.strides], [a.offset, b.offset, out.offset], (o, m, st) =>
+    f(ad, o[0], st[0], bd, o[1], st[1], od, o[2], st[2], m),
+  );
+}
+
+export function run1(f: Row1, shape: readonly number[], a: Strided, out: Strided): void {
+  for (const d of shape) if (d === 0) return;
+  const w = coalesce(shape, [a.strides, out.strides]);
+  const nd = w.shape.length;
+  const n = w.shape[nd - 1];
+  const sa = w.strides[0][nd - 1];
+  const so = w.strides[1][nd - 1];
+  const ad = a.data;
+  const od = out.data;
+  if (nd === 1) {
+    f(ad, a.offset, sa, od, out.offset, so, n);
+    return;
+  }
+  if (nd === 2) {
+    const ta = w.strides[0][0];
+    const to = w.strides[1][0];
+    let ia = a.offset;
+    let io = out.offset;
+    for (let r = 0; r < w.shape[0]; r++, ia += ta, io += to) f(ad, ia, sa, od, io, so, n);
+    return;
+  }
+  walkRows(shape, [a.strides, out.strides], [a.offset, out.offset], (o, m, st) =>
+    f(ad, o[0], st[0], od, o[1], st[1], m),
+  );
+}
+
+export function binary(op: BinaryOp, shape: readonly number[], a: Strided, b: Strided, out: Strided): void {
+  run2(row2(op, a.data, b.data, out.data), shape, a, b, out);
 }
 
 export function binaryScalar(
@@ -181,33 +282,31 @@ export function binaryScalar(
   out: Strided,
   scalarFirst: boolean,
 ): void {
-  const f = binaryRows[op];
-  const s = new Float64Array([b]);
-  walkRows(shape, [a.strides, out.strides], [a.offset, out.offset], (o, n, st) =>
-    scalarFirst
-      ? f(s, 0, 0, a.data, o[0], st[0], out.data, o[1], st[1], n)
-      : f(a.data, o[0], st[0], s, 0, 0, out.data, o[1], st[1], n),
-  );
+  // The scalar is a 1-element operand with zero strides.
+  const s: Strided = { data: new Float64Array([b]), offset: 0, strides: shape.map(() => 0) };
+  if (scalarFirst) binary(op, shape, s, a, out);
+  else binary(op, shape, a, s, out);
 }
 
 export function unary(op: UnaryOp, shape: readonly number[], a: Strided, out: Strided): void {
-  const f = unaryRows[op];
-  walkRows(shape, [a.strides, out.strides], [a.offset, out.offset], (o, n, s) =>
-    f(a.data, o[0], s[0], out.data, o[1], s[1], n),
-  );
+  run1(row1(op, a.data, out.data), shape, a, out);
 }
 
+// clip's bounds are passed through the (otherwise unused) row parameters of a Row2 via a 2-element buffer.
+const clipRow: Row2 = (a, ia, sa, b, _ib, _sb, o, io, so, n) => {
+  const lo = b[0];
+  const hi = b[1];
+  for (let i = 0; i < n; i++, ia += sa, io += so) {
+    let v = a[ia];
+    if (v < lo) v = lo;
+    if (v > hi) v = hi;
+    o[io] = v;
+  }
+};
+const clipRows = new Map<string, Row2>();
+
 export function clip(shape: readonly number[], a: Strided, lo: number, hi: number, out: Strided): void {
-  const x = a.data;
-  const y = out.data;
-  walkRows(shape, [a.strides, out.strides], [a.offset, out.offset], (o, n, s) => {
-    let ia = o[0];
-    let io = o[1];
-    for (let i = 0; i < n; i++, ia += s[0], io += s[1]) {
-      let v = x[ia];
-      if (v < lo) v = lo;
-      if (v > hi) v = hi;
-      y[io] = v;
-    }
-  });
+  const f = specialise(clipRows, `${a.data.constructor.name}|${out.data.constructor.name}`, clipRow);
+  const bounds: Strided = { data: new Float64Array([lo, hi]), offset: 0, strides: shape.map(() => 0) };
+  run2(f, shape, a, bounds, out);
 }

@@ -1,7 +1,7 @@
 /** Reduction kernels of the TypeScript backend. */
 import type { TypedArray } from '../../ndarray/dtype.js';
 import type { ReduceOp, Strided } from '../backend.js';
-import { walkRows } from './strided.js';
+import { run1, specialise } from './elementwise.js';
 
 type Row = (a: TypedArray, ia: number, sa: number, o: TypedArray, io: number, so: number, n: number) => void;
 
@@ -44,15 +44,21 @@ const rows: Record<ReduceOp, Row> = {
   },
 };
 
+const specialised = new Map<string, Row>();
+
 export function reduce(op: ReduceOp, shape: readonly number[], a: Strided, out: Strided): void {
   // Visit the input in memory order (largest stride outermost) so every row is cache-friendly.
   const order = shape.map((_, i) => i).sort((i, j) => Math.abs(a.strides[j]) - Math.abs(a.strides[i]));
-  const f = rows[op];
-  walkRows(
+  const f = specialise(
+    specialised,
+    `${op}|${a.data.constructor.name}|${out.data.constructor.name}`,
+    rows[op],
+  );
+  run1(
+    f,
     order.map((i) => shape[i]),
-    [order.map((i) => a.strides[i]), order.map((i) => out.strides[i])],
-    [a.offset, out.offset],
-    (o, n, s) => f(a.data, o[0], s[0], out.data, o[1], s[1], n),
+    { data: a.data, offset: a.offset, strides: order.map((i) => a.strides[i]) },
+    { data: out.data, offset: out.offset, strides: order.map((i) => out.strides[i]) },
   );
 }
 
