@@ -2,6 +2,7 @@
 export * from './ndarray/index.js';
 export { backend, setBackend, registerBackend, listBackends, type Backend } from './backend/index.js';
 export * from './nn/index.js';
+export * from './nn/modules/index.js';
 export * from './models/index.js';
 export * from './optim/index.js';
 export * from './solver/index.js';

@@ -1,0 +1,60 @@
+/**
+ * Weight initialisation that keeps activations' variance steady through depth.
+ * - Kaiming (He et al. 2015), for ReLU nets: N(0, 2 / fanIn).
+ * - Xavier (Glorot & Bengio 2010), for tanh/linear nets: N(0, 2 / (fanIn + fanOut)), or uniform with the same variance.
+ * fanIn of a Linear (D, M) weight is D; of a Conv2d (F, C, k, k) weight, C·k·k (fanOut F·k·k).
+ */
+import type { DType } from '../../ndarray/dtype.js';
+import type { NDArray } from '../../ndarray/ndarray.js';
+import { Generator } from '../../ndarray/random.js';
+
+export type InitName = 'kaiming' | 'xavier' | 'xavierUniform';
+
+/** Gaussian with standard deviation gain / √fanIn (gain √2 for ReLU). */
+export function kaimingNormal(
+  rng: Generator,
+  shape: number[],
+  fanIn: number,
+  dtype: DType = 'float32',
+  gain = Math.SQRT2,
+): NDArray {
+  return rng.normal(0, gain / Math.sqrt(fanIn), shape, dtype);
+}
+
+/** Gaussian with variance 2 / (fanIn + fanOut). */
+export function xavierNormal(
+  rng: Generator,
+  shape: number[],
+  fanIn: number,
+  fanOut: number,
+  dtype: DType = 'float32',
+): NDArray {
+  return rng.normal(0, Math.sqrt(2 / (fanIn + fanOut)), shape, dtype);
+}
+
+/** Uniform on ±√(6 / (fanIn + fanOut)): the same variance as xavierNormal. */
+export function xavierUniform(
+  rng: Generator,
+  shape: number[],
+  fanIn: number,
+  fanOut: number,
+  dtype: DType = 'float32',
+): NDArray {
+  const a = Math.sqrt(6 / (fanIn + fanOut));
+  return rng.uniform(-a, a, shape, dtype);
+}
+
+/** Initial weights by name. */
+export function initWeight(
+  init: InitName,
+  rng: Generator,
+  shape: number[],
+  fanIn: number,
+  fanOut: number,
+  dtype: DType,
+): NDArray {
+  if (init === 'kaiming') return kaimingNormal(rng, shape, fanIn, dtype);
+  if (init === 'xavier') return xavierNormal(rng, shape, fanIn, fanOut, dtype);
+  if (init === 'xavierUniform') return xavierUniform(rng, shape, fanIn, fanOut, dtype);
+  throw new RangeError(`initWeight: unknown init '${init as string}' (kaiming, xavier, xavierUniform)`);
+}

@@ -1,0 +1,159 @@
+/** Normalization modules over src/nn's batch, layer and group norm layers. */
+import type { DType } from '../../ndarray/dtype.js';
+import { ones, zeros } from '../../ndarray/creation.js';
+import type { NDArray } from '../../ndarray/ndarray.js';
+import {
+  batchnormBackwardAlt,
+  batchnormForward,
+  spatialBatchnormBackward,
+  spatialBatchnormForward,
+  type BatchnormCache,
+  type BnParam,
+} from '../batchnorm.js';
+import { layernormBackward, layernormForward, type LayernormCache } from '../layernorm.js';
+import { spatialGroupnormBackward, spatialGroupnormForward, type GroupnormCache } from '../groupnorm.js';
+import { Module } from './module.js';
+
+export interface NormOptions {
+  eps?: number;
+  /** Weight of the old running value in each update (the course's convention; default 0.9). */
+  momentum?: number;
+  dtype?: DType;
+}
+
+/** The shared body of BatchNorm1d and BatchNorm2d: gamma ('weight'), beta ('bias') and running statistics. */
+abstract class BatchNormBase extends Module {
+  protected cache: BatchnormCache | null = null;
+  readonly bnParam: BnParam & { runningMean: NDArray; runningVar: NDArray };
+
+  constructor(
+    readonly numFeatures: number,
+    { eps = 1e-5, momentum = 0.9, dtype = 'float32' }: NormOptions = {},
+  ) {
+    super();
+    this.params.weight = ones([numFeatures], dtype);
+    this.params.bias = zeros([numFeatures], dtype);
+    this.bnParam = {
+      mode: 'train',
+      eps,
+      momentum,
+      runningMean: zeros([numFeatures], dtype),
+      runningVar: zeros([numFeatures], dtype),
+    };
+  }
+
+  override ownBuffers(): Record<string, NDArray> {
+    return { runningMean: this.bnParam.runningMean, runningVar: this.bnParam.runningVar };
+  }
+
+  override toString(): string {
+    return `${this.constructor.name}(${this.numFeatures})`;
+  }
+}
+
+/** Batch normalization of features. x: (N, numFeatures). */
+export class BatchNorm1d extends BatchNormBase {
+  forward(x: NDArray): NDArray {
+    this.bnParam.mode = this.training ? 'train' : 'test';
+    const [out, cache] = batchnormForward(x, this.params.weight, this.params.bias, this.bnParam);
+    this.cache = cache;
+    return out;
+  }
+
+  backward(dout: NDArray): NDArray {
+    const [dx, dgamma, dbeta] = batchnormBackwardAlt(dout, this.needCache(this.cache, 'BatchNorm1d'));
+    this.grads.weight = dgamma;
+    this.grads.bias = dbeta;
+    return dx;
+  }
+}
+
+/** Batch normalization of channels (spatial batchnorm). x: (N, numFeatures, H, W). */
+export class BatchNorm2d extends BatchNormBase {
+  forward(x: NDArray): NDArray {
+    this.bnParam.mode = this.training ? 'train' : 'test';
+    const [out, cache] = spatialBatchnormForward(x, this.params.weight, this.params.bias, this.bnParam);
+    this.cache = cache;
+    return out;
+  }
+
+  backward(dout: NDArray): NDArray {
+    const [dx, dgamma, dbeta] = spatialBatchnormBackward(dout, this.needCache(this.cache, 'BatchNorm2d'));
+    this.grads.weight = dgamma;
+    this.grads.bias = dbeta;
+    return dx;
+  }
+}
+
+/** Layer normalization: each example over its features. x: (N, numFeatures). */
+export class LayerNorm extends Module {
+  private cache: LayernormCache | null = null;
+  readonly eps: number;
+
+  constructor(
+    readonly numFeatures: number,
+    { eps = 1e-5, dtype = 'float32' }: NormOptions = {},
+  ) {
+    super();
+    this.eps = eps;
+    this.params.weight = ones([numFeatures], dtype);
+    this.params.bias = zeros([numFeatures], dtype);
+  }
+
+  forward(x: NDArray): NDArray {
+    const [out, cache] = layernormForward(x, this.params.weight, this.params.bias, { eps: this.eps });
+    this.cache = cache;
+    return out;
+  }
+
+  backward(dout: NDArray): NDArray {
+    const [dx, dgamma, dbeta] = layernormBackward(dout, this.needCache(this.cache, 'LayerNorm'));
+    this.grads.weight = dgamma;
+    this.grads.bias = dbeta;
+    return dx;
+  }
+
+  override toString(): string {
+    return `LayerNorm(${this.numFeatures})`;
+  }
+}
+
+/** Group normalization: each example's numGroups contiguous channel groups. x: (N, numChannels, H, W). */
+export class GroupNorm extends Module {
+  private cache: GroupnormCache | null = null;
+  readonly eps: number;
+
+  constructor(
+    readonly numGroups: number,
+    readonly numChannels: number,
+    { eps = 1e-5, dtype = 'float32' }: NormOptions = {},
+  ) {
+    super();
+    if (!Number.isInteger(numGroups) || numGroups < 1 || numChannels % numGroups !== 0) {
+      throw new RangeError(`GroupNorm: ${numGroups} groups do not divide ${numChannels} channels`);
+    }
+    this.eps = eps;
+    // Shaped (1, C, 1, 1) as spatialGroupnormForward wants them.
+    this.params.weight = ones([1, numChannels, 1, 1], dtype);
+    this.params.bias = zeros([1, numChannels, 1, 1], dtype);
+  }
+
+  forward(x: NDArray): NDArray {
+    const [out, cache] = spatialGroupnormForward(x, this.params.weight, this.params.bias, this.numGroups, {
+      eps: this.eps,
+    });
+    this.cache = cache;
+    return out;
+  }
+
+  backward(dout: NDArray): NDArray {
+    const [dx, dgamma, dbeta] = spatialGroupnormBackward(dout, this.needCache(this.cache, 'GroupNorm'));
+    this.grads.weight = dgamma;
+    this.grads.bias = dbeta;
+    return dx;
+  }
+
+  override toString(): string {
+    return `GroupNorm(${this.numGroups}, ${this.numChannels})`;
+  }
+}
