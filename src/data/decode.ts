@@ -2,6 +2,7 @@
  * Image decoding with pure-JS codecs (jpeg-js, pngjs), chosen by the file's magic bytes, never its name.
  * `decodeImage` decodes one image in this thread; `decodeImages` spreads many over worker threads.
  */
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
@@ -169,10 +170,11 @@ parentPort.on('message', (msg) => {
 });
 `;
 
-/** One encoded image to decode; `name` is used in errors. */
+/** One encoded image to decode: its bytes, or a file read when its turn comes. `name` is used in errors. */
 export interface EncodedImage {
   name: string;
-  bytes: Uint8Array;
+  bytes?: Uint8Array;
+  file?: string;
 }
 
 export interface DecodeImagesOptions {
@@ -180,10 +182,22 @@ export interface DecodeImagesOptions {
   workers?: number;
   /** Called as images finish decoding. */
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Applied to each image as soon as it is decoded (e.g. a resize); what it returns is kept. With it, a
+   * folder of large photos never holds more than one chunk of full-size pixels at a time.
+   */
+  transform?: (img: DecodedImage, index: number) => DecodedImage;
 }
 
-/** Images per message: large enough to amortise messaging, small enough to keep both workers busy. */
-const CHUNK = 512;
+/** A chunk sent to a worker: at most this many images or encoded bytes (keeps both workers busy and memory bounded). */
+const CHUNK_IMAGES = 512;
+const CHUNK_BYTES = 16 * 2 ** 20;
+
+const bytesOf = (it: EncodedImage): Uint8Array => {
+  if (it.bytes) return it.bytes;
+  if (it.file) return fs.readFileSync(it.file);
+  throw new Error(`decodeImages: ${it.name} has neither bytes nor a file`);
+};
 
 /**
  * Decodes many PNG/JPEG images to RGB, in order, spread over worker threads. Rejects with an Error naming
@@ -197,18 +211,17 @@ export async function decodeImages(
   const cores = os.availableParallelism ? os.availableParallelism() : os.cpus().length;
   // Starting a worker costs more than decoding a few hundred small images: small jobs stay in this thread.
   const auto = total < 1024 ? 0 : Math.min(2, cores);
-  const workers = Math.min(options.workers ?? auto, Math.ceil(total / CHUNK));
+  const workers = Math.min(options.workers ?? auto, Math.ceil(total / CHUNK_IMAGES));
+  const keep = options.transform ?? ((img: DecodedImage) => img);
   const out = new Array<DecodedImage>(total);
   let done = 0;
   if (workers <= 0 || total === 0) {
     items.forEach((it, i) => {
-      out[i] = decodeImage(it.bytes, it.name, 3);
+      out[i] = keep(decodeImage(bytesOf(it), it.name, 3), i);
       if (++done % 256 === 0 || done === total) options.onProgress?.(done, total);
     });
     return out;
   }
-  const chunks: [number, number][] = [];
-  for (let s = 0; s < total; s += CHUNK) chunks.push([s, Math.min(total, s + CHUNK)]);
   const pool = Array.from(
     { length: workers },
     () =>
@@ -218,16 +231,25 @@ export async function decodeImages(
       }),
   );
   let next = 0;
+  let id = 0;
   try {
     await Promise.all(
       pool.map(async (worker) => {
-        while (next < chunks.length) {
-          const id = next++;
-          const [s, e] = chunks[id];
+        while (next < total) {
+          // Take the next images up to the chunk limits (synchronously, so workers never share an image).
+          const s = next;
+          const chunk: Uint8Array[] = [];
+          let size = 0;
+          while (next < total && chunk.length < CHUNK_IMAGES && size < CHUNK_BYTES) {
+            const b = bytesOf(items[next++]);
+            chunk.push(b);
+            size += b.length;
+          }
+          const e = next;
           const offsets = new Int32Array(e - s + 1);
-          for (let i = s; i < e; i++) offsets[i - s + 1] = offsets[i - s] + items[i].bytes.length;
-          const packed = new Uint8Array(offsets[e - s]);
-          for (let i = s; i < e; i++) packed.set(items[i].bytes, offsets[i - s]);
+          chunk.forEach((b, k) => (offsets[k + 1] = offsets[k] + b.length));
+          const packed = new Uint8Array(size);
+          chunk.forEach((b, k) => packed.set(b, offsets[k]));
           const reply = await new Promise<{
             packed?: ArrayBuffer;
             dims?: Int32Array;
@@ -239,12 +261,12 @@ export async function decodeImages(
               worker.off('error', onError);
               resolve(m);
             });
-            worker.postMessage({ id, packed: packed.buffer, offsets }, [packed.buffer]);
+            worker.postMessage({ id: id++, packed: packed.buffer, offsets }, [packed.buffer]);
           });
           if (reply.error) {
             const it = items[s + reply.error.index];
             // Re-decode in this thread for the precise, uniform error message.
-            decodeImage(it.bytes, it.name, 3);
+            decodeImage(chunk[reply.error.index], it.name, 3);
             throw new Error(`decodeImages: cannot decode ${it.name}: ${reply.error.message}`);
           }
           const pixels = new Uint8Array(reply.packed!);
@@ -253,7 +275,7 @@ export async function decodeImages(
             const height = reply.dims![2 * (i - s)];
             const width = reply.dims![2 * (i - s) + 1];
             const n = height * width * 3;
-            out[i] = { width, height, channels: 3, data: pixels.subarray(o, o + n) };
+            out[i] = keep({ width, height, channels: 3, data: pixels.subarray(o, o + n) }, i);
             o += n;
           }
           done += e - s;

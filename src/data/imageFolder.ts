@@ -64,9 +64,11 @@ export interface ImageFolderData {
   fromCache: boolean;
 }
 
+/** An image file of the source: its bytes (from an archive) or its path (in a folder, read when decoded). */
 interface RawEntry {
   rel: string;
-  bytes: Uint8Array;
+  bytes?: Uint8Array;
+  file?: string;
 }
 
 const IMAGE_EXT = /\.(jpe?g|png)$/i;
@@ -82,7 +84,7 @@ function readFolder(root: string): RawEntry[] {
     for (const ent of fs.readdirSync(dir, { withFileTypes: true })) {
       const p = path.join(dir, ent.name);
       if (ent.isDirectory()) walk(p, rel + ent.name + '/');
-      else if (IMAGE_EXT.test(ent.name)) out.push({ rel: rel + ent.name, bytes: fs.readFileSync(p) });
+      else if (IMAGE_EXT.test(ent.name)) out.push({ rel: rel + ent.name, file: p });
     }
   };
   walk(root, '');
@@ -194,6 +196,7 @@ async function loadAll(source: string, options: ImageFolderOptions): Promise<Ima
     file: e.parts[depth - 1],
     rel: e.rel,
     bytes: e.bytes,
+    path: e.file,
   }));
 
   const splitNames = [...new Set(items.map((it) => it.split))].sort(byCodeUnit);
@@ -208,9 +211,11 @@ async function loadAll(source: string, options: ImageFolderOptions): Promise<Ima
   }
   const ordered = [...bySplit.values()].flat();
   const decoded = await decodeImages(
-    ordered.map((it) => ({ name: `${it.rel} in ${source}`, bytes: it.bytes })),
+    ordered.map((it) => ({ name: `${it.rel} in ${source}`, bytes: it.bytes, file: it.path })),
     {
       workers: options.workers,
+      // Resize as each image arrives, so large photos are never all held at full size.
+      transform: options.size ? (img) => resizeDecoded(img, options.size![0], options.size![1]) : undefined,
       onProgress: (done, total) => options.onProgress?.({ phase: 'decode', done, total }),
     },
   );
@@ -222,9 +227,8 @@ async function loadAll(source: string, options: ImageFolderOptions): Promise<Ima
     const X = new Uint8Array(list.length * H * W * 3);
     const y = new Int32Array(list.length);
     list.forEach((it, i) => {
-      let img: DecodedImage = decoded[k++];
-      if (options.size) img = resizeDecoded(img, H, W);
-      else if (img.height !== H || img.width !== W) {
+      const img: DecodedImage = decoded[k++];
+      if (img.height !== H || img.width !== W) {
         throw new Error(
           `${op}: images of differing sizes in ${source}: ${ordered[0].rel} is ${H}x${W} but ${it.rel} is ` +
             `${img.height}x${img.width} (pass { size: [h, w] } to resize)`,

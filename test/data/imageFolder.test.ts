@@ -175,6 +175,9 @@ describe('loadImageFolder', () => {
     );
     const d = await loadImageFolder(root, { cache: false, size: [3, 3] });
     expect(d.splits.train.X.shape).toEqual([2, 3, 3, 3]);
+    // Resized as they arrive from a worker thread: the same pixels.
+    const w = await loadImageFolder(root, { cache: false, size: [3, 3], workers: 1 });
+    expect(Array.from(w.splits.train.X.toTypedArray())).toEqual(Array.from(d.splits.train.X.toTypedArray()));
   });
 
   it('names the file and the fault for bad sources', async () => {
