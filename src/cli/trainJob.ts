@@ -2,9 +2,11 @@
  * One training run, start to finish: load the data, build the model, train it with the Solver (or memorise
  * it, for kNN), checkpoint each epoch and on request, evaluate on the test set, write the report.
  *
- * It runs inside a worker thread (trainWorker.ts): the Solver's loop is synchronous, so only another thread
- * can notice Ctrl-C while it runs. The main thread sets a shared flag; the iteration listener here sees it,
- * saves a checkpoint and stops. Everything the user sees is sent back as JobEvents.
+ * The Solver's loop is synchronous, and a synchronous loop never lets Ctrl-C's handler run. So the iteration
+ * listener pauses training every ~200 ms (by throwing out of train() between two steps, where the Solver's
+ * state is complete), yields to the event loop, and calls train() again, which continues from the same
+ * iteration. The losses are the same as one uninterrupted call. When the user has asked to stop, the
+ * listener saves a checkpoint instead and ends the run. Everything the user sees goes out as JobEvents.
  */
 import { join } from 'node:path';
 import { augmentBatch, randomCrop, randomFlip } from '../data/augment.js';
@@ -114,6 +116,8 @@ export interface JobHooks {
 
 /** Thrown out of the Solver's loop by the listener that saw the stop flag. */
 class StopTraining extends Error {}
+/** Thrown out of the Solver's loop to give the event loop a turn (Ctrl-C, output); training then goes on. */
+class Pause extends Error {}
 
 const RULES: Record<OptimizerName, string> = {
   sgd: 'sgd',
@@ -380,6 +384,7 @@ export async function runTrainJob(job: TrainJob, hooks: JobHooks): Promise<JobRe
   const total = solver.numIterations;
   const boundary = (i: number): boolean => i === 1 || i % ipe === 0 || i >= total;
   let stoppedAt: number | null = null;
+  let lastYield = performance.now();
   const stopNow = (): never => {
     checkpoint(false);
     stoppedAt = solver.iteration;
@@ -409,7 +414,9 @@ export async function runTrainJob(job: TrainJob, hooks: JobHooks): Promise<JobRe
       accuracy: probeAcc,
     });
     // At an epoch boundary the Solver still has to decay the rate and measure accuracy: stop after that.
-    if (hooks.stopRequested() && !boundary(e.iteration)) stopNow();
+    if (boundary(e.iteration)) return;
+    if (hooks.stopRequested()) stopNow();
+    if (performance.now() - lastYield > 200) throw new Pause();
   });
   solver.on('epoch', (e) => {
     metrics.append({
@@ -434,23 +441,31 @@ export async function runTrainJob(job: TrainJob, hooks: JobHooks): Promise<JobRe
   });
   const tTrain = performance.now();
   const startIter = solver.iteration;
-  try {
-    solver.train();
-  } catch (err) {
-    if (err instanceof StopTraining) {
-      emit({ type: 'stopped', iteration: stoppedAt!, epoch: stoppedAt! / ipe, checkpoint: paths.json });
-      throw new RunStopped('interrupted');
+  for (;;) {
+    try {
+      solver.train();
+      break;
+    } catch (err) {
+      if (err instanceof Pause) {
+        await new Promise((resolve) => setImmediate(resolve));
+        lastYield = performance.now();
+        continue;
+      }
+      if (err instanceof StopTraining) {
+        emit({ type: 'stopped', iteration: stoppedAt!, epoch: stoppedAt! / ipe, checkpoint: paths.json });
+        throw new RunStopped('interrupted');
+      }
+      if (err instanceof RunStopped) {
+        // Diverged: keep the metrics so far, so the user can look at the loss curve.
+        metrics.append({
+          type: 'event',
+          event: 'diverged',
+          iteration: solver.iteration,
+          time: new Date().toISOString(),
+        });
+      }
+      throw err;
     }
-    if (err instanceof RunStopped) {
-      // Diverged: keep what there is, so the user can look at the loss curve.
-      metrics.append({
-        type: 'event',
-        event: 'diverged',
-        iteration: solver.iteration,
-        time: new Date().toISOString(),
-      });
-    }
-    throw err;
   }
   const trainSeconds = (performance.now() - tTrain) / 1000;
   const images = (solver.iteration - startIter) * solver.batchSize;
@@ -484,7 +499,7 @@ export async function runTrainJob(job: TrainJob, hooks: JobHooks): Promise<JobRe
     bestValAcc: solver.bestValAcc,
     trainSeconds,
     imagesPerSec: trainSeconds > 0 ? images / trainSeconds : 0,
-    iterations: solver.iteration,
+    iterations: solver.iteration - startIter,
     checkpoint: paths.json,
     report,
     evaluation,

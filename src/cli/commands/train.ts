@@ -1,5 +1,5 @@
 /**
- * `nabla train`: trains a model in a worker thread, shows progress, handles Ctrl-C (checkpoint, then a line
+ * `nabla train`: trains a model, shows progress, handles Ctrl-C (checkpoint, then a line
  * saying how to resume), and prints the result with the run folder and report.
  */
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -8,8 +8,7 @@ import type { AugmentName, DataSpec, FloatDType, ModelSpec, OptimizerName } from
 import { EXIT_INTERRUPTED, RunStopped, UsageError } from '../errors.js';
 import { TrainingProgress, formatDuration } from '../progress.js';
 import { createRunDir, RUN_FILES } from '../runDir.js';
-import { startTrainWorker } from '../runWorker.js';
-import type { JobEvent, JobResult, TrainJob } from '../trainJob.js';
+import { runTrainJob, type JobEvent, type JobResult, type TrainJob } from '../trainJob.js';
 
 export interface TrainFlags {
   model: ModelSpec;
@@ -135,24 +134,22 @@ export async function trainCommand(flags: TrainFlags): Promise<void> {
     }
   };
 
-  const run = startTrainWorker(job, onEvent);
   let interrupts = 0;
   const onSigint = (): void => {
     interrupts++;
     if (interrupts === 1) {
-      run.stop();
       if (progress) progress.log('stopping: saving a checkpoint (Ctrl-C again to quit without one)...');
       else process.stderr.write('stopping...\n');
     } else {
-      progress?.stop();
+      (progress as TrainingProgress | null)?.stop();
       process.stderr.write('quit without saving\n');
-      void run.kill().then(() => process.exit(EXIT_INTERRUPTED));
+      process.exit(EXIT_INTERRUPTED);
     }
   };
   process.on('SIGINT', onSigint);
   let result: JobResult;
   try {
-    result = await run.result;
+    result = await runTrainJob(job, { emit: onEvent, stopRequested: () => interrupts > 0 });
   } catch (err) {
     (progress as TrainingProgress | null)?.stop();
     if (stopped) {
