@@ -25,7 +25,7 @@ describe('sandwiches', () => {
     for (const dropout of [false, true]) {
       it(`affineNormReluDropout with ${normalization ?? 'no norm'}, ${dropout ? '' : 'no '}dropout`, () => {
         const [x, w, b, gamma, beta] = [g.randn(4, 6), g.randn(6, 5), g.randn(5), g.randn(5), g.randn(5)];
-        const param = () => (normalization === 'batchnorm' ? { mode: 'train' as const } : {});
+        const param = (): nn.BnParam | nn.LnParam => (normalization === 'batchnorm' ? { mode: 'train' } : {});
         const dp: nn.DropoutParam | null = dropout ? { p: 0.7, mode: 'train', seed: 3 } : null;
         const f = (xx: NDArray, ww: NDArray, bb: NDArray, gg: NDArray, be: NDArray) =>
           nn.affineNormReluDropoutForward(xx, ww, bb, gg, be, param(), normalization, dp)[0];
