@@ -77,3 +77,13 @@ export function augmentBatch(x: NDArray, { rng, padding = 4, flip = true }: Augm
   if (flip) out = randomFlip(out, { rng });
   return out;
 }
+
+/**
+ * augmentBatch as the Solver's `augment` hook, `(XBatch, rng) => XBatch`:
+ * `new Solver(model, data, { augment: makeAugment({ padding: 4 }) })`.
+ */
+export function makeAugment(
+  options: Omit<AugmentOptions, 'rng'> = {},
+): (X: NDArray, rng: Generator) => NDArray {
+  return (X, rng) => augmentBatch(X, { ...options, rng });
+}

@@ -6,7 +6,7 @@ import path from 'node:path';
 import zlib from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { create as tarCreate } from 'tar';
-import { download, downloadDataset, loadCifar10, loadMnist } from '../../src/data/index.js';
+import { download, downloadDataset, loadCifar10, loadMnist, progressBar } from '../../src/data/index.js';
 import { rmTemp, tempDir } from './helpers.js';
 
 /** 300 kB of deterministic bytes: large enough to arrive in several chunks. */
@@ -228,5 +228,11 @@ describe('downloadDataset', () => {
     ]);
     expect(d.yTest.toArray()).toEqual([5]);
     await expect(downloadDataset('imagenet' as 'mnist')).rejects.toThrow(/unknown data set 'imagenet'/);
+    // The terminal bar (a no-op when stderr is not a TTY) accepts downloadDataset's progress calls.
+    const bar = progressBar();
+    bar.onProgress('a.gz', 0, 100);
+    bar.onProgress('a.gz', 100, 100);
+    bar.onProgress('b.gz', 5, null);
+    bar.stop();
   });
 });

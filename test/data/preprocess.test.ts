@@ -3,6 +3,7 @@ import {
   applyChannelNorm,
   augmentBatch,
   fitChannelNorm,
+  makeAugment,
   meanImage,
   minibatches,
   pcaFit,
@@ -180,6 +181,7 @@ describe('augmentation on (N, C, H, W)', () => {
     const g = new Generator(2);
     const b = randomFlip(randomCrop(x, { padding: 1, rng: g }), { rng: g });
     expect(a.toArray()).toEqual(b.toArray());
+    expect(makeAugment({ padding: 1 })(x, new Generator(2)).toArray()).toEqual(a.toArray());
     expect(() => randomCrop(array([1, 2]) as NDArray, { rng: g })).toThrow(
       /expected x of shape \(N, C, H, W\)/,
     );
