@@ -1,2 +1,4 @@
-/** Entry point of the WebAssembly kernels (compiled by scripts/build-wasm.ts into wasm/nabla.wasm). */
+/** Entry point of the WebAssembly kernels (compiled by scripts/build-wasm.ts into src/backend/wasm/binary.ts). */
 export { sgemm, dgemm, gemmWorkBytes } from './gemm';
+export { im2col32, im2col64, col2im32, col2im64 } from './im2col';
+export { maxPoolForward32, maxPoolForward64, maxPoolBackward32, maxPoolBackward64 } from './pool';

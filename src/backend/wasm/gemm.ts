@@ -2,14 +2,15 @@
  * GEMM for the wasm backend: C = alpha·op(A)·op(B) + beta·C through the SIMD kernels in asm/gemm.ts.
  *
  * Operands that already live in the wasm memory are used in place; others are copied in (the O(n²) copies
- * are small beside the O(n³) product). C is split into row blocks (or column blocks when it is wider than
- * tall) in multiples of the micro-tile, one per thread, each thread packing into its own scratch.
+ * are small beside the O(n³) product; C is not copied in when beta = 0). C is split into row blocks (or
+ * column blocks when it is wider than tall) in multiples of the micro-tile, one per thread, each thread
+ * packing into its own scratch.
  */
 import type { GemmArgs } from '../backend.js';
 import { jsBackend } from '../js/index.js';
+import { copyBack, place, type Operand } from './heap.js';
 import { runJobs, threadCount, type Job } from './pool.js';
-import { align64, ensureMemory, runtime, SCRATCH } from './runtime.js';
-import { residentAddress } from './heap.js';
+import { align64, runtime } from './runtime.js';
 
 /** Below this many multiply-adds a product runs on one thread (waking workers costs ~20 µs). */
 const THREAD_MIN_MACS = 1 << 18;
@@ -17,48 +18,36 @@ const MR = 4;
 const NR32 = 8;
 const NR64 = 4;
 
-/** Elements of `data` spanned by a rows×cols matrix with row stride ld, starting at offset 0. */
+/** Elements spanned by a rows×cols matrix with row stride ld. */
 function span(rows: number, cols: number, ld: number): number {
   return rows === 0 || cols === 0 ? 0 : (rows - 1) * ld + cols;
 }
 
 export function gemm(g: GemmArgs): void {
   const { A, B, C, M, N, K } = g;
-  const f32 = C instanceof Float32Array;
   if (A.constructor !== C.constructor || B.constructor !== C.constructor) return jsBackend.gemm(g);
   if (M === 0 || N === 0) return;
-  const S = f32 ? 4 : 8;
-  const rt = runtime();
+  const f32 = C instanceof Float32Array;
   const threads = M * N * K >= THREAD_MIN_MACS ? threadCount() : 1;
-  const workBytes = align64(rt.kernels.gemmWorkBytes());
+  const workBytes = align64(runtime().kernels.gemmWorkBytes());
 
-  const aLen = g.transA ? span(K, M, g.lda) : span(M, K, g.lda);
-  const bLen = g.transB ? span(N, K, g.ldb) : span(K, N, g.ldb);
-  const cLen = span(M, N, g.ldc);
-  let aPtr = residentAddress(A, g.aOffset);
-  let bPtr = residentAddress(B, g.bOffset);
-  let cPtr = residentAddress(C, g.cOffset);
-  let top = SCRATCH + threads * workBytes;
-  const place = (resident: number, len: number): number => {
-    if (resident >= 0) return resident;
-    const p = top;
-    top = align64(top + len * S);
-    return p;
+  const a: Operand = {
+    data: A,
+    offset: g.aOffset,
+    len: g.transA ? span(K, M, g.lda) : span(M, K, g.lda),
+    read: true,
   };
-  aPtr = place(aPtr, aLen);
-  bPtr = place(bPtr, bLen);
-  const cCopied = cPtr < 0;
-  cPtr = place(cPtr, cLen);
-  ensureMemory(top);
-
-  const buf = rt.memory.buffer;
-  const view = (ptr: number, len: number) =>
-    f32 ? new Float32Array(buf, ptr, len) : new Float64Array(buf, ptr, len);
-  if (residentAddress(A, g.aOffset) < 0 && aLen > 0)
-    view(aPtr, aLen).set(A.subarray(g.aOffset, g.aOffset + aLen));
-  if (residentAddress(B, g.bOffset) < 0 && bLen > 0)
-    view(bPtr, bLen).set(B.subarray(g.bOffset, g.bOffset + bLen));
-  if (cCopied) view(cPtr, cLen).set(C.subarray(g.cOffset, g.cOffset + cLen));
+  const b: Operand = {
+    data: B,
+    offset: g.bOffset,
+    len: g.transB ? span(N, K, g.ldb) : span(K, N, g.ldb),
+    read: true,
+  };
+  // With beta = 0 the kernel never reads C; a copy then only needs writing back row by row (below).
+  const cRead = g.beta !== 0 || g.ldc !== N;
+  const c: Operand = { data: C, offset: g.cOffset, len: span(M, N, g.ldc), read: cRead };
+  const { scratch, placed } = place(threads * workBytes, [a, b, c]);
+  const [aPtr, bPtr, cPtr] = placed.map((p) => p.ptr);
 
   const fn = f32 ? 'sgemm' : 'dgemm';
   const job = (m0: number, m1: number, n0: number, n1: number, t: number): Job => ({
@@ -79,7 +68,7 @@ export function gemm(g: GemmArgs): void {
       g.beta,
       cPtr,
       g.ldc,
-      SCRATCH + t * workBytes,
+      scratch + t * workBytes,
     ],
   });
   const jobs: Job[] = [];
@@ -93,5 +82,5 @@ export function gemm(g: GemmArgs): void {
     for (let n0 = 0; n0 < N; n0 += step) jobs.push(job(0, M, n0, Math.min(N, n0 + step), jobs.length));
   }
   runJobs(jobs);
-  if (cCopied) C.set(view(cPtr, cLen), g.cOffset);
+  copyBack(c, placed[2]);
 }

@@ -1,22 +1,86 @@
 /**
- * Which typed arrays already live in the wasm memory (so kernels read them in place, without a copy).
+ * Where kernel operands live in the wasm memory.
  *
- * A shared memory's buffer never detaches when the memory grows: every SharedArrayBuffer it ever handed
- * out stays a valid window on the same bytes, so an array is resident when its buffer is one of them.
+ * An array is resident when its buffer is the wasm memory's: kernels then read and write it in place.
+ * A shared memory's buffer never detaches when the memory grows (every SharedArrayBuffer it handed out
+ * stays a valid window on the same bytes), so resident arrays stay valid for the life of the process.
+ * Other operands are copied into the per-call arena and, for outputs, back out.
  */
 import type { TypedArray } from '../../ndarray/dtype.js';
-import { runtime } from './runtime.js';
+import { align64, arena, reserve, runtime } from './runtime.js';
 
 const residentBuffers = new WeakSet<ArrayBufferLike>();
-
-/** Records the memory's current buffer (call after creating views on it). */
-export function noteBuffer(b: ArrayBufferLike): void {
-  residentBuffers.add(b);
-}
 
 /** Byte address of element `offset` of `a` when `a` lives in the wasm memory, else -1. */
 export function residentAddress(a: TypedArray, offset: number): number {
   const b = a.buffer;
   if (b !== runtime().memory.buffer && !residentBuffers.has(b)) return -1;
   return a.byteOffset + offset * a.BYTES_PER_ELEMENT;
+}
+
+/**
+ * A zero-filled array of n elements in the wasm memory, reserved for the life of the process: for
+ * buffers a caller keeps and reuses (im2col columns...), which kernels then use without copies.
+ * Only with a shared memory (a plain memory's buffer detaches when it grows); null otherwise.
+ */
+export function residentArray(dtype: 'float32' | 'float64', n: number): Float32Array | Float64Array | null {
+  const rt = runtime();
+  if (!rt.shared) return null;
+  const S = dtype === 'float32' ? 4 : 8;
+  const p = reserve(Math.max(64, n * S));
+  const buf = rt.memory.buffer;
+  residentBuffers.add(buf);
+  const a = dtype === 'float32' ? new Float32Array(buf, p, n) : new Float64Array(buf, p, n);
+  a.fill(0); // the region may be an abandoned arena
+  return a;
+}
+
+/** One operand of a kernel call: `len` elements of `data` from `offset`. */
+export interface Operand {
+  data: TypedArray;
+  offset: number;
+  len: number;
+  /** Whether the kernel reads it (copy in when not resident). */
+  read: boolean;
+}
+
+/** An operand's address in the wasm memory and whether it is a copy that must be written back. */
+export interface Placed {
+  ptr: number;
+  copied: boolean;
+}
+
+/**
+ * Places operands for one kernel call: resident ones in place, the others copied into the arena after
+ * `scratchBytes` of kernel scratch (at the arena's start, returned as `scratch`).
+ */
+export function place(scratchBytes: number, ops: Operand[]): { scratch: number; placed: Placed[] } {
+  const addrs = ops.map((o) => residentAddress(o.data, o.offset));
+  let bytes = align64(scratchBytes);
+  for (let i = 0; i < ops.length; i++) {
+    if (addrs[i] < 0) bytes += align64(ops[i].len * ops[i].data.BYTES_PER_ELEMENT);
+  }
+  const base = arena(bytes);
+  const buf = runtime().memory.buffer;
+  let top = base + align64(scratchBytes);
+  const placed = ops.map((o, i): Placed => {
+    if (addrs[i] >= 0) return { ptr: addrs[i], copied: false };
+    const ptr = top;
+    top += align64(o.len * o.data.BYTES_PER_ELEMENT);
+    if (o.read && o.len > 0) viewOf(o.data, buf, ptr, o.len).set(o.data.subarray(o.offset, o.offset + o.len));
+    return { ptr, copied: true };
+  });
+  return { scratch: base, placed };
+}
+
+/** Copies a placed operand back out to its array (a no-op when it was resident). */
+export function copyBack(o: Operand, p: Placed): void {
+  if (!p.copied || o.len === 0) return;
+  o.data.set(viewOf(o.data, runtime().memory.buffer, p.ptr, o.len), o.offset);
+}
+
+/** A view of `len` elements at byte address `ptr`, of the same kind as `like`. */
+export function viewOf(like: TypedArray, buf: ArrayBufferLike, ptr: number, len: number): TypedArray {
+  const Ctor = like.constructor as new (b: ArrayBufferLike, o: number, n: number) => TypedArray;
+  return new Ctor(buf, ptr, len);
 }

@@ -5,12 +5,23 @@
 import type { Backend } from '../backend.js';
 import { jsBackend } from '../js/index.js';
 import { gemm } from './gemm.js';
+import { col2im, im2col } from './im2col.js';
+import { maxPoolBackward, maxPoolForward } from './maxPool.js';
 import { runtime, simdSupported } from './runtime.js';
 
 export { setThreadCount, threadCount } from './pool.js';
 export { simdSupported } from './runtime.js';
+export { residentArray } from './heap.js';
 
-export const wasmBackend: Backend = { ...jsBackend, name: 'wasm', gemm };
+export const wasmBackend: Backend = {
+  ...jsBackend,
+  name: 'wasm',
+  gemm,
+  im2col,
+  col2im,
+  maxPoolForward,
+  maxPoolBackward,
+};
 
 /** True when the wasm backend can run here (SIMD validates and the module instantiates). */
 export function wasmAvailable(): boolean {

@@ -9,7 +9,9 @@
  * Memory layout (byte addresses):
  *   [CTRL, CTRL+256)        Int32 control words of the thread pool
  *   [JOBS, JOBS+64·256)     one 256-byte job slot (Float64 arguments) per thread
- *   [SCRATCH, ...)          scratch for one kernel call at a time (kernels are not re-entrant), grown on demand
+ *   [HEAP, ...)             regions handed out by reserve(): the per-call arena (copies of operands and
+ *                           packing buffers, one kernel call at a time: kernels are not re-entrant) and
+ *                           long-lived resident buffers (see residentArray in heap.ts); never freed
  */
 import { wasmPlain, wasmShared } from './binary.js';
 
@@ -17,7 +19,7 @@ export const CTRL = 1024;
 export const JOBS = 2048;
 export const JOB_SLOT_BYTES = 256;
 export const MAX_THREADS = 64;
-export const SCRATCH = JOBS + MAX_THREADS * JOB_SLOT_BYTES;
+export const HEAP = JOBS + MAX_THREADS * JOB_SLOT_BYTES;
 const PAGE = 65536;
 const MAX_PAGES = 65536;
 
@@ -74,7 +76,7 @@ export function runtime(): Runtime {
   const shared = sharedMemoryUsable();
   const module = new WebAssembly.Module(decodeBase64(shared ? wasmShared : wasmPlain) as BufferSource);
   const memory = new WebAssembly.Memory({
-    initial: Math.ceil((SCRATCH + PAGE) / PAGE),
+    initial: Math.ceil((HEAP + PAGE) / PAGE),
     maximum: MAX_PAGES,
     shared,
   } as WebAssembly.MemoryDescriptor);
@@ -84,15 +86,40 @@ export function runtime(): Runtime {
 }
 
 /** Ensures the memory holds at least `bytes` bytes. */
-export function ensureMemory(bytes: number): void {
+function ensureMemory(bytes: number): void {
   const { memory } = runtime();
   const have = memory.buffer.byteLength;
   if (bytes <= have) return;
   const pages = Math.ceil((bytes - have) / PAGE);
   if (have / PAGE + pages > MAX_PAGES) {
-    throw new RangeError(`wasm backend: a kernel needs ${bytes} bytes, more than the 4 GiB of wasm32 memory`);
+    throw new RangeError(`wasm backend: needs ${bytes} bytes, more than the 4 GiB of wasm32 memory`);
   }
   memory.grow(pages);
+}
+
+let heapTop = HEAP;
+
+/** A new region of `bytes` (64-byte aligned) that stays reserved for the life of the process. */
+export function reserve(bytes: number): number {
+  const p = heapTop;
+  ensureMemory(p + bytes);
+  heapTop = align64(p + bytes);
+  return p;
+}
+
+let arenaBase = 0;
+let arenaBytes = 0;
+
+/**
+ * The per-call arena: at least `bytes` of scratch valid until the next arena() call. Grows by doubling
+ * (the outgrown region is abandoned: at most as much again as the largest call needed).
+ */
+export function arena(bytes: number): number {
+  if (bytes > arenaBytes) {
+    arenaBytes = Math.max(align64(bytes), 2 * arenaBytes);
+    arenaBase = reserve(arenaBytes);
+  }
+  return arenaBase;
 }
 
 /** Rounds a byte address up to a multiple of 64 (a cache line, and v128-aligned). */

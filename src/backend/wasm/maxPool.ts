@@ -1,0 +1,32 @@
+/** Max pooling for the wasm backend (asm/pool.ts); operands outside the wasm memory are copied. */
+import type { MaxPoolArgs, MaxPoolBackwardArgs } from '../backend.js';
+import { jsBackend } from '../js/index.js';
+import { copyBack, place, type Operand } from './heap.js';
+import { runtime } from './runtime.js';
+
+export function maxPoolForward(g: MaxPoolArgs): void {
+  if (g.x.constructor !== g.out.constructor) return jsBackend.maxPoolForward(g);
+  const n = g.planes * g.Ho * g.Wo;
+  const x: Operand = { data: g.x, offset: g.xOffset, len: g.planes * g.H * g.W, read: true };
+  const out: Operand = { data: g.out, offset: g.outOffset, len: n, read: false };
+  const argmax: Operand = { data: g.argmax, offset: 0, len: n, read: false };
+  const { placed } = place(0, [x, out, argmax]);
+  const [xp, op, ap] = placed.map((p) => p.ptr);
+  const fn = g.x instanceof Float32Array ? 'maxPoolForward32' : 'maxPoolForward64';
+  runtime().kernels[fn](xp, g.planes, g.H, g.W, g.poolHeight, g.poolWidth, g.stride, g.Ho, g.Wo, op, ap);
+  copyBack(out, placed[1]);
+  copyBack(argmax, placed[2]);
+}
+
+export function maxPoolBackward(g: MaxPoolBackwardArgs): void {
+  if (g.dout.constructor !== g.dx.constructor) return jsBackend.maxPoolBackward(g);
+  const n = g.planes * g.HoWo;
+  const dout: Operand = { data: g.dout, offset: g.doutOffset, len: n, read: true };
+  const argmax: Operand = { data: g.argmax, offset: 0, len: n, read: true };
+  const dx: Operand = { data: g.dx, offset: g.dxOffset, len: g.planes * g.HW, read: true };
+  const { placed } = place(0, [dout, argmax, dx]);
+  const [dp, ap, xp] = placed.map((p) => p.ptr);
+  const fn = g.dout instanceof Float32Array ? 'maxPoolBackward32' : 'maxPoolBackward64';
+  runtime().kernels[fn](dp, ap, g.planes, g.HW, g.HoWo, xp);
+  copyBack(dx, placed[2]);
+}
