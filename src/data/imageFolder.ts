@@ -93,6 +93,7 @@ function readFolder(root: string): RawEntry[] {
 
 async function readTar(file: string, onProgress?: (n: number) => void): Promise<RawEntry[]> {
   const out: RawEntry[] = [];
+  let short: string | undefined;
   try {
     await tarList({
       file,
@@ -103,7 +104,10 @@ async function readTar(file: string, onProgress?: (n: number) => void): Promise<
         entry.on('data', (c: Buffer) => chunks.push(c));
         entry.on('end', () => {
           const bytes = Buffer.concat(chunks);
-          if (bytes.length !== entry.size) return; // reported below as a truncated archive
+          if (bytes.length !== entry.size) {
+            short ??= `${entry.path} holds ${bytes.length} of its ${entry.size} bytes`;
+            return;
+          }
           out.push({ rel: entry.path.replace(/^\.\//, ''), bytes });
           if (out.length % 1000 === 0) onProgress?.(out.length);
         });
@@ -114,6 +118,7 @@ async function readTar(file: string, onProgress?: (n: number) => void): Promise<
       cause: e,
     });
   }
+  if (short) throw new Error(`loadImageFolder: ${file} is truncated: ${short}`);
   return out;
 }
 

@@ -216,5 +216,13 @@ describe('loadImageFolder', () => {
     await expect(loadImageFolder(tgz, { cache: false })).rejects.toThrow(
       /trunc\.tar\.gz is not a readable tar archive/,
     );
+    const plain = path.join(tmp, 'trunc.tar');
+    await tarCreate({ file: plain, cwd: root }, ['train', 'test']);
+    const whole = fs.readFileSync(plain);
+    // Cut inside the third file's data: either the tar reader or our size check must object.
+    fs.writeFileSync(plain, whole.subarray(0, 512 * 7 + 100));
+    await expect(loadImageFolder(plain, { cache: false })).rejects.toThrow(
+      /trunc\.tar (is truncated|is not a readable)/,
+    );
   });
 });
