@@ -12,7 +12,25 @@
 import { readFileSync } from 'node:fs';
 import type { DType } from '../ndarray/dtype.js';
 import type { Model } from '../models/model.js';
-import { RunStopped, UsageError } from './errors.js';
+import { Generator } from '../ndarray/random.js';
+import {
+  AvgPool2d,
+  BatchNorm1d,
+  BatchNorm2d,
+  Classifier,
+  Conv2d,
+  Dropout,
+  Flatten,
+  GroupNorm,
+  LayerNorm,
+  LeakyReLU,
+  Linear,
+  MaxPool2d,
+  type Module,
+  ReLU,
+  Sequential,
+} from '../nn/modules/index.js';
+import { UsageError } from './errors.js';
 
 export type LayerDef = Record<string, unknown> & { type: string };
 
@@ -203,8 +221,61 @@ export interface SequentialBuildOptions {
   reg: number;
 }
 
-/** Builds the network as a Sequential of src/nn/modules, wrapped to train under the Solver. */
+/** Builds the network as a Sequential of src/nn/modules, wrapped in a Classifier the Solver trains. */
 export function buildSequential(defs: LayerDef[], opts: SequentialBuildOptions): Model {
-  resolveLayers(defs, opts.inputShape, opts.numClasses);
-  throw new RunStopped('Sequential modules are not in this build of nabla yet (issue 4)');
+  const layers = resolveLayers(defs, opts.inputShape, opts.numClasses);
+  // One generator for the initial weights and another for dropout masks: the latter's state is saved in
+  // checkpoints (Classifier.rng), so a resumed run draws the same masks.
+  const initRng = new Generator(opts.seed);
+  const dropRng = new Generator(opts.seed + 1);
+  const w = { rng: initRng, dtype: opts.dtype };
+  const modules: Module[] = layers.map((l, i) => {
+    const d = l.def;
+    switch (l.type) {
+      case 'conv':
+        return new Conv2d(l.inShape[0], d.filters as number, d.size as number, {
+          ...w,
+          stride: d.stride as number,
+          padding: d.pad as number,
+        });
+      case 'pool':
+        return new MaxPool2d(d.size as number, d.stride as number);
+      case 'avgpool':
+        if (d.stride !== d.size) throw new UsageError(`layer ${i + 1} (avgpool): stride must equal size`);
+        return new AvgPool2d(d.size as number);
+      case 'relu':
+        return new ReLU();
+      case 'leaky-relu':
+        return new LeakyReLU(d.alpha === undefined ? 0.01 : Number(d.alpha));
+      case 'linear':
+        return new Linear(l.inShape[0], l.outShape[0], w);
+      case 'flatten':
+        return new Flatten();
+      case 'batchnorm':
+        return l.inShape.length === 3
+          ? new BatchNorm2d(l.inShape[0], { dtype: opts.dtype })
+          : new BatchNorm1d(l.inShape[0], { dtype: opts.dtype });
+      case 'layernorm':
+        if (l.inShape.length !== 1) {
+          throw new UsageError(
+            `layer ${i + 1} (layernorm): needs flat features; use groupnorm on conv feature maps`,
+          );
+        }
+        return new LayerNorm(l.inShape[0], { dtype: opts.dtype });
+      case 'groupnorm':
+        return new GroupNorm(d.groups as number, l.inShape[0], { dtype: opts.dtype });
+      case 'dropout':
+        return new Dropout(d.keep as number, { rng: dropRng });
+      default:
+        throw new UsageError(`layer ${i + 1}: unknown type '${l.type}'`);
+    }
+  });
+  return new Classifier(new Sequential(...modules), { reg: opts.reg, dtype: opts.dtype, rng: dropRng });
+}
+
+/** One line per layer with its output shape, for the start of a run. */
+export function describeLayers(defs: LayerDef[], inputShape: number[], numClasses: number): string {
+  return resolveLayers(defs, inputShape, numClasses)
+    .map((l) => `${l.type}(${l.outShape.join('x')})`)
+    .join(' → ');
 }

@@ -8,13 +8,14 @@ import { NDArray } from '../ndarray/ndarray.js';
 import { Generator } from '../ndarray/random.js';
 import { FullyConnectedNet, type FullyConnectedNetOptions } from '../models/fullyConnectedNet.js';
 import { TwoLayerNet } from '../models/twoLayerNet.js';
+import { ThreeLayerConvNet } from '../models/cnn.js';
 import { svmLossVectorized } from '../models/linearSvm.js';
 import { softmaxLossVectorized } from '../models/softmax.js';
 import type { Grads, Model } from '../models/model.js';
 import * as models from '../models/index.js';
 import type { ModelName, OptimizerName } from './choices.js';
 import type { Layout } from './dataset.js';
-import { RunStopped, UsageError } from './errors.js';
+import { UsageError } from './errors.js';
 import { buildSequential, parseLayerDefs, type LayerDef } from './layers.js';
 
 /** What a model needs to be built: the input it takes and the number of classes. */
@@ -168,12 +169,14 @@ export function buildModel(config: ModelConfig, shape: ModelShape): Model {
         seed,
         ...o,
       } as unknown as FullyConnectedNetOptions);
-    case 'cnn3': {
-      const Ctor = (models as Record<string, unknown>).ThreeLayerConvNet as
-        (new (o: Record<string, unknown>) => Model) | undefined;
-      if (!Ctor) throw new RunStopped('this build of nabla has no ThreeLayerConvNet yet');
-      return new Ctor({ inputDim: inputShape, numClasses, dtype, seed, ...o });
-    }
+    case 'cnn3':
+      return new ThreeLayerConvNet({
+        inputDim: inputShape as [number, number, number],
+        numClasses,
+        dtype,
+        seed,
+        ...(o as object),
+      });
     case 'cnn':
       return buildSequential(DEFAULT_CNN_LAYERS, {
         inputShape,

@@ -375,9 +375,9 @@ export async function runTrainJob(job: TrainJob, hooks: JobHooks): Promise<JobRe
 
   // A fixed slice of the validation set, scored now and then for the progress line (no random draws, so
   // the run's losses are the same with or without it).
-  const probe = data.XVal.shape[0] > 0 ? { X: data.XVal.slice('0:500'), y: data.yVal.slice('0:500') } : null;
+  const probe = data.XVal.shape[0] > 0 ? { X: data.XVal.slice('0:250'), y: data.yVal.slice('0:250') } : null;
   let probeAcc: number | undefined;
-  const probeEvery = Math.max(1, Math.round(solver.numIterations / 25));
+  const probeEvery = Math.max(20, Math.round(solver.numIterations / 25));
   const guard = new LossGuard(cfg.lr);
   let speed = 0;
   const ipe = solver.iterationsPerEpoch;
