@@ -1,8 +1,8 @@
 /**
- * nabla's side of the comparison, written as a nabla user writes it: the course's models where they exist
- * (TwoLayerNet, FullyConnectedNet with batchnorm), otherwise the layer functions composed the way the course's
- * ThreeLayerConvNet composes them (convReluPool -> affineRelu -> affine -> softmaxLoss, then the backwards);
- * the optimizers from src/optim with one config per parameter, as the Solver keeps them. float32 throughout.
+ * nabla's side of the comparison, written as a nabla user writes it: the course's models (TwoLayerNet,
+ * FullyConnectedNet with batchnorm, ThreeLayerConvNet) and, for the LeNet-like mnist-cnn, a Sequential of
+ * modules wrapped in the Classifier the Solver trains; the optimizers from src/optim with one config per
+ * parameter, as the Solver keeps them; the shared initial weights loaded into their params. float32 throughout.
  * The backend is whatever nabla picks (NABLA_BACKEND overrides), threads per NABLA_THREADS.
  */
 import os from 'node:os';
@@ -17,23 +17,28 @@ import {
   type Task,
 } from '../workloads.js';
 import {
-  affineBackward,
-  affineForward,
-  affineReluBackward,
-  affineReluForward,
+  Classifier,
+  Conv2d,
+  Flatten,
+  FullyConnectedNet,
+  Linear,
+  MaxPool2d,
+  ReLU,
+  Sequential,
+  ThreeLayerConvNet,
+  TwoLayerNet,
+  adam,
   array,
   backend,
-  convReluPoolBackward,
-  convReluPoolForward,
   listBackends,
   matmul,
   setBackend,
-  softmaxLoss,
+  sgd,
+  sgdMomentum,
   type NDArray,
+  type OptimConfig,
+  type UpdateRule,
 } from '../../../src/index.js';
-import { FullyConnectedNet } from '../../../src/models/fullyConnectedNet.js';
-import { TwoLayerNet } from '../../../src/models/twoLayerNet.js';
-import { adam, sgd, sgdMomentum, type OptimConfig, type UpdateRule } from '../../../src/optim/optim.js';
 
 type Params = Record<string, NDArray>;
 
@@ -49,67 +54,61 @@ function sharedParams(net: NetName): Params {
   return Object.fromEntries(initParams(net).map((p) => [p.name, array(p.data, p.shape, 'float32')]));
 }
 
-/**
- * A conv net as a list of conv-relu-pool blocks, then affine-relu layers, then the last affine, written with the
- * layer sandwiches. Covers cnn3 (one conv block, one hidden affine) and mnist-cnn (two conv blocks, none).
- */
-function convNet(net: NetName): Lossy {
-  const params = sharedParams(net);
-  const layers = spec.workloads[net].layers;
-  const convs = layers.flatMap((l) => (l.type === 'conv' ? [{ stride: l.stride, pad: l.pad }] : []));
-  const pools = layers.flatMap((l) =>
-    l.type === 'maxpool' ? [{ poolHeight: l.k, poolWidth: l.k, stride: l.stride }] : [],
-  );
-  const numAffine = layers.filter((l) => l.type === 'affine').length;
-  function loss(X: NDArray): NDArray;
-  function loss(X: NDArray, y: NDArray): [number, Params];
-  function loss(X: NDArray, y?: NDArray): NDArray | [number, Params] {
-    let h = X;
-    const convCaches: ReturnType<typeof convReluPoolForward>[1][] = [];
-    convs.forEach((cp, i) => {
-      const [out, cache] = convReluPoolForward(h, params[`W${i + 1}`], params[`b${i + 1}`], cp, pools[i]);
-      h = out;
-      convCaches.push(cache);
-    });
-    const k0 = convs.length;
-    const fcCaches: ReturnType<typeof affineReluForward>[1][] = [];
-    for (let j = 1; j < numAffine; j++) {
-      const [out, cache] = affineReluForward(h, params[`W${k0 + j}`], params[`b${k0 + j}`]);
-      h = out;
-      fcCaches.push(cache);
-    }
-    const last = k0 + numAffine;
-    const [scores, lastCache] = affineForward(h, params[`W${last}`], params[`b${last}`]);
-    if (y === undefined) return scores;
-    const [dataLoss, dscores] = softmaxLoss(scores, y);
-    const grads: Params = {};
-    let dh: NDArray;
-    [dh, grads[`W${last}`], grads[`b${last}`]] = affineBackward(dscores, lastCache);
-    for (let j = numAffine - 1; j >= 1; j--)
-      [dh, grads[`W${k0 + j}`], grads[`b${k0 + j}`]] = affineReluBackward(dh, fcCaches[j - 1]);
-    for (let i = convs.length - 1; i >= 0; i--)
-      [dh, grads[`W${i + 1}`], grads[`b${i + 1}`]] = convReluPoolBackward(dh, convCaches[i]);
-    return [dataLoss, grads];
+/** mnist-cnn as a user builds it: a Sequential LeNet in the Classifier wrapper, with the shared weights. */
+function lenet(): Lossy {
+  const p = sharedParams('mnist-cnn');
+  const [conv1, conv2, fc] = [
+    new Conv2d(1, 8, 5, { padding: 2 }),
+    new Conv2d(8, 16, 5, { padding: 2 }),
+    new Linear(784, 10),
+  ];
+  for (const [m, k] of [
+    [conv1, 1],
+    [conv2, 2],
+    [fc, 3],
+  ] as const) {
+    m.params.weight = p[`W${k}`];
+    m.params.bias = p[`b${k}`];
   }
-  return { params, loss };
+  const net = new Sequential(
+    conv1,
+    new ReLU(),
+    new MaxPool2d(2),
+    conv2,
+    new ReLU(),
+    new MaxPool2d(2),
+    new Flatten(),
+    fc,
+  );
+  return new Classifier(net);
 }
 
 function model(net: NetName): { model: Lossy; how: string } {
-  if (net === 'fc2') {
-    const m = new TwoLayerNet({ inputDim: 3072, hiddenDim: 100, numClasses: 10, dtype: 'float32' });
+  const withShared = <M extends Lossy>(m: M): M => {
     m.params = sharedParams(net);
-    return { model: m, how: 'TwoLayerNet' };
+    return m;
+  };
+  switch (net) {
+    case 'fc2':
+      return {
+        model: withShared(new TwoLayerNet({ inputDim: 3072, hiddenDim: 100, numClasses: 10 })),
+        how: 'TwoLayerNet',
+      };
+    case 'fc5bn':
+      return {
+        model: withShared(
+          new FullyConnectedNet({ hiddenDims: [100, 100, 100, 100], normalization: 'batchnorm' }),
+        ),
+        how: "FullyConnectedNet, normalization 'batchnorm'",
+      };
+    case 'cnn3':
+      return { model: withShared(new ThreeLayerConvNet()), how: 'ThreeLayerConvNet' };
+    case 'mnist-cnn':
+      return {
+        model: lenet(),
+        how: 'Sequential(Conv2d, ReLU, MaxPool2d, Conv2d, ReLU, MaxPool2d, Flatten, Linear) in a Classifier',
+      };
   }
-  if (net === 'fc5bn') {
-    const m = new FullyConnectedNet({
-      hiddenDims: [100, 100, 100, 100],
-      normalization: 'batchnorm',
-      dtype: 'float32',
-    });
-    m.params = sharedParams(net);
-    return { model: m, how: "FullyConnectedNet, normalization 'batchnorm'" };
-  }
-  return { model: convNet(net), how: 'convReluPool/affineRelu/affine sandwiches + softmaxLoss' };
 }
 
 function updateRule(net: NetName): { rule: UpdateRule; config: () => OptimConfig } {
