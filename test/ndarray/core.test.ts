@@ -217,3 +217,15 @@ describe('conversion', () => {
     expect(ones(2) instanceof NDArray).toBe(true);
   });
 });
+
+describe('set specs', () => {
+  it('an all-number list is one fancy index; with "..." it is a tuple of integers', () => {
+    const a = zeros([3, 3]);
+    a.set([0, 1], 1);
+    expect(a.sum().item()).toBe(6);
+    const b = zeros([3, 3]);
+    b.set([0, 1, '...'], 5);
+    expect(b.item(0, 1)).toBe(5);
+    expect(b.sum().item()).toBe(5);
+  });
+});
