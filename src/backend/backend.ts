@@ -129,6 +129,53 @@ export interface MaxPoolBackwardArgs {
   dxOffset: number;
 }
 
+/**
+ * Per-channel loops of the normalization layers, on a contiguous array viewed as (N, C, S): channel c
+ * holds the N·S values x[n, c, s]. Batchnorm on (N, D) is (N, D, 1); spatial batchnorm on (N, C, H, W)
+ * is (N, C, H·W); per-row statistics (layer and group norm) are (1, rows, rowLength).
+ */
+export interface ChannelShape {
+  N: number;
+  C: number;
+  S: number;
+}
+
+/** mean[c] and the biased variance[c] of each channel, accumulated in float64 (two passes). */
+export interface ChannelMomentsArgs extends ChannelShape {
+  x: FloatArray;
+  xOffset: number;
+  mean: Float64Array;
+  variance: Float64Array;
+}
+
+/** Per channel: sumA[c] = Σ a and sumAB[c] = Σ a·(b − bShift[c]), in float64. */
+export interface ChannelDotArgs extends ChannelShape {
+  a: FloatArray;
+  aOffset: number;
+  b: FloatArray;
+  bOffset: number;
+  bShift: Float64Array;
+  sumA: Float64Array;
+  sumAB: Float64Array;
+}
+
+/**
+ * out = alpha[c]·(a − aShift[c]) + beta[c]·b + delta[c] elementwise, channel by channel; b may be null
+ * (then beta is ignored). out may be a or b (in place).
+ */
+export interface ChannelLinearArgs extends ChannelShape {
+  a: FloatArray;
+  aOffset: number;
+  aShift: Float64Array;
+  alpha: Float64Array;
+  b: FloatArray | null;
+  bOffset: number;
+  beta: Float64Array;
+  delta: Float64Array;
+  out: FloatArray;
+  outOffset: number;
+}
+
 export interface Backend {
   readonly name: string;
   /** out = op(a, b) elementwise over `shape`; a and b are already broadcast (stride 0 on stretched axes). */
@@ -170,4 +217,16 @@ export interface Backend {
   maxPoolForward(args: MaxPoolArgs): void;
   /** Max pooling backward: scatters dout into dx (which the caller zero-fills) at the recorded argmax. */
   maxPoolBackward(args: MaxPoolBackwardArgs): void;
+  /** Per-channel mean and biased variance (see ChannelMomentsArgs). */
+  channelMoments(args: ChannelMomentsArgs): void;
+  /** Per-channel Σa and Σa·(b − shift) (see ChannelDotArgs). */
+  channelDot(args: ChannelDotArgs): void;
+  /** Per-channel affine combination out = alpha·(a − shift) + beta·b + delta (see ChannelLinearArgs). */
+  channelLinear(args: ChannelLinearArgs): void;
+  /**
+   * Optional: a zero-filled scratch buffer of n elements that this backend's kernels use without
+   * copying (e.g. in its own memory), kept by the caller for reuse; null or absent means "use a plain
+   * typed array".
+   */
+  scratch?(dtype: 'float32' | 'float64', n: number): FloatArray | null;
 }

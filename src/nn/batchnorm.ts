@@ -2,12 +2,16 @@
  * Batch normalization (Ioffe & Szegedy 2015) and its spatial form for conv feature maps.
  *
  * Train mode normalizes each feature with the batch mean and biased batch variance and updates the
- * running averages in bnParam; test mode uses the running averages. Both the vanilla forward pair and
- * the spatial one share one implementation over "the axes a feature is averaged over": (0) for
- * x (N, D), (0, 2, 3) for x (N, C, H, W), so the spatial form needs no transposes.
+ * running averages in bnParam; test mode uses the running averages:
+ *   x̂ = (x − μ) / sqrt(σ² + eps),  out = γ·x̂ + β
+ * x (N, D) and x (N, C, H, W) are both seen as (N, F, S), F features of S values per example (S = 1
+ * and S = H·W), so one implementation serves both and the spatial form needs no transposes. The
+ * per-feature passes run in the backend's channel kernels; batchnormBackward spells the graph out in
+ * NDArray ops instead, to be read beside the course's derivation.
  */
 import { zeros } from '../ndarray/creation.js';
 import type { NDArray } from '../ndarray/ndarray.js';
+import { channelDot, channelLinear, channelMoments, f64, fromF64, type ChannelShape } from './channels.js';
 import { checkFloat, fail, fmtShape } from './util.js';
 
 export interface BnParam {
@@ -23,21 +27,17 @@ export interface BnParam {
 
 export interface BatchnormCache {
   mode: 'train' | 'test';
-  /** The normalized input x̂, shape of x. */
-  xhat: NDArray;
-  /** x minus the mean used, shape of x. */
-  xc: NDArray;
-  /** sqrt(var + eps) with keepdims, e.g. (1, D) or (1, C, 1, 1). */
-  std: NDArray;
-  /** gamma reshaped to broadcast against x. */
+  /** The input, contiguous. */
+  x: NDArray;
+  /** The mean and 1/sqrt(var + eps) used, per feature. */
+  mean: Float64Array;
+  invStd: Float64Array;
+  /** gamma, (F,). */
   gamma: NDArray;
-  /** The axes each feature is averaged over, and how many values that is. */
+  /** x seen as (N, F, S); the axes each feature is averaged over; how many values that is. */
+  shape: ChannelShape;
   axes: number[];
   count: number;
-}
-
-function paramShape(x: NDArray, axes: number[]): number[] {
-  return x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
 }
 
 /** The shared forward: x normalized over `axes`, gamma/beta/running stats of length F = x.shape[1]. */
@@ -74,73 +74,104 @@ function bnForward(
         `bnParam.${name} of shape ${fmtShape(r.shape)} does not match x of shape ${fmtShape(x.shape)}`,
       );
   }
-  const pshape = paramShape(x, axes);
-  const g = gamma.reshape(pshape);
+  const xc = x.contiguous();
   const count = axes.reduce((p, ax) => p * x.shape[ax], 1);
-  let xc: NDArray;
-  let variance: NDArray;
+  const shape = { N: x.shape[0], C: F, S: count / (x.shape[0] || 1) };
+  let mean: Float64Array;
+  let variance: Float64Array;
   if (mode === 'train') {
-    const mu = x.mean(axes, true);
-    xc = x.sub(mu);
-    variance = xc.mul(xc).mean(axes, true);
-    // The running stats are mutated in place so every holder of bnParam sees them.
-    const rm = bnParam.runningMean;
-    const rv = bnParam.runningVar;
-    rm.mulInPlace(momentum).addInPlace(mu.reshape(F).mul(1 - momentum));
-    rv.mulInPlace(momentum).addInPlace(variance.reshape(F).mul(1 - momentum));
+    ({ mean, variance } = channelMoments(xc, shape));
+    // running = momentum·running + (1 − momentum)·batch, in place so every holder of bnParam sees it.
+    bnParam.runningMean.mulInPlace(momentum).addInPlace(fromF64(mean, [F], 'float64').mul(1 - momentum));
+    bnParam.runningVar.mulInPlace(momentum).addInPlace(fromF64(variance, [F], 'float64').mul(1 - momentum));
   } else {
-    xc = x.sub(bnParam.runningMean.reshape(pshape));
-    variance = bnParam.runningVar.reshape(pshape);
+    mean = f64(bnParam.runningMean);
+    variance = f64(bnParam.runningVar);
   }
-  const std = variance.add(eps).sqrt();
-  const xhat = xc.div(std);
-  const out = xhat.mul(g).addInPlace(beta.reshape(pshape));
-  return [out, { mode, xhat, xc, std, gamma: g, axes, count }];
+  const invStd = variance.map((v) => 1 / Math.sqrt(v + eps));
+  // out = γ·invStd·(x − μ) + β in one pass.
+  const g = f64(gamma);
+  const out = channelLinear(
+    xc,
+    mean,
+    g.map((v, c) => v * invStd[c]),
+    null,
+    null,
+    f64(beta),
+    shape,
+  );
+  return [out, { mode, x: xc, mean, invStd, gamma, shape, axes, count }];
 }
 
-/** dgamma and dbeta, both (F,). */
-function paramGrads(dout: NDArray, cache: BatchnormCache): [NDArray, NDArray] {
-  const F = cache.gamma.size;
-  return [dout.mul(cache.xhat).sum(cache.axes).reshape(F), dout.sum(cache.axes).reshape(F)];
-}
-
-function checkDout(layer: string, dout: NDArray, cache: BatchnormCache): void {
-  const s = cache.xhat.shape;
+function checkDout(layer: string, dout: NDArray, cache: BatchnormCache): NDArray {
+  const s = cache.x.shape;
   if (dout.ndim !== s.length || dout.shape.some((d, i) => d !== s[i]))
     fail(layer, `dout of shape ${fmtShape(dout.shape)} does not match x of shape ${fmtShape(s)}`);
+  return (dout.dtype === cache.x.dtype ? dout : dout.astype(cache.x.dtype)).contiguous();
 }
 
-/** The backward through the computational graph, node by node as drawn in the course. */
+/** The backward through the computational graph, node by node as drawn in the course (NDArray ops). */
 function bnBackwardGraph(dout: NDArray, cache: BatchnormCache): [NDArray, NDArray, NDArray] {
-  const { xc, std, gamma, axes, count: m, mode } = cache;
-  const [dgamma, dbeta] = paramGrads(dout, cache);
+  const { x, axes, count: m, mode } = cache;
+  const dtype = x.dtype;
+  const F = cache.gamma.size;
+  const pshape = x.shape.map((d, i) => (axes.includes(i) ? 1 : d));
+  const mu = fromF64(cache.mean, pshape, dtype);
+  const std = fromF64(
+    cache.invStd.map((v) => 1 / v),
+    pshape,
+    dtype,
+  );
+  const gamma = cache.gamma.reshape(pshape);
+  // forward: xc = x − μ;  xhat = xc / std;  out = γ·xhat + β
+  const xc = x.sub(mu);
+  const xhat = xc.div(std);
+  const dbeta = dout.sum(axes).reshape(F);
+  const dgamma = dout.mul(xhat).sum(axes).reshape(F);
   const dxhat = dout.mul(gamma);
-  // xhat = xc · (1/std)
   const dxc = dxhat.div(std);
   if (mode === 'test') return [dxc, dgamma, dbeta];
-  const dinvStd = dxhat.mul(xc).sum(axes, true);
-  // invStd = 1/std, std = sqrt(var + eps): d/dvar = −1/std² · 1/(2·std)
-  const dvar = dinvStd.mul(-0.5).div(std.mul(std).mul(std));
+  // std = sqrt(var + eps):  ∂xhat/∂std = −xc/std²,  ∂std/∂var = 1/(2·std)
+  const dstd = dxhat.mul(xc).sum(axes, true).neg().div(std.mul(std));
+  const dvar = dstd.div(std.mul(2));
   // var = mean(xc²): each xc receives 2·xc·dvar/m
   dxc.addInPlace(xc.mul(dvar.mul(2 / m)));
-  // xc = x − mu, mu = mean(x): dx = dxc − mean(dxc)
+  // xc = x − μ, μ = mean(x): dx = dxc − mean(dxc)
   const dmu = dxc.sum(axes, true).mul(-1 / m);
   return [dxc.addInPlace(dmu), dgamma, dbeta];
 }
 
-/** The closed form dx = (γ/σ)/m · (m·dout − Σdout − x̂·Σ(dout·x̂)), using dgamma and dbeta. */
+/**
+ * The closed form dx = γ·invStd/m · (m·dout − Σdout − x̂·Σ(dout·x̂)), with dβ = Σdout and
+ * dγ = Σ(dout·x̂): one pass for the two sums, one for dx.
+ */
 function bnBackwardAlt(dout: NDArray, cache: BatchnormCache): [NDArray, NDArray, NDArray] {
-  const { xhat, std, gamma, count: m, mode } = cache;
-  const [dgamma, dbeta] = paramGrads(dout, cache);
-  const scale = gamma.div(std);
-  if (mode === 'test') return [dout.mul(scale), dgamma, dbeta];
-  const pshape = gamma.shape;
-  const dx = dout
-    .mul(m)
-    .subInPlace(dbeta.reshape(pshape))
-    .subInPlace(xhat.mul(dgamma.reshape(pshape)))
-    .mulInPlace(scale.mul(1 / m));
-  return [dx, dgamma, dbeta];
+  const { x, mean, invStd, shape, count: m, mode } = cache;
+  const F = shape.C;
+  const { sumA: dbeta, sumAB } = channelDot(dout, x, mean, shape);
+  const dgamma = sumAB.map((v, c) => v * invStd[c]);
+  const g = f64(cache.gamma);
+  const zero = new Float64Array(F);
+  let dx: NDArray;
+  if (mode === 'test') {
+    dx = channelLinear(
+      dout,
+      zero,
+      g.map((v, c) => v * invStd[c]),
+      null,
+      null,
+      zero,
+      shape,
+    );
+  } else {
+    const k = g.map((v, c) => (v * invStd[c]) / m);
+    // x̂·dγ = invStd·dγ·(x − μ), so dx is a per-feature combination of (x − μ) and dout.
+    const alpha = k.map((v, c) => -v * invStd[c] * dgamma[c]);
+    const beta = k.map((v) => v * m);
+    const delta = k.map((v, c) => -v * dbeta[c]);
+    dx = channelLinear(x, mean, alpha, dout, beta, delta, shape);
+  }
+  return [dx, fromF64(dgamma, [F], x.dtype), fromF64(dbeta, [F], x.dtype)];
 }
 
 /**
@@ -161,14 +192,12 @@ export function batchnormForward(
 
 /** Batch normalization backward through the graph. Returns [dx (N, D), dgamma (D,), dbeta (D,)]. */
 export function batchnormBackward(dout: NDArray, cache: BatchnormCache): [NDArray, NDArray, NDArray] {
-  checkDout('batchnormBackward', dout, cache);
-  return bnBackwardGraph(dout, cache);
+  return bnBackwardGraph(checkDout('batchnormBackward', dout, cache), cache);
 }
 
-/** Batch normalization backward in closed form (fewer passes). Returns [dx, dgamma, dbeta]. */
+/** Batch normalization backward in closed form (two passes). Returns [dx, dgamma, dbeta]. */
 export function batchnormBackwardAlt(dout: NDArray, cache: BatchnormCache): [NDArray, NDArray, NDArray] {
-  checkDout('batchnormBackwardAlt', dout, cache);
-  return bnBackwardAlt(dout, cache);
+  return bnBackwardAlt(checkDout('batchnormBackwardAlt', dout, cache), cache);
 }
 
 /**
@@ -188,6 +217,5 @@ export function spatialBatchnormForward(
 
 /** Spatial batch normalization backward. Returns [dx (N, C, H, W), dgamma (C,), dbeta (C,)]. */
 export function spatialBatchnormBackward(dout: NDArray, cache: BatchnormCache): [NDArray, NDArray, NDArray] {
-  checkDout('spatialBatchnormBackward', dout, cache);
-  return bnBackwardAlt(dout, cache);
+  return bnBackwardAlt(checkDout('spatialBatchnormBackward', dout, cache), cache);
 }

@@ -14,7 +14,7 @@ export interface GnParam {
 export interface GroupnormCache extends NormCache {
   G: number;
   /** The shape of x, (N, C, H, W). */
-  shape: readonly number[];
+  xShape: readonly number[];
   gamma: NDArray;
 }
 
@@ -40,12 +40,12 @@ export function spatialGroupnormForward(
   // Contiguous groups make (N, G, C/G·H·W) a view of x when x is contiguous.
   const c = normalizeLastAxis(x.reshape(N, G, (C / G) * H * W), gnParam.eps ?? 1e-5);
   const out = c.xhat.reshape(N, C, H, W).mul(gamma).addInPlace(beta);
-  return [out, { ...c, G, shape: x.shape, gamma }];
+  return [out, { ...c, G, xShape: x.shape, gamma }];
 }
 
 /** Spatial group normalization backward. Returns [dx (N, C, H, W), dgamma, dbeta (1, C, 1, 1)]. */
 export function spatialGroupnormBackward(dout: NDArray, cache: GroupnormCache): [NDArray, NDArray, NDArray] {
-  const { shape, G, gamma } = cache;
+  const { xShape: shape, G, gamma } = cache;
   checkShape('spatialGroupnormBackward', 'dout', dout, shape);
   const [N, C, H, W] = shape;
   const xhat = cache.xhat.reshape(shape);

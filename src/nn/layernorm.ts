@@ -2,8 +2,8 @@
  * Layer normalization (Ba et al. 2016): each example normalized over its own features, the same
  * computation in train and test, so no running statistics.
  */
-import { div } from '../ndarray/elementwise.js';
 import type { NDArray } from '../ndarray/ndarray.js';
+import { channelDot, channelLinear, channelMoments, type ChannelShape } from './channels.js';
 import { checkFloat, fail, fmtShape } from './util.js';
 
 export interface LnParam {
@@ -12,31 +12,39 @@ export interface LnParam {
 }
 
 export interface NormCache {
-  /** x̂, the normalized input (shape of the normalized view). */
+  /** x̂, the normalized input, in the shape normalizeLastAxis was given. */
   xhat: NDArray;
-  /** 1/sqrt(var + eps) per normalized group, keepdims. */
-  invStd: NDArray;
-  /** How many values each group holds. */
-  count: number;
+  /** The input, contiguous, and each row's mean and 1/sqrt(var + eps). */
+  x: NDArray;
+  mean: Float64Array;
+  invStd: Float64Array;
+  /** The rows seen as channels of one example: (1, rows, row length). */
+  shape: ChannelShape;
 }
 
-/** Normalizes x over its last axis (keepdims stats): the core of layer and group norm. */
+/** Normalizes each row of x (its last axis) to zero mean and unit variance: layer and group norm's core. */
 export function normalizeLastAxis(x: NDArray, eps: number): NormCache {
-  const ax = x.ndim - 1;
-  const xc = x.sub(x.mean(ax, true));
-  const invStd = div(1, xc.mul(xc).mean(ax, true).add(eps).sqrt());
-  return { xhat: xc.mulInPlace(invStd), invStd, count: x.shape[ax] };
+  const xc = x.contiguous();
+  const M = x.shape[x.ndim - 1];
+  const shape = { N: 1, C: x.size / (M || 1), S: M };
+  const { mean, variance } = channelMoments(xc, shape);
+  const invStd = variance.map((v) => 1 / Math.sqrt(v + eps));
+  const xhat = channelLinear(xc, mean, invStd, null, null, new Float64Array(shape.C), shape);
+  return { xhat, x: xc, mean, invStd, shape };
 }
 
-/** dx from dx̂ for normalizeLastAxis: invStd/m · (m·dx̂ − Σdx̂ − x̂·Σ(dx̂·x̂)). */
+/**
+ * dx from dx̂ for normalizeLastAxis, per row: invStd/m · (m·dx̂ − Σdx̂ − x̂·Σ(dx̂·x̂)), where
+ * x̂·Σ(dx̂·x̂) = invStd²·Σ(dx̂·(x − μ))·(x − μ): one pass for the sums, one for dx.
+ */
 export function normalizeLastAxisBackward(dxhat: NDArray, c: NormCache): NDArray {
-  const ax = dxhat.ndim - 1;
-  const m = c.count;
-  return dxhat
-    .mul(m)
-    .subInPlace(dxhat.sum(ax, true))
-    .subInPlace(c.xhat.mul(dxhat.mul(c.xhat).sum(ax, true)))
-    .mulInPlace(c.invStd.mul(1 / m));
+  const { x, mean, invStd, shape } = c;
+  const m = shape.S;
+  const d = (dxhat.dtype === x.dtype ? dxhat : dxhat.astype(x.dtype)).contiguous();
+  const { sumA, sumAB } = channelDot(d, x, mean, shape);
+  const alpha = invStd.map((s, r) => (-s * s * s * sumAB[r]) / m);
+  const delta = invStd.map((s, r) => (-s * sumA[r]) / m);
+  return channelLinear(x, mean, alpha, d, invStd, delta, shape).reshape(dxhat.shape);
 }
 
 export interface LayernormCache extends NormCache {

@@ -3,6 +3,7 @@ import type { Backend } from '../backend.js';
 import { binary, binaryScalar, clip, unary } from './elementwise.js';
 import { gemm } from './gemm.js';
 import { col2im, im2col } from './im2col.js';
+import { channelDot, channelLinear, channelMoments } from './norm.js';
 import { maxPoolBackward, maxPoolForward } from './pool.js';
 import { argReduce, reduce } from './reduce.js';
 
@@ -19,4 +20,7 @@ export const jsBackend: Backend = {
   col2im,
   maxPoolForward,
   maxPoolBackward,
+  channelMoments,
+  channelDot,
+  channelLinear,
 };
