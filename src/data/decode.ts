@@ -256,9 +256,14 @@ export async function decodeImages(
             error?: { index: number; message: string };
           }>((resolve, reject) => {
             const onError = (err: Error) => reject(err);
+            // A worker that dies without answering (e.g. out of memory) must not leave us waiting forever.
+            const onExit = (code: number) =>
+              reject(new Error(`decodeImages: a decoding worker exited with code ${code}`));
             worker.once('error', onError);
+            worker.once('exit', onExit);
             worker.once('message', (m) => {
               worker.off('error', onError);
+              worker.off('exit', onExit);
               resolve(m);
             });
             worker.postMessage({ id: id++, packed: packed.buffer, offsets }, [packed.buffer]);
