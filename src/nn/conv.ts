@@ -23,17 +23,22 @@ import {
   type ConvParam,
 } from './convNaive.js';
 
-let scratch64 = new Float64Array(0);
-let scratch32 = new Float32Array(0);
+const scratchBuffers = new Map<string, FloatArray>();
 
-/** A reusable scratch buffer of at least n elements, of the same kind as `like`. */
+/**
+ * A reusable scratch buffer of at least n elements of the dtype of `like`, one per backend and dtype;
+ * a backend that offers `scratch` (e.g. in its own memory, so kernels skip copies) provides it.
+ */
 function scratch(like: FloatArray, n: number): FloatArray {
-  if (like instanceof Float32Array) {
-    if (scratch32.length < n) scratch32 = new Float32Array(n);
-    return scratch32;
+  const be = backend();
+  const dtype = like instanceof Float32Array ? 'float32' : 'float64';
+  const key = `${be.name}:${dtype}`;
+  let buf = scratchBuffers.get(key);
+  if (!buf || buf.length < n) {
+    buf = be.scratch?.(dtype, n) ?? (dtype === 'float32' ? new Float32Array(n) : new Float64Array(n));
+    scratchBuffers.set(key, buf);
   }
-  if (scratch64.length < n) scratch64 = new Float64Array(n);
-  return scratch64;
+  return buf;
 }
 
 function im2colArgs(d: ConvDims, x: NDArray, n: number, cols: FloatArray): Im2colArgs {
