@@ -1,0 +1,285 @@
+/**
+ * The demo page: settings, Start/Stop, and live drawings of what the training Worker reports. Nothing here
+ * computes more than a drawing, so the page answers clicks while the Worker trains.
+ *
+ * `window.nablaDemo` exposes the page's state (losses so far, clicks handled...) for tests and the console.
+ */
+import {
+  DEFAULTS,
+  type DatasetName,
+  type FromWorker,
+  type ModelName,
+  type Ready,
+  type RunConfig,
+  type ToWorker,
+} from './protocol.js';
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+const ui = {
+  dataset: $<HTMLSelectElement>('dataset'),
+  model: $<HTMLSelectElement>('model'),
+  updateRule: $<HTMLSelectElement>('updateRule'),
+  learningRate: $<HTMLInputElement>('learningRate'),
+  seed: $<HTMLInputElement>('seed'),
+  backend: $<HTMLSelectElement>('backend'),
+  toggle: $<HTMLButtonElement>('toggle'),
+  reset: $<HTMLButtonElement>('reset'),
+  iteration: $('iteration'),
+  loss: $('loss'),
+  accuracy: $('accuracy'),
+  rate: $('rate'),
+  error: $('error'),
+  lossCurve: $<HTMLCanvasElement>('lossCurve'),
+  view: $<HTMLCanvasElement>('view'),
+  viewCaption: $('viewCaption'),
+  ping: $<HTMLButtonElement>('ping'),
+  pings: $('pings'),
+  frames: $('frames'),
+};
+
+/** What the page knows; read by tests as window.nablaDemo. */
+const state = {
+  ready: false,
+  running: false,
+  config: DEFAULTS.spiral,
+  backend: '',
+  losses: [] as number[],
+  iteration: 0,
+  accuracy: 0,
+  imagesPerSec: 0,
+  pings: 0,
+  frames: 0,
+  error: '',
+};
+(window as unknown as { nablaDemo: typeof state }).nablaDemo = state;
+
+/** Class colours: light for the boundary, strong for the points. */
+const LIGHT = ['#f6c4c4', '#c4dcf6', '#c9ecc4'];
+const STRONG = ['#c62828', '#1565c0', '#2e7d32'];
+
+let runId = 0;
+let ready: Ready | null = null;
+/** The latest pictures the Worker sent (it sends them only when measured anew). */
+let boundary: Uint8Array | null = null;
+let predictions: Int32Array | null = null;
+let dirty = false;
+
+const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+const send = (m: ToWorker) => worker.postMessage(m);
+
+worker.onmessage = (e: MessageEvent<FromWorker>) => {
+  const m = e.data;
+  if (m.runId !== runId) return; // from a run that Reset replaced
+  if (m.type === 'ready') {
+    ready = m;
+    state.ready = true;
+    state.backend = m.backend;
+    if (ui.backend.options.length === 0) {
+      for (const b of m.backends) ui.backend.add(new Option(b, b));
+    }
+    ui.backend.value = m.backend;
+    ui.toggle.disabled = false;
+  } else if (m.type === 'progress') {
+    for (const l of m.losses) state.losses.push(l);
+    state.iteration = m.iteration;
+    state.accuracy = m.accuracy;
+    if (m.losses.length) state.imagesPerSec = m.imagesPerSec;
+    boundary = m.boundary ?? boundary;
+    predictions = m.predictions ?? predictions;
+  } else {
+    state.error = m.message;
+    setRunning(false);
+  }
+  dirty = true;
+};
+worker.onerror = (e) => {
+  state.error = e.message || 'the Worker failed to load';
+  dirty = true;
+};
+
+function readConfig(): RunConfig {
+  const d = DEFAULTS[ui.dataset.value as DatasetName];
+  const lr = Number(ui.learningRate.value);
+  return {
+    ...d,
+    model: ui.model.value as ModelName,
+    updateRule: ui.updateRule.value as RunConfig['updateRule'],
+    learningRate: lr > 0 ? lr : d.learningRate,
+    seed: Math.trunc(Number(ui.seed.value)) || 0,
+  };
+}
+
+/** Shows a data set's default settings. */
+function showDefaults(dataset: DatasetName): void {
+  const d = DEFAULTS[dataset];
+  ui.model.value = d.model;
+  ui.model.disabled = dataset === 'spiral';
+  ui.updateRule.value = d.updateRule;
+  ui.learningRate.value = String(d.learningRate);
+}
+
+function setRunning(running: boolean): void {
+  state.running = running;
+  ui.toggle.textContent = running ? 'Stop' : 'Start';
+}
+
+/** A fresh run with the settings shown. */
+function reset(): void {
+  setRunning(false);
+  state.ready = false;
+  state.config = readConfig();
+  state.losses = [];
+  state.iteration = 0;
+  state.accuracy = 0;
+  state.imagesPerSec = 0;
+  state.error = '';
+  ready = null;
+  boundary = null;
+  predictions = null;
+  ui.toggle.disabled = true;
+  ui.viewCaption.textContent =
+    state.config.dataset === 'spiral' ? 'Decision boundary' : 'Test digits: predicted';
+  send({ type: 'init', runId: ++runId, config: state.config, backend: ui.backend.value });
+  dirty = true;
+}
+
+ui.toggle.onclick = () => {
+  setRunning(!state.running);
+  send({ type: state.running ? 'start' : 'stop' });
+};
+ui.reset.onclick = reset;
+ui.dataset.onchange = () => {
+  showDefaults(ui.dataset.value as DatasetName);
+  reset();
+};
+for (const el of [ui.model, ui.updateRule, ui.learningRate, ui.seed, ui.backend]) el.onchange = reset;
+ui.ping.onclick = () => {
+  state.pings++;
+  ui.pings.textContent = String(state.pings);
+};
+
+/**
+ * The loss curve: a line through the mean loss of the iterations under each pixel column, over a light
+ * band from their smallest to their largest (minibatch noise).
+ */
+function drawLossCurve(losses: number[]): void {
+  const c = ui.lossCurve;
+  const g = c.getContext('2d')!;
+  const pad = { left: 44, right: 10, top: 10, bottom: 24 };
+  const w = c.width - pad.left - pad.right;
+  const h = c.height - pad.top - pad.bottom;
+  g.clearRect(0, 0, c.width, c.height);
+  const firsts = losses.slice(0, 50).filter(Number.isFinite);
+  const yMax = firsts.length ? Math.max(...firsts) * 1.05 : 1;
+  const xMax = Math.max(losses.length, 100);
+  g.strokeStyle = '#999';
+  g.fillStyle = '#555';
+  g.font = '11px system-ui, sans-serif';
+  g.strokeRect(pad.left, pad.top, w, h);
+  for (const f of [0, 0.5, 1]) g.fillText((yMax * f).toFixed(2), 4, pad.top + h * (1 - f) + 4);
+  g.fillText('0', pad.left, c.height - 8);
+  g.fillText(String(xMax), pad.left + w - 7 * String(xMax).length, c.height - 8);
+  const px = (i: number) => pad.left + (i / xMax) * w;
+  const py = (v: number) => pad.top + h * (1 - Math.min(Math.max(v, 0), yMax) / yMax);
+  // Columns of iterations [a, b): one per pixel, or one per iteration when there are fewer.
+  const step = Math.max(1, xMax / w);
+  const line: [number, number][] = [];
+  g.fillStyle = '#c4dcf6';
+  for (let from = 0; from < losses.length; from += step) {
+    const a = Math.floor(from);
+    const b = Math.min(losses.length, Math.max(a + 1, Math.floor(from + step)));
+    let lo = Infinity;
+    let hi = -Infinity;
+    let sum = 0;
+    for (let i = a; i < b; i++) {
+      lo = Math.min(lo, losses[i]);
+      hi = Math.max(hi, losses[i]);
+      sum += losses[i];
+    }
+    if (b - a > 1) g.fillRect(px(a), py(hi), Math.max(1, px(b) - px(a)), py(lo) - py(hi));
+    line.push([px((a + b - 1) / 2), py(sum / (b - a))]);
+  }
+  g.strokeStyle = '#1565c0';
+  g.lineWidth = 1.5;
+  g.beginPath();
+  for (const [x, y] of line) g.lineTo(x, y);
+  g.stroke();
+  g.lineWidth = 1;
+}
+
+/** The spiral: the predicted class of each grid cell, and the training points on top. */
+function drawBoundary(points: NonNullable<Ready['points']>, boundary: Uint8Array | null): void {
+  const c = ui.view;
+  const g = c.getContext('2d')!;
+  g.fillStyle = '#fff';
+  g.fillRect(0, 0, c.width, c.height);
+  const extent = 1.1; // as TrainingRun.boundary
+  if (boundary) {
+    const n = Math.round(Math.sqrt(boundary.length));
+    const cell = c.width / n;
+    for (let i = 0; i < boundary.length; i++) {
+      g.fillStyle = LIGHT[boundary[i] % LIGHT.length];
+      g.fillRect((i % n) * cell, Math.floor(i / n) * cell, cell + 0.5, cell + 0.5);
+    }
+  }
+  for (let k = 0; k < points.labels.length; k++) {
+    const x = ((points.xy[2 * k] + extent) / (2 * extent)) * c.width;
+    const y = ((extent - points.xy[2 * k + 1]) / (2 * extent)) * c.height;
+    g.fillStyle = STRONG[points.labels[k] % STRONG.length];
+    g.beginPath();
+    g.arc(x, y, 2.5, 0, 2 * Math.PI);
+    g.fill();
+  }
+}
+
+/** MNIST: the first test digits, each with its predicted label (green when right, red when wrong). */
+function drawDigits(digits: Float32Array, labels: Int32Array, predictions: Int32Array | null): void {
+  const c = ui.view;
+  const g = c.getContext('2d')!;
+  g.fillStyle = '#fff';
+  g.fillRect(0, 0, c.width, c.height);
+  const cols = 6;
+  const size = c.width / cols;
+  const img = g.createImageData(28, 28);
+  g.font = 'bold 13px system-ui, sans-serif';
+  for (let d = 0; d < labels.length; d++) {
+    for (let p = 0; p < 784; p++) {
+      const v = 255 - Math.round(digits[d * 784 + p] * 255);
+      img.data.set([v, v, v, 255], p * 4);
+    }
+    const x = (d % cols) * size + (size - 28) / 2;
+    const y = Math.floor(d / cols) * (size + 12) + 4;
+    g.putImageData(img, x, y);
+    if (predictions) {
+      g.fillStyle = predictions[d] === labels[d] ? STRONG[2] : STRONG[0];
+      g.fillText(String(predictions[d]), x + 10, y + 44);
+    }
+  }
+}
+
+function render(): void {
+  ui.iteration.textContent = String(state.iteration);
+  const lossNow = state.losses.at(-1);
+  ui.loss.textContent = lossNow === undefined ? '–' : lossNow.toFixed(4);
+  ui.accuracy.textContent = state.ready ? `${(state.accuracy * 100).toFixed(1)}%` : '–';
+  ui.rate.textContent = state.imagesPerSec ? Math.round(state.imagesPerSec).toLocaleString('en') : '–';
+  ui.error.textContent = state.error;
+  drawLossCurve(state.losses);
+  if (ready?.points) drawBoundary(ready.points, boundary);
+  else if (ready?.digits && ready.digitLabels) drawDigits(ready.digits, ready.digitLabels, predictions);
+}
+
+/** Redraws at most once per frame, and counts frames (they stop if the page's thread is blocked). */
+function frame(): void {
+  state.frames++;
+  if (state.frames % 10 === 0) ui.frames.textContent = String(state.frames);
+  if (dirty) {
+    dirty = false;
+    render();
+  }
+  requestAnimationFrame(frame);
+}
+
+showDefaults('spiral');
+reset();
+requestAnimationFrame(frame);

@@ -1,0 +1,85 @@
+/**
+ * What the demo page (main.ts) and its training Worker (worker.ts) share: the run settings and the messages.
+ * Nothing here imports the library, so the page's script stays small.
+ */
+
+export type DatasetName = 'spiral' | 'mnist';
+export type ModelName = 'twoLayerNet' | 'convNet';
+
+export interface RunConfig {
+  dataset: DatasetName;
+  model: ModelName;
+  seed: number;
+  updateRule: 'sgd' | 'sgdMomentum' | 'rmsprop' | 'adam';
+  learningRate: number;
+  /** Minibatch size; the whole training set when larger. */
+  batchSize: number;
+  hiddenDim: number;
+  reg: number;
+}
+
+/** Good settings per data set (the spiral: full batches, as in CS231n's spiral notes; MNIST: Adam on minibatches). */
+export const DEFAULTS: Record<DatasetName, RunConfig> = {
+  spiral: {
+    dataset: 'spiral',
+    model: 'twoLayerNet',
+    seed: 0,
+    updateRule: 'sgdMomentum',
+    learningRate: 0.5,
+    batchSize: 300,
+    hiddenDim: 100,
+    reg: 1e-3,
+  },
+  mnist: {
+    dataset: 'mnist',
+    model: 'twoLayerNet',
+    seed: 0,
+    updateRule: 'adam',
+    learningRate: 1e-3,
+    batchSize: 50,
+    hiddenDim: 100,
+    reg: 1e-4,
+  },
+};
+
+/** Images in web/dist/mnist.bin (written by build.ts): the first of MNIST's training and test sets. */
+export const MNIST_SIZES = { train: 5000, test: 1000 };
+
+/**
+ * Page → Worker. 'init' starts a fresh run, numbered by the page; every answer carries that runId, so the
+ * page can drop messages of a run it has replaced. `backend`: 'js', 'wasm', or '' for nabla's default.
+ */
+export type ToWorker =
+  { type: 'init'; runId: number; config: RunConfig; backend: string } | { type: 'start' } | { type: 'stop' };
+
+export interface Ready {
+  type: 'ready';
+  runId: number;
+  backends: string[];
+  backend: string;
+  /** The spiral's points: xy (N·2) and their classes (N), to draw under the boundary. */
+  points: { xy: Float32Array; labels: Int32Array } | null;
+  /** MNIST: the first test images (n·784, in [0, 1]) whose predictions each progress message carries. */
+  digits: Float32Array | null;
+  /** Their true labels. */
+  digitLabels: Int32Array | null;
+}
+
+export interface Progress {
+  type: 'progress';
+  runId: number;
+  /** Iterations done so far. */
+  iteration: number;
+  /** The loss of every iteration since the previous message. */
+  losses: number[];
+  /** Accuracy on the validation set (the spiral: its training points), as last measured. */
+  accuracy: number;
+  /** Training examples per second in this slice (forward + backward + update); 0 when none trained. */
+  imagesPerSec: number;
+  /** The spiral: predicted class per cell of a square grid (row 0 at the top), when measured anew. */
+  boundary: Uint8Array | null;
+  /** MNIST: predicted digit of each image in Ready.digits, when measured anew. */
+  predictions: Int32Array | null;
+}
+
+export type FromWorker = Ready | Progress | { type: 'error'; runId: number; message: string };

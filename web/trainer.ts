@@ -1,0 +1,189 @@
+/**
+ * The demo's training run, free of DOM and Worker APIs so that it runs (and is tested) in Node as well as
+ * in the Worker: the data, the model, and a step() that trains one minibatch.
+ *
+ * Everything random — the spiral's noise, the weights, the minibatch order — comes from `seed`, so the same
+ * config gives the same loss curve on every run.
+ */
+import {
+  Generator,
+  NDArray,
+  ThreeLayerConvNet,
+  TwoLayerNet,
+  argmax,
+  updateRules,
+  type Model,
+  type OptimConfig,
+} from '../src/browser.js';
+import type { RunConfig } from './protocol.js';
+
+export interface Dataset {
+  XTrain: NDArray;
+  yTrain: NDArray;
+  XVal: NDArray;
+  yVal: NDArray;
+  numClasses: number;
+}
+
+/**
+ * CS231n's spiral: `numClasses` arms of `numPerClass` points each, radius 0 → 1, angle noise 0.2.
+ * X: (numClasses·numPerClass, 2) float32 in [-1, 1]², y: int32 class of each point. The validation set is
+ * the training set (the demo shows how well the net fits it).
+ */
+export function spiralData(seed: number, numPerClass = 100, numClasses = 3): Dataset {
+  const rng = new Generator(seed);
+  const n = numPerClass * numClasses;
+  const X = new Float32Array(n * 2);
+  const y = new Int32Array(n);
+  for (let j = 0; j < numClasses; j++) {
+    for (let i = 0; i < numPerClass; i++) {
+      const k = j * numPerClass + i;
+      const r = i / (numPerClass - 1);
+      const t = (j + r) * 4 + rng.nextGaussian() * 0.2;
+      X[2 * k] = r * Math.sin(t);
+      X[2 * k + 1] = r * Math.cos(t);
+      y[k] = j;
+    }
+  }
+  const XTrain = new NDArray(X, [n, 2], 'float32');
+  const yTrain = new NDArray(y, [n], 'int32');
+  return { XTrain, yTrain, XVal: XTrain, yVal: yTrain, numClasses };
+}
+
+/**
+ * MNIST from the bytes of web/dist/mnist.bin (see web/build.ts): images scaled to [0, 1] as
+ * (N, 1, 28, 28) float32, labels int32.
+ */
+export function mnistData(bytes: Uint8Array, numTrain: number, numTest: number): Dataset {
+  const px = 28 * 28;
+  if (bytes.length !== (numTrain + numTest) * (px + 1))
+    throw new Error(
+      `mnistData: ${bytes.length} bytes do not hold ${numTrain} + ${numTest} images and labels`,
+    );
+  const images = (off: number, n: number) => {
+    const f = new Float32Array(n * px);
+    for (let i = 0; i < f.length; i++) f[i] = bytes[off + i] / 255;
+    return new NDArray(f, [n, 1, 28, 28], 'float32');
+  };
+  const labels = (off: number, n: number) =>
+    new NDArray(Int32Array.from(bytes.subarray(off, off + n)), [n], 'int32');
+  const testOff = numTrain * (px + 1);
+  return {
+    XTrain: images(0, numTrain),
+    yTrain: labels(numTrain * px, numTrain),
+    XVal: images(testOff, numTest),
+    yVal: labels(testOff + numTest * px, numTest),
+    numClasses: 10,
+  };
+}
+
+export function makeModel(config: RunConfig, data: Dataset): Model {
+  const [, ...dims] = data.XTrain.shape;
+  const inputDim = dims.reduce((a, b) => a * b, 1);
+  if (config.model === 'convNet') {
+    if (dims.length !== 3)
+      throw new Error(`makeModel: convNet needs images (N, C, H, W), got ${config.dataset}`);
+    return new ThreeLayerConvNet({
+      inputDim: dims as [number, number, number],
+      numFilters: 8,
+      filterSize: 5,
+      hiddenDim: config.hiddenDim,
+      numClasses: data.numClasses,
+      weightScale: 1e-2,
+      reg: config.reg,
+      seed: config.seed,
+    });
+  }
+  return new TwoLayerNet({
+    inputDim,
+    hiddenDim: config.hiddenDim,
+    numClasses: data.numClasses,
+    weightScale: 1e-2,
+    reg: config.reg,
+    seed: config.seed,
+  });
+}
+
+/** One training run: minibatch steps in seeded epoch order, each parameter with its own optimizer state. */
+export class TrainingRun {
+  readonly model: Model;
+  iteration = 0;
+  private readonly rng: Generator;
+  private readonly configs: Record<string, OptimConfig> = {};
+  private order: NDArray | null = null;
+  private cursor = 0;
+
+  constructor(
+    readonly config: RunConfig,
+    readonly data: Dataset,
+  ) {
+    if (!(config.updateRule in updateRules))
+      throw new Error(`TrainingRun: unknown update rule '${config.updateRule}'`);
+    this.model = makeModel(config, data);
+    this.rng = new Generator(config.seed + 1);
+    for (const p of Object.keys(this.model.params)) this.configs[p] = { learningRate: config.learningRate };
+  }
+
+  get batchSize(): number {
+    return Math.min(this.config.batchSize, this.data.XTrain.shape[0]);
+  }
+
+  /** Trains on one minibatch; returns its loss. */
+  step(): number {
+    const { XTrain, yTrain } = this.data;
+    const N = XTrain.shape[0];
+    let X = XTrain;
+    let y = yTrain;
+    if (this.batchSize < N) {
+      if (!this.order || this.cursor + this.batchSize > N) {
+        this.order = this.rng.permutation(N);
+        this.cursor = 0;
+      }
+      const idx = this.order.slice(`${this.cursor}:${this.cursor + this.batchSize}`);
+      this.cursor += this.batchSize;
+      X = XTrain.get(idx);
+      y = yTrain.get(idx);
+    }
+    const [loss, grads] = this.model.loss(X, y);
+    const update = updateRules[this.config.updateRule];
+    for (const [p, w] of Object.entries(this.model.params)) update(w, grads[p], this.configs[p]);
+    this.iteration++;
+    return loss;
+  }
+
+  /** Predicted classes of X (N, ...) → (N,) int32, 500 at a time. */
+  predict(X: NDArray): Int32Array {
+    const N = X.shape[0];
+    const out = new Int32Array(N);
+    for (let i = 0; i < N; i += 500) {
+      const scores = this.model.loss(X.slice(`${i}:${Math.min(N, i + 500)}`));
+      out.set(argmax(scores, 1).toTypedArray() as Int32Array, i);
+    }
+    return out;
+  }
+
+  /** Fraction of X classified as y. */
+  accuracy(X: NDArray, y: NDArray): number {
+    const pred = this.predict(X);
+    const labels = y.toTypedArray();
+    let right = 0;
+    for (let i = 0; i < pred.length; i++) if (pred[i] === labels[i]) right++;
+    return right / pred.length;
+  }
+
+  /**
+   * The spiral's decision boundary: the predicted class at each cell of a size × size grid over
+   * [-extent, extent]², row 0 at the top (y = +extent).
+   */
+  boundary(size: number, extent = 1.1): Uint8Array {
+    const grid = new Float32Array(size * size * 2);
+    for (let r = 0; r < size; r++) {
+      for (let c = 0; c < size; c++) {
+        const k = r * size + c;
+        grid[2 * k] = ((c + 0.5) / size) * 2 * extent - extent;
+        grid[2 * k + 1] = extent - ((r + 0.5) / size) * 2 * extent;
+      }
+    }
+    return Uint8Array.from(this.predict(new NDArray(grid, [size * size, 2], 'float32')));
+  }
+}

@@ -1,0 +1,118 @@
+/**
+ * The demo's training Worker: all the numerical work happens here, so the page's thread stays free.
+ *
+ * Messages (see protocol.ts): 'init' builds the data and a fresh model and answers 'ready' (then a first
+ * 'progress'); 'start' trains, 'stop' pauses (and reports the final accuracy and picture). Training runs in
+ * slices of about SLICE_MS, each ended by a 'progress' message and a macrotask boundary (setTimeout 0), so
+ * a 'stop', queued as a message, is seen within one slice.
+ */
+import { listBackends, setBackend, backend, type NDArray } from '../src/browser.js';
+import { TrainingRun, mnistData, spiralData, type Dataset } from './trainer.js';
+import { MNIST_SIZES, type FromWorker, type ToWorker } from './protocol.js';
+
+const SLICE_MS = 50;
+const VIEW_MS = { spiral: 250, mnist: 1000 };
+/** The boundary's grid: BOUNDARY_SIZE² points. */
+const BOUNDARY_SIZE = 64;
+/** Test images whose predictions are sent with each progress message (MNIST). */
+const SAMPLE_DIGITS = 24;
+
+const post = (m: FromWorker, transfer: Transferable[] = []) => self.postMessage(m, { transfer });
+
+let run: TrainingRun | null = null;
+/** The run of the latest 'init'; a slice or message of an older run is dropped. */
+let runId = 0;
+let running = false;
+let mnistBytes: Promise<Uint8Array> | null = null;
+/** The last accuracy measured, and when. */
+let views = { accuracy: 0, at: -Infinity };
+
+function loadMnistBytes(): Promise<Uint8Array> {
+  mnistBytes ??= fetch(new URL('./mnist.bin', import.meta.url)).then(async (r) => {
+    if (!r.ok) throw new Error(`mnist.bin: HTTP ${r.status} (run npm run build:web)`);
+    return new Uint8Array(await r.arrayBuffer());
+  });
+  return mnistBytes;
+}
+
+async function init(m: Extract<ToWorker, { type: 'init' }>): Promise<void> {
+  running = false;
+  run = null;
+  runId = m.runId;
+  if (m.backend) setBackend(m.backend);
+  const { dataset, seed } = m.config;
+  const data: Dataset =
+    dataset === 'spiral'
+      ? spiralData(seed)
+      : mnistData(await loadMnistBytes(), MNIST_SIZES.train, MNIST_SIZES.test);
+  if (m.runId !== runId) return; // a newer 'init' came while MNIST loaded
+  run = new TrainingRun(m.config, data);
+  const sample = (a: NDArray) => (dataset === 'mnist' ? a.slice(`:${SAMPLE_DIGITS}`).toTypedArray() : null);
+  post({
+    type: 'ready',
+    runId,
+    backends: listBackends(),
+    backend: backend().name,
+    points:
+      dataset === 'spiral'
+        ? { xy: data.XTrain.toTypedArray() as Float32Array, labels: data.yTrain.toTypedArray() as Int32Array }
+        : null,
+    digits: sample(data.XVal) as Float32Array | null,
+    digitLabels: sample(data.yVal) as Int32Array | null,
+  });
+  report(run, [], 0, true);
+}
+
+/** Trains for one slice and reports it; then schedules the next. */
+function slice(id: number): void {
+  if (!running || !run || id !== runId) return;
+  const t0 = performance.now();
+  const losses: number[] = [];
+  try {
+    while (performance.now() - t0 < SLICE_MS) losses.push(run.step());
+    report(run, losses, (performance.now() - t0) / 1000, false);
+  } catch (err) {
+    running = false;
+    post({ type: 'error', runId, message: (err as Error).message });
+    return;
+  }
+  setTimeout(() => slice(id), 0);
+}
+
+/**
+ * Posts a progress message. Accuracy and the pictures (the boundary, the digits' predictions) cost a
+ * forward pass over many points, so they are measured at most every VIEW_MS, or now when `fresh`.
+ */
+function report(run: TrainingRun, losses: number[], seconds: number, fresh: boolean): void {
+  const spiral = run.config.dataset === 'spiral';
+  const measure = fresh || performance.now() - views.at > VIEW_MS[run.config.dataset];
+  const { XVal, yVal } = run.data;
+  if (measure) views = { accuracy: run.accuracy(XVal, yVal), at: performance.now() };
+  const boundary = measure && spiral ? run.boundary(BOUNDARY_SIZE) : null;
+  post(
+    {
+      type: 'progress',
+      runId,
+      iteration: run.iteration,
+      losses,
+      accuracy: views.accuracy,
+      imagesPerSec: seconds > 0 ? (losses.length * run.batchSize) / seconds : 0,
+      boundary,
+      predictions: measure && !spiral ? run.predict(XVal.slice(`:${SAMPLE_DIGITS}`)) : null,
+    },
+    boundary ? [boundary.buffer] : [],
+  );
+}
+
+self.onmessage = (e: MessageEvent<ToWorker>) => {
+  const m = e.data;
+  if (m.type === 'init') {
+    init(m).catch((err: Error) => post({ type: 'error', runId: m.runId, message: err.message }));
+  } else if (m.type === 'start' && !running && run) {
+    running = true;
+    slice(runId);
+  } else if (m.type === 'stop' && running && run) {
+    running = false;
+    report(run, [], 0, true); // the final accuracy and picture
+  }
+};
