@@ -7,6 +7,7 @@ import { Generator } from '../ndarray/random.js';
 import { fmtShape } from '../ndarray/shape.js';
 import { svmLossVectorized } from './linearSvm.js';
 import { softmaxLossVectorized } from './softmax.js';
+import { gatherRows } from './util.js';
 
 export interface LinearTrainOptions {
   learningRate?: number;
@@ -60,7 +61,7 @@ export abstract class LinearClassifier {
     const history: number[] = [];
     for (let it = 0; it < numIters; it++) {
       const idx = rng.randint(0, numTrain, [batchSize]);
-      const [loss, grad] = this.loss(X.get(idx), y.get(idx), reg);
+      const [loss, grad] = this.loss(gatherRows(X, idx), gatherRows(y, idx), reg);
       history.push(loss);
       W.subInPlace(grad.mulInPlace(learningRate));
       if (verbose && it % 100 === 0) console.log(`iteration ${it} / ${numIters}: loss ${loss.toFixed(6)}`);

@@ -25,6 +25,7 @@ import { Generator } from '../ndarray/random.js';
 import { fmtShape } from '../ndarray/shape.js';
 import { updateRules, type OptimConfig, type UpdateRule } from '../optim/optim.js';
 import type { Model } from '../models/model.js';
+import { gatherRows } from '../models/util.js';
 import { decodeState, encodeState, loadCheckpoint, saveCheckpoint, splitOptimConfigs } from './checkpoint.js';
 import { nodeFs, nodePath } from '../nodeFiles.js';
 
@@ -262,8 +263,8 @@ export class Solver {
   /** One gradient step on minibatch t; returns its loss. */
   private step(t: number): number {
     const idx = this.batchIndices(t);
-    let XBatch = this.XTrain.get(idx);
-    const yBatch = this.yTrain.get(idx);
+    let XBatch = gatherRows(this.XTrain, idx);
+    const yBatch = gatherRows(this.yTrain, idx);
     if (this.augment) XBatch = this.augment(XBatch, this.rng);
     const [loss, grads] = this.model.loss(XBatch, yBatch);
     if (!Number.isFinite(loss) && this.verbose) this.log(`(Iteration ${t + 1}) warning: loss is ${loss}`);
@@ -288,8 +289,8 @@ export class Solver {
     let N = X.shape[0];
     if (numSamples !== null && N > numSamples) {
       const mask = this.rng.randint(0, N, [numSamples]);
-      X = X.get(mask);
-      y = y.get(mask);
+      X = gatherRows(X, mask);
+      y = gatherRows(y, mask);
       N = numSamples;
     }
     const yData = y.toTypedArray();

@@ -1,0 +1,394 @@
+/**
+ * `npm run results [-- part ...]`: trains the course's models on the shared CIFAR-10 (49,000 train /
+ * 1,000 val / 1,000 test, mean image subtracted) and records accuracy, wall time, command and the best
+ * hyperparameters of each in RESULTS.md. Not part of the tests.
+ *
+ * Parts: knn svm softmax twolayer fcnet cnn3 seqcnn (default: all but seqcnn, which takes hours on the
+ * TypeScript backend). Each part rewrites only its own section of RESULTS.md, so parts can be run
+ * separately: `npm run results -- svm softmax`. Options: `--epochs N` caps seqcnn's epochs.
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { backend } from '../src/backend/index.js';
+import { getCifar10Data, type Cifar10Data } from '../src/data/index.js';
+import { allocArray, type NDArray } from '../src/ndarray/ndarray.js';
+import { Generator } from '../src/ndarray/random.js';
+import { KNearestNeighbor } from '../src/models/kNearestNeighbor.js';
+import { crossValidateKnn } from '../src/models/crossValidation.js';
+import { LinearSVM, Softmax, type LinearClassifier } from '../src/models/linearClassifier.js';
+import { TwoLayerNet } from '../src/models/twoLayerNet.js';
+import { FullyConnectedNet } from '../src/models/fullyConnectedNet.js';
+import { ThreeLayerConvNet } from '../src/models/cnn.js';
+import { accuracy } from '../src/models/util.js';
+import type { Model } from '../src/models/model.js';
+import { Solver, predictLabels, type SolverOptions } from '../src/solver/solver.js';
+import {
+  BatchNorm2d,
+  Classifier,
+  Conv2d,
+  Flatten,
+  Linear,
+  MaxPool2d,
+  ReLU,
+  Sequential,
+  AvgPool2d,
+} from '../src/nn/modules/index.js';
+
+const RESULTS = new URL('../RESULTS.md', import.meta.url);
+const ALL = ['knn', 'svm', 'softmax', 'twolayer', 'fcnet', 'cnn3', 'seqcnn'] as const;
+type Part = (typeof ALL)[number];
+
+interface Section {
+  title: string;
+  /** Markdown lines: results, hyperparameters, time. */
+  lines: string[];
+}
+
+const argv = process.argv.slice(2);
+const epochsFlag = argv.indexOf('--epochs');
+const seqEpochs = epochsFlag >= 0 ? Number(argv[epochsFlag + 1]) : 10;
+const requested = argv.filter((a, i) => !a.startsWith('--') && !(epochsFlag >= 0 && i === epochsFlag + 1));
+for (const p of requested) {
+  if (!(ALL as readonly string[]).includes(p)) {
+    console.error(`results: unknown part '${p}' (choose from ${ALL.join(', ')})`);
+    process.exit(2);
+  }
+}
+const parts: Part[] = requested.length ? (requested as Part[]) : ALL.filter((p) => p !== 'seqcnn');
+
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+const secs = (ms: number) => (ms < 120e3 ? `${(ms / 1000).toFixed(1)} s` : `${(ms / 60e3).toFixed(1)} min`);
+const log = (s: string) => console.log(s);
+
+/** (N, 3, 32, 32) → (N, 3072), and optionally a last column of ones (the bias trick). */
+function rows(X: NDArray, withBias: boolean): NDArray {
+  const N = X.shape[0];
+  const D = X.size / N;
+  const flat = X.reshape(N, D);
+  if (!withBias) return flat;
+  const out = allocArray([N, D + 1], X.dtype);
+  out.set([':', `0:${D}`], flat);
+  out.set([':', D], 1);
+  return out;
+}
+
+async function loadData(): Promise<Cifar10Data> {
+  const t0 = performance.now();
+  const d = await getCifar10Data({ numTraining: 49000, numValidation: 1000, numTest: 1000 });
+  log(
+    `CIFAR-10 loaded in ${secs(performance.now() - t0)}: train ${d.XTrain.shape}, val ${d.XVal.shape}, test ${d.XTest.shape}`,
+  );
+  return d;
+}
+
+function runKnn(d: Cifar10Data): Section {
+  // The course's knn.ipynb: 5,000 training and 500 test images. Mean subtraction shifts every image by the
+  // same vector, which leaves L2 distances unchanged.
+  const t0 = performance.now();
+  const XTr = rows(d.XTrain.slice('0:5000'), false).astype('float64');
+  const yTr = d.yTrain.slice('0:5000');
+  const XTe = rows(d.XTest.slice('0:500'), false).astype('float64');
+  const yTe = d.yTest.slice('0:500');
+  const knn = new KNearestNeighbor();
+  knn.train(XTr, yTr);
+  const dists = knn.computeDistancesNoLoops(XTe);
+  const acc1 = accuracy(knn.predictLabels(dists, 1), yTe);
+  log(`kNN k=1: ${pct(acc1)}`);
+  const t1 = performance.now();
+  const cv = crossValidateKnn(XTr, yTr, { numFolds: 5 });
+  const cvTime = performance.now() - t1;
+  const accBest = accuracy(knn.predictLabels(dists, cv.bestK), yTe);
+  log(`kNN best k=${cv.bestK} by 5-fold CV (mean ${pct(cv.bestMeanAccuracy)}): test ${pct(accBest)}`);
+  const table = Object.entries(cv.kToAccuracies).map(
+    ([k, accs]) =>
+      `| ${k} | ${accs.map(pct).join(', ')} | ${pct(accs.reduce((a, b) => a + b) / accs.length)} |`,
+  );
+  return {
+    title: 'k-nearest neighbour (5,000 train / 500 test)',
+    lines: [
+      `- k = 1: **${pct(acc1)}** test accuracy (course: ≈ 27%).`,
+      `- Best k by 5-fold cross-validation: **k = ${cv.bestK}** (mean fold accuracy ${pct(cv.bestMeanAccuracy)}), test accuracy **${pct(accBest)}** (course: ≥ 28%).`,
+      `- Wall time: ${secs(performance.now() - t0)} (cross-validation ${secs(cvTime)}).`,
+      '',
+      '| k | fold accuracies | mean |',
+      '|---|---|---|',
+      ...table,
+    ],
+  };
+}
+
+function runLinear(d: Cifar10Data, kind: 'svm' | 'softmax'): Section {
+  const t0 = performance.now();
+  const XTr = rows(d.XTrain, true);
+  const XVal = rows(d.XVal, true);
+  const XTe = rows(d.XTest, true);
+  // Around the course's grids (pixels in [0, 255] minus the mean, so small learning rates); the course's
+  // larger regs (5e4) came out worse here, so the search goes lower.
+  const learningRates = kind === 'svm' ? [1e-7, 2e-7] : [2e-7, 5e-7, 1e-6];
+  const regs = kind === 'svm' ? [5e3, 1e4, 2.5e4] : [1e3, 5e3, 1e4];
+  const numIters = 1500;
+  let best: { val: number; lr: number; reg: number; clf: LinearClassifier; train: number } | null = null;
+  const grid: string[] = [];
+  for (const lr of learningRates) {
+    for (const reg of regs) {
+      const clf = kind === 'svm' ? new LinearSVM() : new Softmax();
+      clf.train(XTr, d.yTrain, { learningRate: lr, reg, numIters, batchSize: 200, seed: 0 });
+      const train = accuracy(clf.predict(XTr), d.yTrain);
+      const val = accuracy(clf.predict(XVal), d.yVal);
+      log(`${kind} lr ${lr} reg ${reg}: train ${pct(train)} val ${pct(val)}`);
+      grid.push(`| ${lr} | ${reg} | ${pct(train)} | ${pct(val)} |`);
+      if (!best || val > best.val) best = { val, lr, reg, clf, train };
+    }
+  }
+  const test = accuracy(best!.clf.predict(XTe), d.yTest);
+  const bar = kind === 'svm' ? '≥ 38%' : '≥ 36%';
+  return {
+    title: kind === 'svm' ? 'Linear SVM' : 'Softmax classifier',
+    lines: [
+      `- Best validation accuracy **${pct(best!.val)}** (course: ${bar}), test ${pct(test)}, with learning rate ${best!.lr}, reg ${best!.reg} (${numIters} iterations of minibatch SGD, batch 200, bias trick).`,
+      `- Wall time: ${secs(performance.now() - t0)} for the grid of ${grid.length}.`,
+      '',
+      '| learning rate | reg | train | val |',
+      '|---|---|---|---|',
+      ...grid,
+    ],
+  };
+}
+
+/** Trains with the Solver; returns it, and prints one line per epoch. */
+function solve(model: Model, d: Cifar10Data, opts: SolverOptions): Solver {
+  const solver = new Solver(model, d, { verbose: false, ...opts });
+  solver.on('epoch', (e) =>
+    log(
+      `  epoch ${e.epoch}/${e.numEpochs}: train ${pct(e.trainAcc)} val ${pct(e.valAcc)} (${e.imagesPerSec.toFixed(0)} img/s, ${secs(e.elapsed * 1000)})`,
+    ),
+  );
+  solver.train();
+  return solver;
+}
+
+function testAcc(model: Model, d: Cifar10Data): number {
+  return accuracy(predictLabels(model, d.XTest), d.yTest);
+}
+
+function runTwoLayer(d: Cifar10Data): Section {
+  const t0 = performance.now();
+  const configs = [
+    { hiddenDim: 100, learningRate: 1e-3, reg: 0.0, numEpochs: 10 },
+    { hiddenDim: 200, learningRate: 1e-3, reg: 0.01, numEpochs: 10 },
+  ];
+  const grid: string[] = [];
+  let best: { val: number; cfg: (typeof configs)[number]; model: TwoLayerNet } | null = null;
+  for (const cfg of configs) {
+    log(`TwoLayerNet ${JSON.stringify(cfg)}`);
+    const model = new TwoLayerNet({ hiddenDim: cfg.hiddenDim, reg: cfg.reg, weightScale: 1e-3, seed: 0 });
+    const s = solve(model, d, {
+      updateRule: 'sgdMomentum',
+      optimConfig: { learningRate: cfg.learningRate },
+      lrDecay: 0.95,
+      numEpochs: cfg.numEpochs,
+      batchSize: 100,
+    });
+    grid.push(
+      `| ${cfg.hiddenDim} | ${cfg.learningRate} | ${cfg.reg} | ${cfg.numEpochs} | ${pct(s.bestValAcc)} |`,
+    );
+    if (!best || s.bestValAcc > best.val) best = { val: s.bestValAcc, cfg, model };
+  }
+  return {
+    title: 'TwoLayerNet (3072-H-10, SGD with momentum 0.9, lr decay 0.95/epoch, batch 100)',
+    lines: [
+      `- Best validation accuracy **${pct(best!.val)}** (course: ≥ 50%), test ${pct(testAcc(best!.model, d))}, with ${JSON.stringify(best!.cfg)}.`,
+      `- Wall time: ${secs(performance.now() - t0)} for ${configs.length} runs.`,
+      '',
+      '| hidden | learning rate | reg | epochs | best val |',
+      '|---|---|---|---|---|',
+      ...grid,
+    ],
+  };
+}
+
+function runFcNet(d: Cifar10Data): Section {
+  const t0 = performance.now();
+  const configs = [
+    { learningRate: 1e-3, dropoutKeepRatio: 1, reg: 0.0 },
+    { learningRate: 1e-3, dropoutKeepRatio: 0.75, reg: 0.0 },
+  ];
+  const hiddenDims = [100, 100, 100, 100];
+  const grid: string[] = [];
+  let best: { val: number; cfg: (typeof configs)[number]; model: FullyConnectedNet } | null = null;
+  for (const cfg of configs) {
+    log(`FullyConnectedNet batchnorm ${JSON.stringify(cfg)}`);
+    const model = new FullyConnectedNet({
+      hiddenDims,
+      normalization: 'batchnorm',
+      dropoutKeepRatio: cfg.dropoutKeepRatio,
+      reg: cfg.reg,
+      weightScale: 2e-2,
+      seed: 0,
+    });
+    const s = solve(model, d, {
+      updateRule: 'adam',
+      optimConfig: { learningRate: cfg.learningRate },
+      lrDecay: 0.9,
+      numEpochs: 10,
+      batchSize: 200,
+    });
+    grid.push(`| ${cfg.learningRate} | ${cfg.dropoutKeepRatio} | ${cfg.reg} | ${pct(s.bestValAcc)} |`);
+    if (!best || s.bestValAcc > best.val) best = { val: s.bestValAcc, cfg, model };
+  }
+  return {
+    title:
+      'FullyConnectedNet (4 hidden layers of 100, batchnorm, Adam, lr decay 0.9/epoch, batch 200, 10 epochs)',
+    lines: [
+      `- Best validation accuracy **${pct(best!.val)}** (course: ≥ 52%), test ${pct(testAcc(best!.model, d))}, with ${JSON.stringify(best!.cfg)}.`,
+      `- Wall time: ${secs(performance.now() - t0)} for ${configs.length} runs.`,
+      '',
+      '| learning rate | dropout keep | reg | best val |',
+      '|---|---|---|---|',
+      ...grid,
+    ],
+  };
+}
+
+function runCnn3(d: Cifar10Data): Section {
+  const t0 = performance.now();
+  // The course's setting: one epoch, batch 50, Adam 1e-3, hidden 500, reg 1e-3.
+  const model = new ThreeLayerConvNet({ weightScale: 1e-3, hiddenDim: 500, reg: 1e-3, seed: 0 });
+  const s = solve(model, d, {
+    updateRule: 'adam',
+    optimConfig: { learningRate: 1e-3 },
+    numEpochs: 1,
+    batchSize: 50,
+  });
+  const train = s.trainAccHistory.at(-1)!;
+  return {
+    title: 'ThreeLayerConvNet (32 7×7 filters, hidden 500, one epoch, Adam 1e-3, batch 50, reg 1e-3)',
+    lines: [
+      `- Training accuracy after one epoch **${pct(train)}** (course: ≥ 40%; on a 1,000-image sample), validation ${pct(s.valAccHistory.at(-1)!)}.`,
+      `- Wall time: ${secs(performance.now() - t0)}.`,
+    ],
+  };
+}
+
+/** Random crops (pad 2) and horizontal flips of a batch (N, C, H, W). */
+function augment(X: NDArray, rng: Generator): NDArray {
+  const [N, C, H, W] = X.shape;
+  const src = X.contiguous().toTypedArray();
+  const out = allocArray(X.shape, X.dtype);
+  const dst = out.data;
+  const pad = 2;
+  for (let n = 0; n < N; n++) {
+    const dy = rng.nextInt(2 * pad + 1) - pad;
+    const dx = rng.nextInt(2 * pad + 1) - pad;
+    const flip = rng.nextDouble() < 0.5;
+    for (let c = 0; c < C; c++) {
+      const base = (n * C + c) * H * W;
+      for (let i = 0; i < H; i++) {
+        const si = i + dy;
+        if (si < 0 || si >= H) continue;
+        for (let j = 0; j < W; j++) {
+          const sj = (flip ? W - 1 - j : j) + dx;
+          if (sj < 0 || sj >= W) continue;
+          dst[base + i * W + j] = src[base + si * W + sj];
+        }
+      }
+    }
+  }
+  return out;
+}
+
+function runSeqCnn(d: Cifar10Data): Section {
+  const t0 = performance.now();
+  const rng = new Generator(0);
+  const block = (cin: number, cout: number) => [
+    new Conv2d(cin, cout, 3, { padding: 1, rng, bias: false }),
+    new BatchNorm2d(cout),
+    new ReLU(),
+  ];
+  const net = new Sequential(
+    ...block(3, 32),
+    new MaxPool2d(2),
+    ...block(32, 64),
+    new MaxPool2d(2),
+    ...block(64, 128),
+    new MaxPool2d(2),
+    ...block(128, 128),
+    new AvgPool2d(4),
+    new Flatten(),
+    new Linear(128, 10, { rng }),
+  );
+  const model = new Classifier(net, { reg: 5e-4, rng });
+  log(net.toString());
+  const s = solve(model, d, {
+    updateRule: 'adam',
+    optimConfig: { learningRate: 2e-3 },
+    lrDecay: 0.8,
+    numEpochs: seqEpochs,
+    batchSize: 64,
+    augment,
+    numValSamples: null,
+    checkpointName: os.tmpdir() + '/nabla-results-seqcnn',
+  });
+  return {
+    title: `Sequential CNN (conv-bn-relu 32/64/128/128 with max pools, global average pool, linear; Adam 2e-3, lr decay 0.8/epoch, batch 64, crops + flips, ${seqEpochs} epochs)`,
+    lines: [
+      `- Best validation accuracy **${pct(s.bestValAcc)}** (course: ≥ 70% within 10 epochs), test ${pct(testAcc(model, d))}.`,
+      `- Validation accuracy by epoch: ${s.valAccHistory.map(pct).join(', ')}.`,
+      `- Wall time: ${secs(performance.now() - t0)}.`,
+    ],
+  };
+}
+
+function writeSection(part: Part, section: Section, command: string): void {
+  const header = [
+    '# Results on CIFAR-10',
+    '',
+    'Produced by `npm run results` (scripts/results.ts) on the shared CIFAR-10 JPEG archive: 49,000 training, ' +
+      '1,000 validation and 1,000 test images, mean image subtracted, as in the course. Each section is rewritten ' +
+      'only when its part runs (`npm run results -- <part>`).',
+    '',
+  ].join('\n');
+  let text = existsSync(RESULTS) ? readFileSync(RESULTS, 'utf8') : header;
+  const begin = `<!-- part:${part} -->`;
+  const end = `<!-- /part:${part} -->`;
+  const body = [
+    begin,
+    `## ${section.title}`,
+    '',
+    ...section.lines,
+    '',
+    `Command: \`${command}\` — ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, backend ${backend().name}, ` +
+      `${os.cpus().length} cores (${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}), Node ${process.version}.`,
+    end,
+  ].join('\n');
+  const i = text.indexOf(begin);
+  const j = text.indexOf(end);
+  if (i >= 0 && j > i) text = text.slice(0, i) + body + text.slice(j + end.length);
+  else {
+    // Keep the sections in the order of ALL.
+    const later = ALL.slice(ALL.indexOf(part) + 1)
+      .map((p) => text.indexOf(`<!-- part:${p} -->`))
+      .filter((k) => k >= 0);
+    const at = later.length ? Math.min(...later) : text.length;
+    text = text.slice(0, at).trimEnd() + '\n\n' + body + '\n\n' + text.slice(at).trimStart();
+  }
+  writeFileSync(RESULTS, text.trimEnd() + '\n');
+}
+
+const data = await loadData();
+for (const part of parts) {
+  log(`== ${part}`);
+  const run: Record<Part, () => Section> = {
+    knn: () => runKnn(data),
+    svm: () => runLinear(data, 'svm'),
+    softmax: () => runLinear(data, 'softmax'),
+    twolayer: () => runTwoLayer(data),
+    fcnet: () => runFcNet(data),
+    cnn3: () => runCnn3(data),
+    seqcnn: () => runSeqCnn(data),
+  };
+  const section = run[part]();
+  const extra = part === 'seqcnn' && seqEpochs !== 10 ? ` --epochs ${seqEpochs}` : '';
+  writeSection(part, section, `npm run results -- ${part}${extra}`);
+  log(`${part}: written to RESULTS.md`);
+}
