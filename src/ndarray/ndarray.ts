@@ -11,6 +11,7 @@ import * as ew from './elementwise.js';
 import * as red from './reduce.js';
 import * as la from './linalg.js';
 import * as idx from './indexing.js';
+import * as man from './manipulation.js';
 import { formatArray } from './format.js';
 
 /** One index in `get`/`set`/`slice`: an integer, a slice string like '1:5:2', ':' or '...', or null (newaxis). */
@@ -396,6 +397,24 @@ export class NDArray {
   }
   cumsum(axis?: number | null): NDArray {
     return red.cumsum(this, axis);
+  }
+
+  // ---- selection and manipulation (see indexing.ts, manipulation.ts) ----------------------------------
+  /** np.take: elements at `indices` along `axis` (of the flattened array when axis is null). */
+  take(indices: NDArray | number[] | number, axis: number | null = null): NDArray {
+    return idx.take(this, indices, axis);
+  }
+  /** np.repeat: each element (or slice along `axis`) repeated. */
+  repeat(repeats: number | readonly number[], axis: number | null = null): NDArray {
+    return man.repeat(this, repeats, axis);
+  }
+  /** np.argsort (stable) along `axis` (default the last). */
+  argsort(axis: number | null = -1): NDArray {
+    return man.argsort(this, axis);
+  }
+  /** np.nonzero: one int32 index array per axis. */
+  nonzero(): NDArray[] {
+    return idx.nonzeroOf(this);
   }
 
   // ---- linear algebra (see linalg.ts) -----------------------------------------------------------

@@ -229,3 +229,13 @@ describe('set specs', () => {
     expect(b.sum().item()).toBe(5);
   });
 });
+
+describe('method forms', () => {
+  it('take, repeat, argsort and nonzero as methods equal the functions', () => {
+    const a = array([3, 1, 2]);
+    expect(a.take([2, 0]).toArray()).toEqual([2, 3]);
+    expect(a.repeat(2).toArray()).toEqual([3, 3, 1, 1, 2, 2]);
+    expect(a.argsort().toArray()).toEqual([1, 2, 0]);
+    expect(a.gt(1).nonzero()[0].toArray()).toEqual([0, 2]);
+  });
+});

@@ -75,7 +75,7 @@ describe('samplers', () => {
     }
     const p = [0.5, 0, 0.25, 0.25];
     const s = g.choice(4, 4000, { p });
-    expect(nd.bincount(s, null, 4).toArray()[1]).toBe(0);
+    expect((nd.bincount(s, null, 4).toArray() as number[])[1]).toBe(0);
     const w = g.choice(4, 3, { replace: false, p });
     expect(nd.unique(w).toArray()).toEqual([0, 2, 3]);
     const from = g.choice(nd.array([10, 20, 30]), [2, 2]);
