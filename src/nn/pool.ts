@@ -2,8 +2,8 @@
  * Max pooling over (N, C, H, W): each poolHeight×poolWidth window, taken every `stride` pixels, is
  * replaced by its maximum; H' = 1 + (H − poolHeight) / stride, which must be whole (likewise W').
  * The naive pair is the definition as loops; the fast pair runs in a backend kernel that records each
- * window's argmax, so its backward is a scatter. Square non-overlapping tiles (the course's reshape
- * fast path, e.g. 2×2 stride 2) take a dedicated branch of that kernel.
+ * window's argmax, so its backward is a scatter. The 2×2 stride-2 tiling (the case of the course's
+ * reshape fast path: square tiles that cover x exactly once) takes an unrolled branch of that kernel.
  */
 import { backend } from '../backend/index.js';
 import type { FloatArray } from '../ndarray/dtype.js';

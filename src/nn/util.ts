@@ -1,5 +1,4 @@
 /** Small helpers shared by the layers: argument checks whose errors name the layer and the shapes. */
-import type { FloatArray } from '../ndarray/dtype.js';
 import { isFloat } from '../ndarray/dtype.js';
 import type { NDArray } from '../ndarray/ndarray.js';
 import { fmtShape } from '../ndarray/shape.js';
@@ -9,7 +8,7 @@ export function fail(layer: string, what: string): never {
   throw new RangeError(`${layer}: ${what}`);
 }
 
-/** Requires a float array of the given rank (or at least minNdim when ndim is negative). */
+/** Requires a float array, of rank `ndim` when given. */
 export function checkFloat(layer: string, name: string, a: NDArray, ndim?: number): void {
   if (!isFloat(a.dtype)) fail(layer, `${name} must be float32 or float64, got ${a.dtype}`);
   if (ndim !== undefined && a.ndim !== ndim)
@@ -23,13 +22,3 @@ export function checkShape(layer: string, name: string, a: NDArray, shape: reado
 }
 
 export { fmtShape };
-
-/** The float buffer of a contiguous array, as kernels want it. */
-export function floatData(a: NDArray): FloatArray {
-  return a.data as FloatArray;
-}
-
-/** A new zero-filled typed array of the same kind as `like`. */
-export function scratchLike(like: FloatArray, n: number): FloatArray {
-  return like instanceof Float32Array ? new Float32Array(n) : new Float64Array(n);
-}

@@ -1,7 +1,7 @@
 /**
  * Max pooling kernels for the TypeScript backend (see MaxPoolArgs in ../backend.ts).
  *
- * The forward keeps the argmax of every window so the backward is a plain scatter. Square-free general
+ * The forward keeps the argmax of every window so the backward is a plain scatter. General
  * windows take the generic loop; the common 2×2 stride-2 case (the course's reshape fast path: every
  * pixel in exactly one tile) reads two input rows at a time with no inner window loop.
  */
