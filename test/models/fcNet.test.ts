@@ -85,7 +85,7 @@ describe('TwoLayerNet', () => {
 
 describe('FullyConnectedNet', () => {
   const g = new Generator(1);
-  const [N, D, C] = [4, 8, 10];
+  const [N, D, C] = [4, 6, 5];
   const X = g.randn(N, D);
   const y = g.randint(0, C, [N]);
 
@@ -140,7 +140,7 @@ describe('FullyConnectedNet', () => {
   ];
   it.each(cases)('gradients match numeric ones: %s', (_n, normalization, keep, reg) => {
     const net = new FullyConnectedNet({
-      hiddenDims: [9, 11],
+      hiddenDims: [6, 7],
       inputDim: D,
       numClasses: C,
       normalization,
