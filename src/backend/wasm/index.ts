@@ -4,6 +4,7 @@
  */
 import type { Backend } from '../backend.js';
 import { jsBackend } from '../js/index.js';
+import { binary, binaryScalar, unary } from './elementwise.js';
 import { gemm } from './gemm.js';
 import { col2im, im2col } from './im2col.js';
 import { maxPoolBackward, maxPoolForward } from './maxPool.js';
@@ -16,6 +17,9 @@ export { residentArray } from './heap.js';
 export const wasmBackend: Backend = {
   ...jsBackend,
   name: 'wasm',
+  binary,
+  binaryScalar,
+  unary,
   gemm,
   im2col,
   col2im,
