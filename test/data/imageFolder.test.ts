@@ -147,6 +147,16 @@ describe('loadImageFolder', () => {
       'train_X.npy',
       'train_y.npy',
     ]);
+    expect(fs.readdirSync(process.env.NABLA_DATA!).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    // A damaged entry (a truncated .npy) is a miss: decoded again and rewritten.
+    const npy = path.join(process.env.NABLA_DATA!, entries[0], 'train_X.npy');
+    fs.writeFileSync(npy, fs.readFileSync(npy).subarray(0, 200));
+    const again = await loadImageFolder(root);
+    expect(again.fromCache).toBe(false);
+    expect(Array.from(again.splits.train.X.toTypedArray())).toEqual(
+      Array.from(a.splits.train.X.toTypedArray()),
+    );
+    expect((await loadImageFolder(root)).fromCache).toBe(true);
     // A new image changes the folder's checksum: decoded again, with the new image.
     writeImage(path.join(root, 'train', 'cat', '0009.png'), patternImage(4, 5, 99));
     const ev3: LoadProgress[] = [];
