@@ -7,7 +7,9 @@
 import * as data from '../data/index.js';
 import { NDArray } from '../ndarray/ndarray.js';
 import { Generator } from '../ndarray/random.js';
-import type { DataSpec } from './choices.js';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { DataSpec, DatasetName } from './choices.js';
 import type { Normalization } from './checkpoint.js';
 import { RunStopped } from './errors.js';
 
@@ -47,14 +49,28 @@ export function dataLabel(spec: DataSpec): string {
   return spec.kind === 'builtin' ? spec.name : spec.path;
 }
 
-type Loaded = { XTrain: NDArray; yTrain: NDArray; XTest: NDArray; yTest: NDArray; classNames?: string[] };
+type Loaded = { XTrain: NDArray; yTrain: NDArray; XTest: NDArray; yTest: NDArray };
 
-/** Calls a loader of src/data by name (MNIST and Fashion-MNIST loaders land with the data issue). */
-async function callLoader(name: string, ...args: unknown[]): Promise<Loaded> {
-  const fn = (data as Record<string, unknown>)[name];
-  if (typeof fn !== 'function')
-    throw new RunStopped(`this build of nabla has no ${name}() in its data module yet`);
-  return (await (fn as (...a: unknown[]) => Promise<Loaded> | Loaded)(...args)) as Loaded;
+/** Where `nabla data download <name>` puts a data set (the data module's default). */
+export function downloadedDir(name: DatasetName): string {
+  return join(data.dataCacheDir(), 'datasets', name);
+}
+
+/** Where CIFAR-10 is: a download (binary batches), $NABLA_CIFAR10, or the shared JPEG archive; null if nowhere. */
+export function findCifar10(): string | null {
+  const downloaded = join(downloadedDir('cifar10'), 'cifar-10-batches-bin');
+  if (existsSync(join(downloaded, 'test_batch.bin'))) return downloaded;
+  try {
+    return data.resolveCifar10Source();
+  } catch {
+    return null;
+  }
+}
+
+/** Where Fashion-MNIST is ($NABLA_FASHION_MNIST or the download folder); null if not downloaded. */
+export function findFashionMnist(): string | null {
+  const dir = process.env.NABLA_FASHION_MNIST || downloadedDir('fashion-mnist');
+  return existsSync(dir) && readdirSync(dir).some((f) => f.startsWith('t10k-labels')) ? dir : null;
 }
 
 /** Loads a data set. `limit` keeps the first `limit` training and test images (quick tries, tests). */
@@ -66,18 +82,22 @@ export async function loadDataset(
   let classNames: string[];
   let name: string;
   if (spec.kind === 'builtin' && spec.name === 'mnist') {
-    raw = await callLoader('loadMnist');
+    raw = data.loadMnist();
     classNames = MNIST_CLASSES;
     name = 'mnist';
   } else if (spec.kind === 'builtin' && spec.name === 'fashion-mnist') {
-    raw = await callLoader('loadFashionMnist');
+    const dir = findFashionMnist();
+    if (!dir) {
+      throw new RunStopped(
+        'Fashion-MNIST is not here: run `nabla data download fashion-mnist` (or set NABLA_FASHION_MNIST)',
+      );
+    }
+    raw = data.loadFashionMnist(dir);
     classNames = FASHION_CLASSES;
     name = 'fashion-mnist';
   } else if (spec.kind === 'builtin' && spec.name === 'cifar10') {
-    let source: string;
-    try {
-      source = data.resolveCifar10Source();
-    } catch {
+    const source = findCifar10();
+    if (!source) {
       throw new RunStopped(
         'CIFAR-10 is not here: run `nabla data download cifar10`, set NABLA_CIFAR10, or pass --data <folder or .tar.gz>',
       );

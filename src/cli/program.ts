@@ -256,7 +256,7 @@ Examples:
     .addOption(new Option('--seed <n>', 'random seed').default(0).argParser(parseInteger('--seed', 0)))
     .addOption(
       new Option('--tolerance <t>', 'largest relative error that passes')
-        .default(1e-6)
+        .default(1e-5)
         .argParser(parsePositive('--tolerance')),
     )
     .action(async (opts) => (await import('./commands/gradcheck.js')).gradcheckCommand(opts));

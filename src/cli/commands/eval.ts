@@ -1,7 +1,77 @@
-/** `nabla eval` (in progress). */
-import { RunStopped } from '../errors.js';
+/** `nabla eval <run>`: accuracy, per-class accuracy and confusion matrix of a checkpoint on a data set. */
+import { join } from 'node:path';
+import type { DataSpec } from '../choices.js';
+import { parseData } from '../choices.js';
+import { loadDataset, normalizeImages } from '../dataset.js';
+import { UsageError } from '../errors.js';
+import { evaluatePredictions, formatEvaluation } from '../evaluate.js';
+import { knnPredict, predictLabels } from '../models.js';
+import { restoreModel } from '../restore.js';
+import { buildRunReport } from '../runReport.js';
+import { commandLine } from './train.js';
 
-// eslint-disable-next-line @typescript-eslint/no-unused-vars
-export async function evalCommand(run: string, opts: unknown): Promise<void> {
-  throw new RunStopped('eval: not implemented yet');
+export interface EvalFlags {
+  data?: DataSpec;
+  limit?: number;
+  split: 'test' | 'train';
+  report: boolean;
+  json: boolean;
+}
+
+export async function evalCommand(run: string, flags: EvalFlags): Promise<void> {
+  const r = restoreModel(run);
+  const { meta } = r.ck;
+  const spec = flags.data ?? parseData(meta.data.name);
+  const t0 = performance.now();
+  const ds = await loadDataset(spec, {
+    limit: flags.split === 'train' ? flags.limit : undefined,
+    testLimit: flags.limit,
+  });
+  if (ds.imageShape.join(',') !== meta.imageShape.join(',')) {
+    throw new UsageError(
+      `the model takes ${meta.imageShape.join('x')} images; ${ds.name} has ${ds.imageShape.join('x')}`,
+    );
+  }
+  if (ds.classNames.length !== meta.classNames.length) {
+    throw new UsageError(
+      `the model has ${meta.classNames.length} classes; ${ds.name} has ${ds.classNames.length}`,
+    );
+  }
+  const raw = flags.split === 'train' ? ds.XTrain : ds.XTest;
+  const y = flags.split === 'train' ? ds.yTrain : ds.yTest;
+  const X = normalizeImages(raw, meta.normalization, r.layout, r.dtype);
+  const pred = r.knn ? knnPredict(r.knn.model, X, r.knn.k) : predictLabels(r.model!, X);
+  const ev = evaluatePredictions(pred, y, meta.classNames.length);
+  const seconds = (performance.now() - t0) / 1000;
+  if (flags.json) {
+    console.log(
+      JSON.stringify({
+        checkpoint: r.ck.paths.json,
+        data: ds.name,
+        split: flags.split,
+        ...ev,
+        classNames: meta.classNames,
+      }),
+    );
+  } else {
+    console.log(
+      `${meta.model.name} from ${r.ck.paths.json} on ${ds.name} (${flags.split}), ${seconds.toFixed(1)}s`,
+    );
+    console.log(formatEvaluation(ev, meta.classNames));
+  }
+  if (flags.report) {
+    const dir = join(r.ck.paths.dir, 'eval');
+    const file = await buildRunReport(dir, {
+      meta,
+      model: r.model,
+      evaluation: ev,
+      pred,
+      rawTest: raw,
+      yTest: y.toTypedArray(),
+      trainSeconds: 0,
+      command: commandLine(),
+      title: `nabla eval: ${meta.model.name} on ${ds.name} (${flags.split})`,
+    });
+    if (!flags.json) console.log(`report ${file}`);
+  }
 }

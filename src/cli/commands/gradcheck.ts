@@ -1,7 +1,117 @@
-/** `nabla gradcheck` (in progress). */
-import { RunStopped } from '../errors.js';
+/**
+ * `nabla gradcheck --model <m>`: the course's gradient check as a command. Builds a tiny float64 instance of
+ * the model (a few 8x8 images, 5 classes, small layers), computes the analytic gradient of the loss with
+ * regularisation, and compares it with centred differences, parameter by parameter:
+ * rel. error = max |analytic − numeric| / max(1e-8, |analytic| + |numeric|). Status 1 if any exceeds the tolerance.
+ */
+import type { Model } from '../../models/model.js';
+import { Generator } from '../../ndarray/random.js';
+import { NDArray } from '../../ndarray/ndarray.js';
+import { evalNumericalGradient, relError } from '../../nn/gradientCheck.js';
+import { Dropout } from '../../nn/modules/index.js';
+import { Classifier } from '../../nn/modules/classifier.js';
+import type { Module } from '../../nn/modules/module.js';
+import type { ModelSpec } from '../choices.js';
+import { UsageError } from '../errors.js';
+import { buildModel, DEFAULT_CNN_LAYERS, layersConfig, type ModelConfig } from '../models.js';
 
-// eslint-disable-next-line @typescript-eslint/no-unused-vars
-export async function gradcheckCommand(opts: unknown): Promise<void> {
-  throw new RunStopped('gradcheck: not implemented yet');
+export interface GradcheckFlags {
+  model: ModelSpec;
+  reg: number;
+  seed: number;
+  tolerance: number;
+}
+
+/** The tiny instance of each model: its config and input shape. */
+function tinyInstance(spec: ModelSpec, reg: number): { config: ModelConfig; inputShape: number[] } {
+  if (spec.kind === 'file') return { config: layersConfig(spec.path, reg), inputShape: [1, 8, 8] };
+  switch (spec.name) {
+    case 'knn':
+      throw new UsageError('gradcheck: knn has no gradient (it is not trained by gradient descent)');
+    case 'svm':
+    case 'softmax':
+      return { config: { name: spec.name, options: { reg } }, inputShape: [12] };
+    case 'two-layer':
+      return {
+        config: { name: 'two-layer', options: { hiddenDim: 7, reg, weightScale: 1e-1 } },
+        inputShape: [12],
+      };
+    case 'fc':
+      return {
+        config: {
+          name: 'fc',
+          options: {
+            hiddenDims: [9, 7],
+            reg,
+            weightScale: 1e-1,
+            normalization: 'layernorm',
+            dropoutKeepRatio: 0.75,
+          },
+        },
+        inputShape: [12],
+      };
+    case 'cnn3':
+      return {
+        config: {
+          name: 'cnn3',
+          options: { numFilters: 3, filterSize: 3, hiddenDim: 7, reg, weightScale: 1e-1 },
+        },
+        inputShape: [2, 8, 8],
+      };
+    case 'cnn':
+      return {
+        config: { name: 'layers', options: { reg }, layers: DEFAULT_CNN_LAYERS },
+        inputShape: [1, 8, 8],
+      };
+  }
+}
+
+/** Dropout must draw the same mask on every call of a numeric check: fix it by a seed, as the course does. */
+function fixDropout(model: Model): void {
+  const walk = (m: Module): void => {
+    if (m instanceof Dropout) (m as unknown as { dropoutParam: { seed?: number } }).dropoutParam.seed = 123;
+    for (const [, c] of m.children()) walk(c);
+  };
+  if (model instanceof Classifier) walk(model.net);
+  const dp = (model as { dropoutParam?: { seed?: number } | null }).dropoutParam;
+  if (dp) dp.seed = 123;
+}
+
+export async function gradcheckCommand(flags: GradcheckFlags): Promise<void> {
+  const numClasses = 5;
+  const n = 4;
+  const { config, inputShape } = tinyInstance(flags.model, flags.reg);
+  const model = buildModel(config, { inputShape, numClasses, dtype: 'float64', seed: flags.seed });
+  fixDropout(model);
+  const rng = new Generator(flags.seed + 7);
+  const X: NDArray = rng.randn(n, ...inputShape);
+  const y: NDArray = rng.randint(0, numClasses, [n]).astype('int32');
+  const [loss, g] = model.loss(X, y);
+  // Copied: the numeric check calls the loss again, which may reuse gradient buffers.
+  const grads = Object.fromEntries(Object.entries(g).map(([k, v]) => [k, v.copy()]));
+  const label = flags.model.kind === 'file' ? flags.model.path : flags.model.name;
+  console.log(
+    `gradcheck ${label}: float64, ${n} inputs of (${inputShape.join(', ')}), ${numClasses} classes, reg ${flags.reg}; loss ${loss.toFixed(6)}`,
+  );
+  const names = Object.keys(model.params);
+  const w = Math.max(9, ...names.map((p) => p.length));
+  console.log(`${'parameter'.padEnd(w)}  ${'shape'.padEnd(16)}  rel. error`);
+  let worst = 0;
+  for (const p of names) {
+    const f = (): number => (model.loss(X, y) as [number, unknown])[0];
+    const numeric = evalNumericalGradient(f, model.params[p], { h: 1e-6 });
+    const err = relError(grads[p], numeric);
+    worst = Math.max(worst, err);
+    const ok = err <= flags.tolerance ? 'ok' : 'FAIL';
+    console.log(
+      `${p.padEnd(w)}  ${('(' + model.params[p].shape.join(', ') + ')').padEnd(16)}  ${err.toExponential(2)}  ${ok}`,
+    );
+  }
+  const pass = worst <= flags.tolerance;
+  console.log(
+    pass
+      ? `all ${names.length} parameters within ${flags.tolerance} (worst ${worst.toExponential(2)})`
+      : `worst relative error ${worst.toExponential(2)} exceeds ${flags.tolerance}`,
+  );
+  if (!pass) process.exitCode = 1;
 }

@@ -1,7 +1,76 @@
-/** `nabla predict` (in progress). */
-import { RunStopped } from '../errors.js';
+/**
+ * `nabla predict <run> <image...>`: the top-k classes of each image with probabilities. Any PNG or JPEG:
+ * converted to the model's channels (grey for MNIST-like models), resized bilinearly to its input size,
+ * normalised as in training. Probabilities are the softmax of the scores (for kNN: the neighbours' votes).
+ */
+import { existsSync } from 'node:fs';
+import { imresize, readImage } from '../../data/image.js';
+import { NDArray } from '../../ndarray/ndarray.js';
+import { normalizeImages } from '../dataset.js';
+import { UsageError } from '../errors.js';
+import { restoreModel } from '../restore.js';
 
-// eslint-disable-next-line @typescript-eslint/no-unused-vars
-export async function predictCommand(run: string, images: string[], opts: unknown): Promise<void> {
-  throw new RunStopped('predict: not implemented yet');
+export interface PredictFlags {
+  top: number;
+  json: boolean;
+}
+
+/** An image file as (1, H, W, C) uint8 in the model's size and channel count. */
+function loadAs(file: string, [h, w, c]: readonly number[]): NDArray {
+  if (!existsSync(file)) throw new UsageError(`predict: no such image '${file}'`);
+  let img: NDArray;
+  try {
+    img = readImage(file, { mode: c === 1 ? 'L' : 'RGB' });
+  } catch (e) {
+    throw new UsageError(`predict: cannot read '${file}' as PNG or JPEG (${(e as Error).message})`);
+  }
+  if (img.shape[0] !== h || img.shape[1] !== w) img = imresize(img, [h, w]);
+  return img.reshape(1, h, w, c);
+}
+
+export function softmaxRow(scores: ArrayLike<number>): number[] {
+  let max = -Infinity;
+  for (let i = 0; i < scores.length; i++) max = Math.max(max, scores[i]);
+  const e = Array.from(scores, (s) => Math.exp(s - max));
+  const z = e.reduce((a, b) => a + b, 0);
+  return e.map((v) => v / z);
+}
+
+export async function predictCommand(run: string, images: string[], flags: PredictFlags): Promise<void> {
+  const r = restoreModel(run);
+  const { meta } = r.ck;
+  const results: { image: string; top: { class: string; label: number; probability: number }[] }[] = [];
+  for (const file of images) {
+    const raw = loadAs(file, meta.imageShape);
+    const x = normalizeImages(raw, meta.normalization, r.layout, r.dtype);
+    let probs: number[];
+    if (r.knn) {
+      // The k nearest training images vote; the fraction of votes is the probability.
+      const dists = r.knn.model.computeDistancesNoLoops(x).toTypedArray();
+      const yTrain = r.knn.model.yTrain!.toTypedArray();
+      const order = Array.from(dists.keys())
+        .sort((a, b) => dists[a] - dists[b])
+        .slice(0, r.knn.k);
+      probs = new Array<number>(meta.classNames.length).fill(0);
+      for (const i of order) probs[yTrain[i]] += 1 / order.length;
+    } else {
+      probs = softmaxRow(r.model!.loss(x).toTypedArray());
+    }
+    const top = probs
+      .map((p, label) => ({ class: meta.classNames[label], label, probability: p }))
+      .sort((a, b) => b.probability - a.probability)
+      .slice(0, Math.min(flags.top, probs.length));
+    results.push({ image: file, top });
+  }
+  if (flags.json) {
+    console.log(JSON.stringify(results, null, 2));
+    return;
+  }
+  for (const res of results) {
+    console.log(res.image);
+    for (const t of res.top) {
+      const bar = '█'.repeat(Math.round(t.probability * 20));
+      console.log(`  ${t.class.padEnd(12)} ${(100 * t.probability).toFixed(1).padStart(5)}%  ${bar}`);
+    }
+  }
 }
