@@ -8,6 +8,53 @@
 import type { MaxPoolArgs, MaxPoolBackwardArgs } from '../backend.js';
 
 export function maxPoolForward(g: MaxPoolArgs): void {
+  // Separate functions so each loop gets its own optimized code and type feedback.
+  if (g.poolHeight === 2 && g.poolWidth === 2 && g.stride === 2) maxPool2x2(g);
+  else maxPoolGeneric(g);
+}
+
+/** 2×2 windows every 2 pixels: the four pixels of each tile, unrolled. */
+function maxPool2x2(g: MaxPoolArgs): void {
+  const { x, xOffset, planes, H, W, Ho, Wo, out, outOffset, argmax } = g;
+  const HW = H * W;
+  let o = 0;
+  for (let p = 0; p < planes; p++) {
+    const base = xOffset + p * HW;
+    for (let y = 0; y < Ho; y++) {
+      const r0 = 2 * y * W;
+      const r1 = r0 + W;
+      for (let xo = 0; xo < Wo; xo++, o++) {
+        // The four pixels of the tile, in row-major order so ties go to the first (as the naive loop).
+        const k = 2 * xo;
+        let best = r0 + k;
+        let m = x[base + best];
+        let idx = r0 + k + 1;
+        let v = x[base + idx];
+        // NaN propagates as in numpy's max: the first NaN wins.
+        if (v > m || (v !== v && m === m)) {
+          m = v;
+          best = idx;
+        }
+        idx = r1 + k;
+        v = x[base + idx];
+        if (v > m || (v !== v && m === m)) {
+          m = v;
+          best = idx;
+        }
+        idx = r1 + k + 1;
+        v = x[base + idx];
+        if (v > m || (v !== v && m === m)) {
+          m = v;
+          best = idx;
+        }
+        out[outOffset + o] = m;
+        argmax[o] = best;
+      }
+    }
+  }
+}
+
+function maxPoolGeneric(g: MaxPoolArgs): void {
   const {
     x,
     xOffset,
@@ -25,43 +72,6 @@ export function maxPoolForward(g: MaxPoolArgs): void {
   } = g;
   const HW = H * W;
   let o = 0;
-  if (ph === 2 && pw === 2 && stride === 2) {
-    for (let p = 0; p < planes; p++) {
-      const base = xOffset + p * HW;
-      for (let y = 0; y < Ho; y++) {
-        const r0 = 2 * y * W;
-        const r1 = r0 + W;
-        for (let xo = 0; xo < Wo; xo++, o++) {
-          // The four pixels of the tile, in row-major order so ties go to the first (as the naive loop).
-          const k = 2 * xo;
-          let best = r0 + k;
-          let m = x[base + best];
-          let idx = r0 + k + 1;
-          let v = x[base + idx];
-          // NaN propagates as in numpy's max: the first NaN wins.
-          if (v > m || (v !== v && m === m)) {
-            m = v;
-            best = idx;
-          }
-          idx = r1 + k;
-          v = x[base + idx];
-          if (v > m || (v !== v && m === m)) {
-            m = v;
-            best = idx;
-          }
-          idx = r1 + k + 1;
-          v = x[base + idx];
-          if (v > m || (v !== v && m === m)) {
-            m = v;
-            best = idx;
-          }
-          out[outOffset + o] = m;
-          argmax[o] = best;
-        }
-      }
-    }
-    return;
-  }
   for (let p = 0; p < planes; p++) {
     const base = xOffset + p * HW;
     for (let y = 0; y < Ho; y++) {
