@@ -3,6 +3,8 @@
  */
 import { NDArray } from '../ndarray/ndarray.js';
 import { fmtShape } from '../ndarray/shape.js';
+import { colorHistogramHsv } from './colorHistogram.js';
+import { hogFeature } from './hog.js';
 
 /** A feature function: one image -> a 1-D feature vector. */
 export type FeatureFn = (img: NDArray) => NDArray;
@@ -103,4 +105,13 @@ export function appendBias(X: NDArray): NDArray {
     out[i * (F + 1) + F] = 1;
   }
   return new NDArray(out, [N, F + 1], 'float64');
+}
+
+/**
+ * The features notebook's pair: HOG and a `nbin`-bin hue histogram (154 values for a 32x32 image). The
+ * images must hold raw pixels in 0..255, (H, W, 3): use getCifar10Data({ subtractMean: false,
+ * channelsFirst: false }).
+ */
+export function courseFeatureFns(nbin = 10): FeatureFn[] {
+  return [hogFeature, (img) => colorHistogramHsv(img, { nbin })];
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   appendBias,
   colorHistogramHsv,
+  courseFeatureFns,
   extractFeatures,
   hogFeature,
   normalizeFeatures,
@@ -98,6 +99,8 @@ describe('extractFeatures and normalisation', () => {
     expect(F.get(1, '0:36').toArray()).toEqual(hogFeature(imgs.get(1)).toArray());
     expect(F.get(1, '36:').toArray()).toEqual(colorHistogramHsv(imgs.get(1), { nbin: 5 }).toArray());
     expect(calls).toEqual([2]);
+    const course = extractFeatures(imgs, courseFeatureFns(5));
+    expect(course.toArray()).toEqual(F.toArray());
   });
 
   it("normalizes with training mean/std and appends the bias column, as the course's notebook", () => {
