@@ -161,15 +161,23 @@ export default async function compareBench(argv: string[]): Promise<void> {
     '² numpy (2 threads, CS231n-style code) and PyTorch 1.13 (2 threads): figures from ../shared/bench/RESULTS.md, ' +
       'NOT measured in this run.',
   );
-  const notes = new Map<string, string>();
-  for (const c of cells) if (c.note) notes.set(`${peerLabels[c.peer] ?? c.peer}: ${c.note}`, '');
-  for (const c of cells)
-    if (c.cannot?.startsWith('cannot express ('))
-      notes.set(`${peerLabels[c.peer]} ${c.task}: ${c.cannot}`, '');
-  if (notes.size) {
-    out.push('\nNotes from the peers:');
-    for (const k of notes.keys()) out.push(`- ${k}`);
+  // One line per peer: what it ran each workload as, and what it cannot express and why.
+  const notes: string[] = [];
+  for (const p of peers) {
+    const mine = cells.filter((c) => c.peer === p);
+    const byNote = new Map<string, string[]>();
+    for (const c of mine) if (c.note) byNote.set(c.note, [...(byNote.get(c.note) ?? []), c.task]);
+    for (const c of mine)
+      if (c.cannot?.startsWith('cannot express (')) {
+        const why = c.cannot.replace('cannot express ', 'cannot express: ');
+        byNote.set(why, [...(byNote.get(why) ?? []), c.task]);
+      }
+    if (byNote.size)
+      notes.push(
+        `- ${peerLabels[p]}: ${[...byNote].map(([note, ts]) => `${ts.join(', ')}: ${note}`).join('; ')}`,
+      );
   }
+  if (notes.length) out.push('\nHow each peer ran the workloads:\n' + notes.join('\n'));
 
   // Agreement and memory.
   out.push('\n### First-batch loss and peak RSS of each cell\n');
