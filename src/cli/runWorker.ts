@@ -1,18 +1,10 @@
 /**
- * Runs a training job in a worker thread and relays its events; `stop()` asks it to checkpoint and stop.
- * Errors come back by name, so a UsageError or RunStopped in the worker is the same error here.
+ * A pool of worker threads that run training jobs (the trials of a sweep) side by side, one job per worker
+ * at a time. Errors come back by name, so a RunStopped (a diverged trial) is the same error here.
  */
 import { Worker } from 'node:worker_threads';
 import { RunStopped, UsageError } from './errors.js';
-import type { JobEvent, JobResult, TrainJob } from './trainJob.js';
-
-export interface WorkerRun {
-  result: Promise<JobResult>;
-  /** Asks the job to save a checkpoint and stop at the next iteration. */
-  stop(): void;
-  /** Ends the worker at once (a second Ctrl-C). */
-  kill(): Promise<number>;
-}
+import type { JobResult, TrainJob } from './trainJob.js';
 
 /** The worker script beside this module: the built .js, or the .ts source when run through tsx. */
 function workerScript(): { url: URL; execArgv: string[] } {
@@ -23,47 +15,65 @@ function workerScript(): { url: URL; execArgv: string[] } {
   };
 }
 
-export function startTrainWorker(job: TrainJob, onEvent: (e: JobEvent) => void): WorkerRun {
-  const stop = new SharedArrayBuffer(4);
-  const flag = new Int32Array(stop);
-  const { url, execArgv } = workerScript();
-  const worker = new Worker(url, { workerData: { job, stop }, execArgv });
-  const result = new Promise<JobResult>((resolve, reject) => {
-    let settled = false;
-    worker.on(
-      'message',
-      (m: {
-        kind: string;
-        event?: JobEvent;
-        result?: JobResult;
-        name?: string;
-        message?: string;
-        stack?: string;
-      }) => {
-        if (m.kind === 'event') onEvent(m.event!);
-        else if (m.kind === 'done') {
-          settled = true;
-          resolve(m.result!);
-        } else if (m.kind === 'error') {
-          settled = true;
-          const E = m.name === 'UsageError' ? UsageError : m.name === 'RunStopped' ? RunStopped : Error;
-          const err = new E(m.message);
-          if (m.stack) err.stack = m.stack;
-          reject(err);
-        }
-      },
-    );
-    worker.on('error', (e) => {
-      settled = true;
-      reject(e);
-    });
-    worker.on('exit', (code) => {
-      if (!settled) reject(new Error(`training worker exited with code ${code}`));
-    });
-  });
-  return {
-    result,
-    stop: () => Atomics.store(flag, 0, 1),
-    kill: () => worker.terminate(),
-  };
+export class TrainPool {
+  private readonly workers: Worker[] = [];
+  private readonly idle: Worker[] = [];
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(size: number) {
+    const { url, execArgv } = workerScript();
+    for (let i = 0; i < size; i++) {
+      // Parallelism comes from running trials side by side: each trial's kernels run on one thread.
+      const w = new Worker(url, { execArgv, env: { ...process.env, NABLA_THREADS: '1' } });
+      this.workers.push(w);
+      this.idle.push(w);
+    }
+  }
+
+  /** Runs `job` on the next free worker. */
+  async run(job: TrainJob): Promise<JobResult> {
+    while (this.idle.length === 0) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    const w = this.idle.pop()!;
+    try {
+      return await new Promise<JobResult>((resolve, reject) => {
+        const onMessage = (m: {
+          kind: string;
+          result?: JobResult;
+          name?: string;
+          message?: string;
+        }): void => {
+          cleanup();
+          if (m.kind === 'done') resolve(m.result!);
+          else {
+            const E = m.name === 'UsageError' ? UsageError : m.name === 'RunStopped' ? RunStopped : Error;
+            reject(new E(m.message));
+          }
+        };
+        const onError = (e: Error): void => {
+          cleanup();
+          reject(e);
+        };
+        const onExit = (code: number): void => {
+          cleanup();
+          reject(new Error(`training worker exited with code ${code}`));
+        };
+        const cleanup = (): void => {
+          w.off('message', onMessage);
+          w.off('error', onError);
+          w.off('exit', onExit);
+        };
+        w.on('message', onMessage);
+        w.on('error', onError);
+        w.on('exit', onExit);
+        w.postMessage({ kind: 'job', job });
+      });
+    } finally {
+      this.idle.push(w);
+      this.waiting.shift()?.();
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
 }

@@ -1,27 +1,26 @@
 /**
- * Worker-thread entry of a training job (see trainJob.ts for why training runs off the main thread).
- * workerData: { job, stop } where stop is a SharedArrayBuffer whose first int32 the main thread sets to 1
- * on Ctrl-C. Posts { kind: 'event' | 'done' | 'error' } messages back.
+ * Worker-thread entry for the trials of a sweep: receives TrainJobs one at a time ({ kind: 'job', job }),
+ * runs each with runTrainJob and posts back { kind: 'done', result } or { kind: 'error', name, message }.
+ * The main thread starts one such worker per core; each trains on one thread (NABLA_THREADS=1).
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { runTrainJob, type TrainJob } from './trainJob.js';
 
-const { job, stop } = workerData as { job: TrainJob; stop: SharedArrayBuffer };
-const flag = new Int32Array(stop);
 const port = parentPort!;
 
-try {
-  const result = await runTrainJob(job, {
-    emit: (event) => port.postMessage({ kind: 'event', event }),
-    stopRequested: () => Atomics.load(flag, 0) !== 0,
-  });
-  port.postMessage({ kind: 'done', result });
-} catch (err) {
-  const e = err as Error;
-  port.postMessage({
-    kind: 'error',
-    name: e?.name ?? 'Error',
-    message: e?.message ?? String(err),
-    stack: e?.stack,
-  });
-}
+port.on('message', (m: { kind: 'job'; job: TrainJob }) => {
+  void (async () => {
+    try {
+      const result = await runTrainJob(m.job, { emit: () => {}, stopRequested: () => false });
+      port.postMessage({ kind: 'done', result });
+    } catch (err) {
+      const e = err as Error;
+      port.postMessage({
+        kind: 'error',
+        name: e?.name ?? 'Error',
+        message: e?.message ?? String(err),
+        stack: e?.stack,
+      });
+    }
+  })();
+});
