@@ -40,7 +40,10 @@ const ui = {
 /** What the page knows; read by tests as window.nablaDemo. */
 const state = {
   ready: false,
+  /** Start was pressed (and not Stop since). */
   running: false,
+  /** The Worker is training, as its last message said. */
+  training: false,
   config: DEFAULTS.spiral,
   backend: '',
   losses: [] as number[],
@@ -78,9 +81,9 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
       for (const b of m.backends) ui.backend.add(new Option(b, b));
     }
     ui.backend.value = m.backend;
-    ui.toggle.disabled = false;
   } else if (m.type === 'progress') {
     for (const l of m.losses) state.losses.push(l);
+    state.training = m.running;
     state.iteration = m.iteration;
     state.accuracy = m.accuracy;
     if (m.losses.length) state.imagesPerSec = m.imagesPerSec;
@@ -127,6 +130,7 @@ function setRunning(running: boolean): void {
 function reset(): void {
   setRunning(false);
   state.ready = false;
+  state.training = false;
   state.config = readConfig();
   state.losses = [];
   state.iteration = 0;
@@ -136,7 +140,6 @@ function reset(): void {
   ready = null;
   boundary = null;
   predictions = null;
-  ui.toggle.disabled = true;
   ui.viewCaption.textContent =
     state.config.dataset === 'spiral' ? 'Decision boundary' : 'Test digits: predicted';
   send({ type: 'init', runId: ++runId, config: state.config, backend: ui.backend.value });

@@ -68,6 +68,8 @@ export interface Ready {
 export interface Progress {
   type: 'progress';
   runId: number;
+  /** Whether the Worker goes on training after this message (false in its answer to 'stop'). */
+  running: boolean;
   /** Iterations done so far. */
   iteration: number;
   /** The loss of every iteration since the previous message. */

@@ -26,6 +26,10 @@ const TYPES: Record<string, string> = {
 export function serveWeb(port = 0, root = webDir): Promise<{ server: http.Server; url: string }> {
   const server = http.createServer((req, res) => {
     const urlPath = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    if (urlPath === '/favicon.ico') {
+      res.writeHead(204).end(); // the demo has none; answer so browsers log no error
+      return;
+    }
     const file = path.join(root, urlPath.endsWith('/') ? `${urlPath}index.html` : urlPath);
     const type = TYPES[path.extname(file)];
     let ok: boolean;

@@ -47,6 +47,7 @@ async function init(m: Extract<ToWorker, { type: 'init' }>): Promise<void> {
       : mnistData(await loadMnistBytes(), MNIST_SIZES.train, MNIST_SIZES.test);
   if (m.runId !== runId) return; // a newer 'init' came while MNIST loaded
   run = new TrainingRun(m.config, data);
+  const startNow = running; // a 'start' came while the data loaded
   const sample = (a: NDArray) => (dataset === 'mnist' ? a.slice(`:${SAMPLE_DIGITS}`).toTypedArray() : null);
   post({
     type: 'ready',
@@ -61,6 +62,7 @@ async function init(m: Extract<ToWorker, { type: 'init' }>): Promise<void> {
     digitLabels: sample(data.yVal) as Int32Array | null,
   });
   report(run, [], 0, true);
+  if (startNow) slice(runId);
 }
 
 /** Trains for one slice and reports it; then schedules the next. */
@@ -93,6 +95,7 @@ function report(run: TrainingRun, losses: number[], seconds: number, fresh: bool
     {
       type: 'progress',
       runId,
+      running,
       iteration: run.iteration,
       losses,
       accuracy: views.accuracy,
@@ -108,11 +111,11 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
   const m = e.data;
   if (m.type === 'init') {
     init(m).catch((err: Error) => post({ type: 'error', runId: m.runId, message: err.message }));
-  } else if (m.type === 'start' && !running && run) {
+  } else if (m.type === 'start' && !running) {
     running = true;
-    slice(runId);
-  } else if (m.type === 'stop' && running && run) {
+    if (run) slice(runId); // else init() starts once the run is built
+  } else if (m.type === 'stop' && running) {
     running = false;
-    report(run, [], 0, true); // the final accuracy and picture
+    if (run) report(run, [], 0, true); // the final accuracy and picture
   }
 };

@@ -1,0 +1,173 @@
+/**
+ * The demo page (web/) end to end in headless Chromium: `npm run build:web`'s bundle, served on 127.0.0.1,
+ * trains in its Worker while the page handles clicks; the loss falls; the same seed repeats the curve; the
+ * browser computes the losses Node computes.
+ *
+ * Needs Debian's chromium at /usr/bin/chromium and the playwright-core package (which brings no browser of
+ * its own); without them the tests are skipped with a message saying why.
+ */
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { buildWeb } from '../../web/build.js';
+import { serveWeb } from '../../web/serve.js';
+import { DEFAULTS } from '../../web/protocol.js';
+import { TrainingRun, spiralData } from '../../web/trainer.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const playwright = await import('playwright-core').catch(() => null);
+const skipWhy = !existsSync(CHROMIUM)
+  ? `${CHROMIUM} is not installed (apt-get install chromium)`
+  : !playwright
+    ? 'the playwright-core package is not installed (npm install)'
+    : null;
+if (skipWhy) console.warn(`test/web/web.test.ts: skipping the browser tests: ${skipWhy}`);
+
+/** The page's window.nablaDemo (see web/main.ts). */
+interface DemoState {
+  ready: boolean;
+  running: boolean;
+  training: boolean;
+  backend: string;
+  losses: number[];
+  iteration: number;
+  accuracy: number;
+  pings: number;
+  frames: number;
+  error: string;
+}
+
+// Generous: CI machines have 2 cores, and the suite may run beside other work.
+const WAIT = { timeout: 150_000, polling: 100 };
+
+describe.skipIf(skipWhy !== null)('the demo page in headless Chromium', () => {
+  let server: Server;
+  let url: string;
+  let context: BrowserContext;
+  let page: Page;
+  let profile: string;
+  const pageErrors: string[] = [];
+
+  const demo = () => page.evaluate(() => (window as unknown as { nablaDemo: DemoState }).nablaDemo);
+  const waitFor = (fn: string, arg?: number) =>
+    page.waitForFunction(`(${fn})(window.nablaDemo, ${JSON.stringify(arg ?? null)})`, undefined, WAIT);
+  const startAndRunTo = async (iterations: number) => {
+    await page.click('#toggle'); // Start
+    await waitFor('(d, n) => d.running && d.iteration >= n', iterations);
+  };
+  /** Stops, and waits for the Worker's answer: its last losses and a fresh accuracy. */
+  const stop = async () => {
+    await page.click('#toggle'); // Stop
+    await waitFor('(d) => !d.running && !d.training');
+  };
+  const reset = async () => {
+    await page.click('#reset');
+    await waitFor('(d) => d.ready && d.iteration === 0 && d.losses.length === 0');
+  };
+
+  beforeAll(async () => {
+    await buildWeb();
+    ({ server, url } = await serveWeb(0));
+    profile = mkdtempSync(path.join(tmpdir(), 'nabla-chromium-'));
+    context = await playwright!.chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    page = await context.newPage();
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.goto(url);
+    await waitFor('(d) => d && d.ready');
+  }, 180_000);
+
+  afterAll(async () => {
+    await context?.close();
+    server?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+
+  it('trains the spiral in the Worker while the page handles clicks; the loss falls', async () => {
+    const before = await demo();
+    expect(before.running).toBe(false);
+    expect(before.iteration).toBe(0);
+    await startAndRunTo(3);
+    expect((await demo()).training).toBe(true);
+
+    // Each click is handled while training goes on: the Worker's iterations keep rising between clicks.
+    const seen: number[] = [];
+    for (let i = 1; i <= 3; i++) {
+      await page.click('#ping');
+      const d = await demo();
+      expect(d.pings).toBe(i);
+      expect(d.running).toBe(true);
+      expect(await page.textContent('#pings')).toBe(String(i));
+      seen.push(d.iteration);
+      await waitFor('(d, n) => d.iteration > n', d.iteration);
+    }
+    expect(seen[1]).toBeGreaterThan(seen[0]);
+    expect(seen[2]).toBeGreaterThan(seen[1]);
+
+    await waitFor('(d) => d.iteration >= 150');
+    await stop();
+    const d = await demo();
+    expect(d.error).toBe('');
+    expect(d.losses.length).toBe(d.iteration);
+    expect(d.losses[0]).toBeCloseTo(Math.log(3), 3);
+    const tail = d.losses.slice(-10);
+    expect(tail.reduce((a, b) => a + b) / tail.length).toBeLessThan(0.45);
+    expect(d.accuracy).toBeGreaterThan(0.8);
+    expect(d.frames).toBeGreaterThan(before.frames); // the page kept drawing
+    expect(Number(await page.textContent('#iteration'))).toBe(d.iteration);
+
+    // Stopped means stopped: after the final report no more iterations come.
+    await page.waitForTimeout(300);
+    expect((await demo()).iteration).toBe(d.iteration);
+    expect(pageErrors).toEqual([]);
+  }, 300_000);
+
+  it('repeats the same loss curve for the same seed, and computes what Node computes', async () => {
+    const first = (await demo()).losses.slice(0, 40);
+    expect(first.length).toBe(40);
+    await reset();
+    await startAndRunTo(40);
+    await stop();
+    expect((await demo()).losses.slice(0, 40)).toEqual(first);
+
+    // Node, with whichever backend this suite runs: the same numbers up to float32 rounding.
+    const run = new TrainingRun(DEFAULTS.spiral, spiralData(0));
+    for (let i = 0; i < 20; i++) expect(first[i]).toBeCloseTo(run.step(), 5);
+
+    await page.fill('#seed', '7');
+    await page.dispatchEvent('#seed', 'change');
+    await waitFor('(d) => d.ready && d.config.seed === 7');
+    await startAndRunTo(5);
+    await stop();
+    expect((await demo()).losses.slice(0, 5)).not.toEqual(first.slice(0, 5));
+  }, 300_000);
+
+  it('trains on MNIST digits fetched from the bundle', async () => {
+    await page.selectOption('#dataset', 'mnist');
+    await waitFor('(d) => d.ready && d.config.dataset === "mnist"');
+    await startAndRunTo(25);
+    await stop();
+    const d = await demo();
+    expect(d.error).toBe('');
+    expect(d.losses[0]).toBeCloseTo(Math.log(10), 1);
+    const tail = d.losses.slice(-5);
+    expect(tail.reduce((a, b) => a + b) / tail.length).toBeLessThan(d.losses[0] - 0.25);
+    expect(d.accuracy).toBeGreaterThan(0.3); // chance is 0.1
+    expect(pageErrors).toEqual([]);
+  }, 300_000);
+});
