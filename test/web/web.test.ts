@@ -157,6 +157,43 @@ describe.skipIf(skipWhy !== null)('the demo page in headless Chromium', () => {
     expect((await demo()).losses.slice(0, 5)).not.toEqual(first.slice(0, 5));
   }, 300_000);
 
+  it("runs docs/web.md's example: the Solver from dist/nabla.js in a module Worker", async () => {
+    const result = await page.evaluate(async (lib) => {
+      // The worker of docs/web.md, with 5 epochs instead of 20; posts its last message back.
+      const source = `
+        import { TwoLayerNet, Solver, Generator, listBackends } from '${lib}';
+        const rng = new Generator(0);
+        const X = rng.randn(500, 20).astype('float32');
+        const y = X.get(':', 0).gt(0).astype('int32');
+        const model = new TwoLayerNet({ inputDim: 20, hiddenDim: 50, numClasses: 2, seed: 0 });
+        const solver = new Solver(model, { XTrain: X, yTrain: y, XVal: X, yVal: y }, {
+          updateRule: 'adam', optimConfig: { learningRate: 1e-3 }, numEpochs: 5, batchSize: 50, verbose: false,
+        });
+        solver.train();
+        let checkpoint = '';
+        try { new Solver(model, { XTrain: X, yTrain: y, XVal: X, yVal: y }, { checkpointName: 'x', numEpochs: 1, verbose: false }).train(); }
+        catch (e) { checkpoint = e.message; }
+        self.postMessage({ losses: solver.lossHistory, acc: solver.bestValAcc, backends: listBackends(), checkpoint });`;
+      const url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+      return new Promise<{ losses: number[]; acc: number; backends: string[]; checkpoint: string }>(
+        (resolve, reject) => {
+          const w = new Worker(url, { type: 'module' });
+          w.onmessage = (e) => resolve(e.data);
+          w.onerror = (e) => reject(new Error(e.message));
+        },
+      );
+    }, `${url}dist/nabla.js`);
+    expect(result.losses.length).toBe(50);
+    expect(result.losses[0]).toBeCloseTo(Math.log(2), 2);
+    expect(result.losses.at(-1)).toBeLessThan(0.6);
+    expect(result.acc).toBeGreaterThan(0.85);
+    expect(result.backends).toContain('js');
+    // Checkpoints need files: the Solver says so, by name, instead of failing to load.
+    expect(result.checkpoint).toBe(
+      'Solver.saveCheckpoint: reading and writing files needs Node.js; this environment has no file system',
+    );
+  }, 300_000);
+
   it('trains on MNIST digits fetched from the bundle', async () => {
     await page.selectOption('#dataset', 'mnist');
     await waitFor('(d) => d.ready && d.config.dataset === "mnist"');
