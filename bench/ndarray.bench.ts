@@ -5,7 +5,7 @@
  * (OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed from its environment only).
  *
  * GB/s counts the bytes an op must touch: inputs read plus output written (add: 3n·itemsize, exp: 2n·itemsize,
- * sum: n·itemsize). `npm run bench -- ndarray [--quick]`.
+ * sum: n·itemsize). `npm run bench -- ndarray [--quick] [--all-backends]`.
  */
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
@@ -225,7 +225,11 @@ export default async function ndarrayBench(argv: string[]): Promise<void> {
   const opts = quick ? { warmupMs: 100, minMs: 200, repeats: 1 } : { warmupMs: 300, minMs: 1000, repeats: 3 };
   const cases = allCases();
   const before = backend().name;
-  const backends = ['js', ...listBackends().filter((b) => b !== 'js')];
+  // The plain-TypeScript backend is issue 2's; --all-backends adds a column for each other registered one.
+  const backends = [
+    'js',
+    ...(argv.includes('--all-backends') ? listBackends().filter((b) => b !== 'js') : []),
+  ];
   const rates: Record<string, string[]> = {};
   const cpuRates: string[] = [];
   const load0 = os.loadavg()[0];

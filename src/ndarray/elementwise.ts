@@ -197,7 +197,13 @@ export function clip(a: NDArray, lo: number | null, hi: number | null, out?: NDA
     throw new RangeError(`clip: lower bound ${lo} is greater than upper bound ${hi}`);
   }
   if (out) checkOut(out, a.shape, 'clip');
-  const r = out ?? allocArray(a.shape, a.dtype, 'clip');
+  // The bounds are weak scalars: a fractional bound makes an integer array's result float64, and bool
+  // becomes int32 (numpy 2); integer bounds beyond an integer dtype's range are allowed, as numpy's clip does.
+  const bounds = [lo, hi].filter((v): v is number => v !== null);
+  let dtype = a.dtype;
+  if (!isFloat(dtype) && bounds.some((v) => !Number.isInteger(v))) dtype = 'float64';
+  else if (dtype === 'bool' && bounds.length > 0) dtype = 'int32';
+  const r = out ?? allocArray(a.shape, dtype, 'clip');
   backend().clip(a.shape, view(out ? unalias(a, r) : a), lo ?? -Infinity, hi ?? Infinity, view(r));
   return r;
 }
