@@ -8,13 +8,12 @@
  * Pointers are byte addresses.
  */
 
-// Binary op codes (src/backend/wasm/elementwise.ts keeps the same table).
+// Binary op codes (src/backend/wasm/elementwise.ts keeps the same table; 5 is minimum).
 const ADD = 0;
 const SUB = 1;
 const MUL = 2;
 const DIV = 3;
 const MAXIMUM = 4;
-const MINIMUM = 5;
 // Unary op codes.
 const COPY = 0;
 const NEG = 1;
@@ -31,7 +30,7 @@ function binV<T>(op: i32, x: v128, y: v128): v128 {
     if (op == DIV) return f32x4.div(x, y);
     const nan = f32x4.ne(x, x);
     if (op == MAXIMUM) return v128.bitselect(x, y, v128.or(f32x4.gt(x, y), nan));
-    return v128.bitselect(x, y, v128.or(f32x4.lt(x, y), nan));
+    return v128.bitselect(x, y, v128.or(f32x4.lt(x, y), nan)); // MINIMUM
   }
   if (op == ADD) return f64x2.add(x, y);
   if (op == SUB) return f64x2.sub(x, y);
@@ -39,7 +38,7 @@ function binV<T>(op: i32, x: v128, y: v128): v128 {
   if (op == DIV) return f64x2.div(x, y);
   const nan = f64x2.ne(x, x);
   if (op == MAXIMUM) return v128.bitselect(x, y, v128.or(f64x2.gt(x, y), nan));
-  return v128.bitselect(x, y, v128.or(f64x2.lt(x, y), nan));
+  return v128.bitselect(x, y, v128.or(f64x2.lt(x, y), nan)); // MINIMUM
 }
 
 function binS<T>(op: i32, x: T, y: T): T {
@@ -48,7 +47,7 @@ function binS<T>(op: i32, x: T, y: T): T {
   if (op == MUL) return x * y;
   if (op == DIV) return x / y;
   if (op == MAXIMUM) return x > y || x != x ? x : y;
-  return x < y || x != x ? x : y;
+  return x < y || x != x ? x : y; // MINIMUM
 }
 
 function splat<T>(x: T): v128 {
@@ -128,6 +127,7 @@ function scalarT<T>(op: i32, R: i32, L: i32, a: usize, sa: i32, s: T, first: i32
 }
 
 function unV<T>(op: i32, x: v128): v128 {
+  if (op == COPY) return x;
   if (sizeof<T>() == 4) {
     if (op == NEG) return f32x4.neg(x);
     if (op == ABS) return f32x4.abs(x);
@@ -145,6 +145,7 @@ function unV<T>(op: i32, x: v128): v128 {
 }
 
 function unS<T>(op: i32, x: T): T {
+  if (op == COPY) return x;
   if (op == NEG) return -x;
   if (op == ABS) return x < 0 ? -x : x == 0 ? <T>0 : x; // abs(-0) = +0, NaN stays NaN
   if (op == SQRT) return <T>sqrt<T>(x);

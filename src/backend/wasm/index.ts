@@ -8,6 +8,7 @@ import { binary, binaryScalar, unary } from './elementwise.js';
 import { gemm } from './gemm.js';
 import { col2im, im2col } from './im2col.js';
 import { maxPoolBackward, maxPoolForward } from './maxPool.js';
+import { residentArray } from './heap.js';
 import { runtime, simdSupported } from './runtime.js';
 
 export { setThreadCount, threadCount } from './pool.js';
@@ -25,6 +26,7 @@ export const wasmBackend: Backend = {
   col2im,
   maxPoolForward,
   maxPoolBackward,
+  scratch: residentArray,
 };
 
 /** True when the wasm backend can run here (SIMD validates and the module instantiates). */
