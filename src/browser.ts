@@ -6,7 +6,14 @@
  * fromNpz, ...) work.
  */
 export * from './ndarray/index.js';
-export { backend, setBackend, registerBackend, listBackends, type Backend } from './backend/index.js';
+export {
+  backend,
+  backendInfo,
+  setBackend,
+  registerBackend,
+  listBackends,
+  type Backend,
+} from './backend/index.js';
 export * from './nn/index.js';
 export * from './models/index.js';
 export * from './optim/index.js';

@@ -1,6 +1,13 @@
 /** nabla's public API. */
 export * from './ndarray/index.js';
-export { backend, setBackend, registerBackend, listBackends, type Backend } from './backend/index.js';
+export {
+  backend,
+  backendInfo,
+  setBackend,
+  registerBackend,
+  listBackends,
+  type Backend,
+} from './backend/index.js';
 export * from './nn/index.js';
 export * from './nn/modules/index.js';
 export * from './models/index.js';

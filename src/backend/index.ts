@@ -49,7 +49,8 @@ export function listBackends(): string[] {
   return [...registry.keys()];
 }
 
-/** What `nabla info` reports: the backend in use, the threads its kernels use, and whether SIMD runs here. */
+/** What `nabla info` reports: the backend in use, the threads its kernels use, and whether they use SIMD. */
 export function backendInfo(): { name: string; threads: number; simd: boolean } {
-  return { name: current.name, threads: current.name === 'wasm' ? threadCount() : 1, simd: simdSupported() };
+  const wasm = current.name === 'wasm';
+  return { name: current.name, threads: wasm ? threadCount() : 1, simd: wasm && simdSupported() };
 }
