@@ -6,6 +6,7 @@
  */
 import {
   DEFAULTS,
+  LEARNING_RATES,
   type DatasetName,
   type FromWorker,
   type ModelName,
@@ -155,7 +156,12 @@ ui.dataset.onchange = () => {
   showDefaults(ui.dataset.value as DatasetName);
   reset();
 };
-for (const el of [ui.model, ui.updateRule, ui.learningRate, ui.seed, ui.backend]) el.onchange = reset;
+for (const el of [ui.model, ui.learningRate, ui.seed, ui.backend]) el.onchange = reset;
+ui.updateRule.onchange = () => {
+  const rule = ui.updateRule.value as RunConfig['updateRule'];
+  ui.learningRate.value = String(LEARNING_RATES[ui.dataset.value as DatasetName][rule]);
+  reset();
+};
 ui.ping.onclick = () => {
   state.pings++;
   ui.pings.textContent = String(state.pings);
