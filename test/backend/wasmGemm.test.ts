@@ -168,6 +168,19 @@ describe.runIf(wasmAvailable())('wasm gemm', () => {
     });
   }
 
+  it('changing the thread count restarts the pool with the same results', () => {
+    const g = problem(Float32Array, 203, 61, 97, false, true, { seed: 8 });
+    setThreadCount(1);
+    const one = withC(g);
+    wasmBackend.gemm(one);
+    for (const t of [3, 2, 3]) {
+      setThreadCount(t);
+      const many = withC(g);
+      wasmBackend.gemm(many);
+      expect(Array.from(many.C), `${t} threads`).toEqual(Array.from(one.C));
+    }
+  });
+
   it('mixed operand types fall back to the js kernel', () => {
     const g = problem(Float64Array, 6, 7, 8, false, false);
     const mixed = { ...g, A: Float32Array.from(g.A) };
