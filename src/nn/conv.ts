@@ -111,9 +111,20 @@ export function convForwardFast(
 /**
  * Fast convolution backward, the same result as convBackwardNaive.
  * - dout: (N, F, H', W'); cache from convForwardFast (or convForwardNaive)
+ * - computeDx: pass false for a first layer, whose dx nobody reads: it skips half the work (dx is null)
  * Returns [dx (N, C, H, W), dw (F, C, HH, WW), db (F,)].
  */
-export function convBackwardFast(dout: NDArray, cache: ConvCache): [NDArray, NDArray, NDArray] {
+export function convBackwardFast(dout: NDArray, cache: ConvCache): [NDArray, NDArray, NDArray];
+export function convBackwardFast(
+  dout: NDArray,
+  cache: ConvCache,
+  computeDx: boolean,
+): [NDArray | null, NDArray, NDArray];
+export function convBackwardFast(
+  dout: NDArray,
+  cache: ConvCache,
+  computeDx = true,
+): [NDArray | null, NDArray, NDArray] {
   const [x, w, b, convParam] = cache;
   const d = convDims('convBackwardFast', x, w, b, convParam);
   const { N, C, H, W, F, HH, WW, Ho, Wo } = d;
@@ -122,13 +133,12 @@ export function convBackwardFast(dout: NDArray, cache: ConvCache): [NDArray, NDA
   const [xc, wc, dc] = asContiguous(dtype, x, w, dout);
   const K = C * HH * WW;
   const P = Ho * Wo;
-  const dx = allocArray([N, C, H, W], dtype, 'convBackwardFast');
+  const dx = computeDx ? allocArray([N, C, H, W], dtype, 'convBackwardFast') : null;
   const dw = allocArray([F, C, HH, WW], dtype, 'convBackwardFast');
-  const dxd = dx.data as FloatArray;
   const dwd = dw.data as FloatArray;
   const dd = dc.data as FloatArray;
   // One buffer holds cols (the first K·P) and dcols (the next K·P).
-  const buf = scratch(dxd, 2 * K * P);
+  const buf = scratch(dwd, 2 * K * P);
   const cols = buf.subarray(0, K * P);
   const dcols = buf.subarray(K * P, 2 * K * P);
   const be = backend();
@@ -153,6 +163,7 @@ export function convBackwardFast(dout: NDArray, cache: ConvCache): [NDArray, NDA
       cOffset: 0,
       ldc: K,
     });
+    if (!dx) continue;
     be.gemm({
       transA: true,
       transB: false,

@@ -114,11 +114,21 @@ export function convReluForward(
   return [out, [convCache, reluCache]];
 }
 
-/** Backward of conv → ReLU. Returns [dx, dw, db]. */
-export function convReluBackward(dout: NDArray, cache: ConvReluCache): [NDArray, NDArray, NDArray] {
+/** Backward of conv → ReLU. Returns [dx, dw, db] (dx null when computeDx is false). */
+export function convReluBackward(dout: NDArray, cache: ConvReluCache): [NDArray, NDArray, NDArray];
+export function convReluBackward(
+  dout: NDArray,
+  cache: ConvReluCache,
+  computeDx: boolean,
+): [NDArray | null, NDArray, NDArray];
+export function convReluBackward(
+  dout: NDArray,
+  cache: ConvReluCache,
+  computeDx = true,
+): [NDArray | null, NDArray, NDArray] {
   const [convCache, reluCache] = cache;
   const [da] = reluBackward(dout, reluCache);
-  return convBackwardFast(da, convCache);
+  return convBackwardFast(da, convCache, computeDx);
 }
 
 export type ConvBnReluCache = [convCache: ConvCache, bnCache: BatchnormCache, reluCache: NDArray];
@@ -167,10 +177,23 @@ export function convReluPoolForward(
   return [out, [convCache, reluCache, poolCache]];
 }
 
-/** Backward of conv → ReLU → max pool. Returns [dx, dw, db]. */
-export function convReluPoolBackward(dout: NDArray, cache: ConvReluPoolCache): [NDArray, NDArray, NDArray] {
+/**
+ * Backward of conv → ReLU → max pool. Returns [dx, dw, db]; with computeDx false (a first layer) dx is
+ * null and the conv skips half its work.
+ */
+export function convReluPoolBackward(dout: NDArray, cache: ConvReluPoolCache): [NDArray, NDArray, NDArray];
+export function convReluPoolBackward(
+  dout: NDArray,
+  cache: ConvReluPoolCache,
+  computeDx: boolean,
+): [NDArray | null, NDArray, NDArray];
+export function convReluPoolBackward(
+  dout: NDArray,
+  cache: ConvReluPoolCache,
+  computeDx = true,
+): [NDArray | null, NDArray, NDArray] {
   const [convCache, reluCache, poolCache] = cache;
   const [ds] = maxPoolBackwardFast(dout, poolCache);
   const [da] = reluBackward(ds, reluCache);
-  return convBackwardFast(da, convCache);
+  return convBackwardFast(da, convCache, computeDx);
 }

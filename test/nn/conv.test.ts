@@ -47,6 +47,11 @@ describe('convolution', () => {
       const naive = nn.convBackwardNaive(dout, cacheN);
       const fast = nn.convBackwardFast(dout, cacheF);
       naive.forEach((d, i) => expect(nn.relError(d, fast[i])).toBeLessThan(1e-10));
+      // a first layer can skip dx; dw and db are unchanged
+      const [noDx, dw, db] = nn.convBackwardFast(dout, cacheF, false);
+      expect(noDx).toBeNull();
+      expect(nn.relError(dw, naive[1])).toBeLessThan(1e-10);
+      expect(nn.relError(db, naive[2])).toBeLessThan(1e-10);
     });
   }
 
