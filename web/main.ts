@@ -98,6 +98,7 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
 };
 worker.onerror = (e) => {
   state.error = e.message || 'the Worker failed to load';
+  setRunning(false);
   dirty = true;
 };
 

@@ -70,12 +70,19 @@ function slice(id: number): void {
   if (!running || !run || id !== runId) return;
   const t0 = performance.now();
   const losses: number[] = [];
+  let loss = 0;
   try {
-    while (performance.now() - t0 < SLICE_MS) losses.push(run.step());
-    report(run, losses, (performance.now() - t0) / 1000, false);
+    while (performance.now() - t0 < SLICE_MS && Number.isFinite(loss)) losses.push((loss = run.step()));
+    if (!Number.isFinite(loss)) running = false; // diverged: stop, report, and say why
+    report(run, losses, (performance.now() - t0) / 1000, !running);
   } catch (err) {
     running = false;
     post({ type: 'error', runId, message: (err as Error).message });
+    return;
+  }
+  if (!running) {
+    const message = `the loss is ${loss} at iteration ${run.iteration}: training diverged; try a smaller learning rate`;
+    post({ type: 'error', runId, message });
     return;
   }
   setTimeout(() => slice(id), 0);

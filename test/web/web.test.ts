@@ -157,6 +157,25 @@ describe.skipIf(skipWhy !== null)('the demo page in headless Chromium', () => {
     expect((await demo()).losses.slice(0, 5)).not.toEqual(first.slice(0, 5));
   }, 300_000);
 
+  it('stops and says so when the loss diverges', async () => {
+    await page.selectOption('#updateRule', 'sgd');
+    await page.fill('#learningRate', '1e6');
+    await page.dispatchEvent('#learningRate', 'change');
+    await waitFor('(d) => d.ready && d.config.learningRate === 1e6');
+    await page.click('#toggle');
+    await waitFor('(d) => d.error !== ""');
+    const d = await demo();
+    expect(d.running).toBe(false);
+    expect(d.training).toBe(false);
+    expect(Number.isFinite(d.losses.at(-1))).toBe(false);
+    expect(d.losses.slice(0, -1).every(Number.isFinite)).toBe(true); // it stopped at the first
+    expect(d.error).toBe(
+      `the loss is ${d.losses.at(-1)} at iteration ${d.iteration}: training diverged; try a smaller learning rate`,
+    );
+    expect(await page.textContent('#toggle')).toBe('Start');
+    expect(await page.textContent('#error')).toBe(d.error);
+  }, 300_000);
+
   it("runs docs/web.md's example: the Solver from dist/nabla.js in a module Worker", async () => {
     const result = await page.evaluate(async (lib) => {
       // The worker of docs/web.md, with 5 epochs instead of 20; posts its last message back.
