@@ -169,7 +169,7 @@ export default async function compareBench(argv: string[]): Promise<void> {
     for (const c of mine) if (c.note) byNote.set(c.note, [...(byNote.get(c.note) ?? []), c.task]);
     for (const c of mine)
       if (c.cannot?.startsWith('cannot express (')) {
-        const why = c.cannot.replace('cannot express ', 'cannot express: ');
+        const why = c.cannot;
         byNote.set(why, [...(byNote.get(why) ?? []), c.task]);
       }
     if (byNote.size)
