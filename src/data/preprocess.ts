@@ -7,6 +7,7 @@ import { NDArray } from '../ndarray/ndarray.js';
 import { isFloat } from '../ndarray/dtype.js';
 import { fmtShape, normalizeAxis } from '../ndarray/shape.js';
 import { Generator } from '../ndarray/random.js';
+import { symmetricEigen } from './eigen.js';
 
 /** Arrays as float (float32/float64 kept, integers and bools promoted to float64), as numpy's float ops do. */
 const asFloat = (X: NDArray) => (isFloat(X.dtype) ? X : X.astype('float64'));
@@ -83,76 +84,7 @@ export function applyChannelNorm(
     .div(safe.reshape(shape).astype(isFloat(X.dtype) ? X.dtype : 'float64'));
 }
 
-/**
- * Eigendecomposition of a symmetric matrix A (D, D) by cyclic Jacobi rotations: eigenvalues S (D,)
- * descending and eigenvectors U (D, D) as columns, A = U diag(S) U^T. For a covariance matrix this is its
- * SVD (U, S, U^T), what the course's np.linalg.svd(cov) computes. Each column's sign is fixed so that its
- * largest-magnitude entry is positive (eigenvectors are only defined up to sign).
- * Cost is O(D^3) per sweep with ~10 sweeps: intended for moderate D (up to a few hundred); D = 3072
- * (full CIFAR-10 images) takes minutes.
- */
-export function symmetricEigen(A: NDArray): { S: NDArray; U: NDArray } {
-  if (A.ndim !== 2 || A.shape[0] !== A.shape[1])
-    throw new Error(`symmetricEigen: expected a square matrix, got ${fmtShape(A.shape)}`);
-  const n = A.shape[0];
-  const a = Float64Array.from(A.astype('float64').toTypedArray());
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j < i; j++) {
-      const s = 0.5 * (a[i * n + j] + a[j * n + i]); // symmetrise against rounding in X^T X
-      a[i * n + j] = a[j * n + i] = s;
-    }
-  const v = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) v[i * n + i] = 1;
-  let norm = 0;
-  for (let k = 0; k < n * n; k++) norm += a[k] * a[k];
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let off = 0;
-    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += a[p * n + q] * a[p * n + q];
-    if (off <= 1e-30 * norm || off === 0) break;
-    for (let p = 0; p < n - 1; p++) {
-      for (let q = p + 1; q < n; q++) {
-        const apq = a[p * n + q];
-        if (apq === 0) continue;
-        const app = a[p * n + p];
-        const aqq = a[q * n + q];
-        // The rotation angle that zeroes a[p][q] (Golub & Van Loan, sym.schur2).
-        const theta = (aqq - app) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const cs = 1 / Math.sqrt(t * t + 1);
-        const sn = t * cs;
-        for (let k = 0; k < n; k++) {
-          const akp = a[k * n + p];
-          const akq = a[k * n + q];
-          a[k * n + p] = cs * akp - sn * akq;
-          a[k * n + q] = sn * akp + cs * akq;
-        }
-        for (let k = 0; k < n; k++) {
-          const apk = a[p * n + k];
-          const aqk = a[q * n + k];
-          a[p * n + k] = cs * apk - sn * aqk;
-          a[q * n + k] = sn * apk + cs * aqk;
-        }
-        for (let k = 0; k < n; k++) {
-          const vkp = v[k * n + p];
-          const vkq = v[k * n + q];
-          v[k * n + p] = cs * vkp - sn * vkq;
-          v[k * n + q] = sn * vkp + cs * vkq;
-        }
-      }
-    }
-  }
-  const order = [...Array(n).keys()].sort((i, j) => a[j * n + j] - a[i * n + i]);
-  const S = new Float64Array(n);
-  const U = new Float64Array(n * n);
-  order.forEach((src, col) => {
-    S[col] = a[src * n + src];
-    let big = 0;
-    for (let k = 0; k < n; k++) if (Math.abs(v[k * n + src]) > Math.abs(big)) big = v[k * n + src];
-    const sign = big < 0 ? -1 : 1;
-    for (let k = 0; k < n; k++) U[k * n + col] = sign * v[k * n + src];
-  });
-  return { S: new NDArray(S, [n], 'float64'), U: new NDArray(U, [n, n], 'float64') };
-}
+export { symmetricEigen };
 
 /** A fitted PCA: the data mean (D,), eigenvectors U (D, D) as columns and eigenvalues S (D,), descending. */
 export interface Pca {
@@ -163,7 +95,7 @@ export interface Pca {
 
 /**
  * Fits PCA on X (N, D), the course's recipe: X -= mean(X, 0); cov = X^T X / N; U, S, V = svd(cov).
- * See symmetricEigen for the size limits and the sign convention.
+ * See symmetricEigen (eigen.ts) for the cost and the sign convention.
  */
 export function pcaFit(X: NDArray): Pca {
   if (X.ndim !== 2 || X.shape[0] === 0)

@@ -66,9 +66,39 @@ describe('preprocessing against numpy', () => {
     expectClose(whiten(Xrot, pca), golden.Xwhite, 1e-7, 1e-9);
   });
 
+  it('symmetricEigen handles 1x1, diagonal, repeated and rank-deficient matrices', () => {
+    expect(symmetricEigen(array([[3]])).S.toArray()).toEqual([3]);
+    const diag = symmetricEigen(
+      array([
+        [1, 0, 0],
+        [0, 5, 0],
+        [0, 0, 2],
+      ]),
+    );
+    expect(diag.S.toArray()).toEqual([5, 2, 1]);
+    expect(diag.U.toArray()).toEqual([
+      [0, 0, 1],
+      [1, 0, 0],
+      [0, 1, 0],
+    ]);
+    // Rank 1: v v^T with v = (1, 2, 2) has eigenvalues 9, 0, 0 and top eigenvector v / 3.
+    const v = array([1, 2, 2]);
+    const r1 = symmetricEigen(v.reshape(3, 1).dot(v.reshape(1, 3)));
+    expectClose(r1.S, { shape: [3], data: [9, 0, 0] }, 1e-12, 1e-12);
+    expectClose(r1.U.get(':', 0), { shape: [3], data: [1 / 3, 2 / 3, 2 / 3] }, 1e-12, 1e-12);
+    const I = symmetricEigen(
+      array([
+        [2, 0],
+        [0, 2],
+      ]),
+    );
+    expect(I.S.toArray()).toEqual([2, 2]);
+    expect(() => symmetricEigen(array([1, 2]))).toThrow(/expected a square matrix/);
+  });
+
   it('symmetricEigen reconstructs A = U diag(S) U^T with orthonormal U', () => {
     const g = new Generator(3);
-    const B = g.randn(12, 12);
+    const B = g.randn(40, 40);
     const A = B.add(B.T);
     const { S, U } = symmetricEigen(A);
     const s = S.toTypedArray();
@@ -76,7 +106,7 @@ describe('preprocessing against numpy', () => {
     const rec = U.mul(S).dot(U.T).sub(A).abs().max().item();
     expect(rec).toBeLessThan(1e-10);
     const orth = U.T.dot(U)
-      .sub(arange(12).reshape(12, 1).eq(arange(12)).astype('float64'))
+      .sub(arange(40).reshape(40, 1).eq(arange(40)).astype('float64'))
       .abs()
       .max()
       .item();
