@@ -57,9 +57,19 @@ const state = {
 };
 (window as unknown as { nablaDemo: typeof state }).nablaDemo = state;
 
-/** Class colours: light for the boundary, strong for the points. */
-const LIGHT = ['#f6c4c4', '#c4dcf6', '#c9ecc4'];
+/** Class colours: light (RGB) for the boundary, strong for the points. */
+const LIGHT = [
+  [246, 196, 196],
+  [196, 220, 246],
+  [201, 236, 196],
+];
 const STRONG = ['#c62828', '#1565c0', '#2e7d32'];
+/** The boundary's grid, one pixel per cell, drawn scaled up onto the view; redrawn when a new one comes. */
+const grid = document.createElement('canvas');
+let gridOf: Uint8Array | null = null;
+/** The MNIST digits drawn once per run. */
+const digitSheet = document.createElement('canvas');
+let digitsOf: Float32Array | null = null;
 
 let runId = 0;
 let ready: Ready | null = null;
@@ -225,12 +235,22 @@ function drawBoundary(points: NonNullable<Ready['points']>, boundary: Uint8Array
   g.fillRect(0, 0, c.width, c.height);
   const extent = 1.1; // as TrainingRun.boundary
   if (boundary) {
-    const n = Math.round(Math.sqrt(boundary.length));
-    const cell = c.width / n;
-    for (let i = 0; i < boundary.length; i++) {
-      g.fillStyle = LIGHT[boundary[i] % LIGHT.length];
-      g.fillRect((i % n) * cell, Math.floor(i / n) * cell, cell + 0.5, cell + 0.5);
+    if (gridOf !== boundary) {
+      gridOf = boundary;
+      const n = Math.round(Math.sqrt(boundary.length));
+      grid.width = grid.height = n;
+      const img = new ImageData(n, n);
+      for (let i = 0; i < boundary.length; i++) {
+        const [r, gr, b] = LIGHT[boundary[i] % LIGHT.length];
+        img.data[4 * i] = r;
+        img.data[4 * i + 1] = gr;
+        img.data[4 * i + 2] = b;
+        img.data[4 * i + 3] = 255;
+      }
+      grid.getContext('2d')!.putImageData(img, 0, 0);
     }
+    g.imageSmoothingEnabled = false;
+    g.drawImage(grid, 0, 0, c.width, c.height);
   }
   for (let k = 0; k < points.labels.length; k++) {
     const x = ((points.xy[2 * k] + extent) / (2 * extent)) * c.width;
@@ -246,24 +266,35 @@ function drawBoundary(points: NonNullable<Ready['points']>, boundary: Uint8Array
 function drawDigits(digits: Float32Array, labels: Int32Array, predictions: Int32Array | null): void {
   const c = ui.view;
   const g = c.getContext('2d')!;
-  g.fillStyle = '#fff';
-  g.fillRect(0, 0, c.width, c.height);
   const cols = 6;
   const size = c.width / cols;
-  const img = g.createImageData(28, 28);
+  const at = (d: number) => [(d % cols) * size + (size - 28) / 2, Math.floor(d / cols) * (size + 12) + 4];
+  if (digitsOf !== digits) {
+    // The images, dark on white, once per run; only the labels change as the net learns.
+    digitsOf = digits;
+    digitSheet.width = c.width;
+    digitSheet.height = c.height;
+    const sg = digitSheet.getContext('2d')!;
+    sg.fillStyle = '#fff';
+    sg.fillRect(0, 0, c.width, c.height);
+    const img = sg.createImageData(28, 28);
+    for (let d = 0; d < labels.length; d++) {
+      for (let p = 0; p < 784; p++) {
+        const v = 255 - Math.round(digits[d * 784 + p] * 255);
+        img.data[4 * p] = img.data[4 * p + 1] = img.data[4 * p + 2] = v;
+        img.data[4 * p + 3] = 255;
+      }
+      const [x, y] = at(d);
+      sg.putImageData(img, x, y);
+    }
+  }
+  g.drawImage(digitSheet, 0, 0);
+  if (!predictions) return;
   g.font = 'bold 13px system-ui, sans-serif';
   for (let d = 0; d < labels.length; d++) {
-    for (let p = 0; p < 784; p++) {
-      const v = 255 - Math.round(digits[d * 784 + p] * 255);
-      img.data.set([v, v, v, 255], p * 4);
-    }
-    const x = (d % cols) * size + (size - 28) / 2;
-    const y = Math.floor(d / cols) * (size + 12) + 4;
-    g.putImageData(img, x, y);
-    if (predictions) {
-      g.fillStyle = predictions[d] === labels[d] ? STRONG[2] : STRONG[0];
-      g.fillText(String(predictions[d]), x + 10, y + 44);
-    }
+    const [x, y] = at(d);
+    g.fillStyle = predictions[d] === labels[d] ? STRONG[2] : STRONG[0];
+    g.fillText(String(predictions[d]), x + 10, y + 44);
   }
 }
 
