@@ -3,8 +3,8 @@
  * trains in its Worker while the page handles clicks; the loss falls; the same seed repeats the curve; the
  * browser computes the losses Node computes.
  *
- * Needs Debian's chromium at /usr/bin/chromium and the playwright-core package (which brings no browser of
- * its own); without them the tests are skipped with a message saying why.
+ * Needs Debian's chromium at /usr/bin/chromium (or NABLA_CHROMIUM) and the playwright-core package (which
+ * brings no browser of its own); without them the tests are skipped with a message saying why.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -17,10 +17,10 @@ import { serveWeb } from '../../web/serve.js';
 import { DEFAULTS } from '../../web/protocol.js';
 import { TrainingRun, spiralData } from '../../web/trainer.js';
 
-const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = process.env.NABLA_CHROMIUM || '/usr/bin/chromium';
 const playwright = await import('playwright-core').catch(() => null);
 const skipWhy = !existsSync(CHROMIUM)
-  ? `${CHROMIUM} is not installed (apt-get install chromium)`
+  ? `${CHROMIUM} does not exist (install Debian's chromium: apt-get install chromium)`
   : !playwright
     ? 'the playwright-core package is not installed (npm install)'
     : null;
