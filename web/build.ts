@@ -22,7 +22,7 @@ const root = path.dirname(webDir);
 const outDir = path.join(webDir, 'dist');
 
 /** Fails on static imports of node: built-ins; leaves guarded dynamic ones external. */
-const noNodeBuiltins: esbuild.Plugin = {
+export const noNodeBuiltins: esbuild.Plugin = {
   name: 'no-node-builtins',
   setup(build) {
     build.onResolve(

@@ -117,7 +117,10 @@ function report(run: TrainingRun, losses: number[], seconds: number, fresh: bool
 self.onmessage = (e: MessageEvent<ToWorker>) => {
   const m = e.data;
   if (m.type === 'init') {
-    init(m).catch((err: Error) => post({ type: 'error', runId: m.runId, message: err.message }));
+    init(m).catch((err: Error) => {
+      running = false;
+      post({ type: 'error', runId: m.runId, message: err.message });
+    });
   } else if (m.type === 'start' && !running) {
     running = true;
     if (run) slice(runId); // else init() starts once the run is built
