@@ -48,6 +48,10 @@ function resultDtype(op: BinaryOp, a: Operand, b: Operand, name: string = op): D
     if (op === 'pow' && typeof b === 'number' && b < 0)
       throw new RangeError('power: Integers to negative integer powers are not allowed.');
   }
+  if (op === 'pow' && (d === 'uint8' || d === 'int32') && typeof b !== 'number' && b.dtype === 'int32') {
+    if (b.size > 0 && b.min().item() < 0)
+      throw new RangeError('power: Integers to negative integer powers are not allowed.');
+  }
   return d;
 }
 

@@ -24,6 +24,8 @@ describe('dtype promotion', () => {
       }
     expect(() => ones(2, 'uint8').mul(300)).toThrow('multiply: Python integer 300 out of bounds for uint8');
     expect(() => ones(2, 'int32').pow(-1)).toThrow(/negative integer powers/);
+    expect(() => ones(2, 'int32').pow(array([1, -2], 'int32'))).toThrow(/negative integer powers/);
+    expect(ones(2, 'int32').pow(array([1, -2])).dtype).toBe('float64'); // a float exponent is fine
     expect(ones(2, 'uint8').lt(300).dtype).toBe('bool'); // comparisons accept any number
   });
 
