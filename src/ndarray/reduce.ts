@@ -37,6 +37,7 @@ function reduceOp(
   }
   backend().reduce(op, a.shape, view(a), { data: acc, offset: 0, strides: accStrides });
   const outShape = keepdims ? keptShape : a.shape.filter((_, i) => !axes.includes(i));
+  if (dtype === 'float64') return new NDArray(acc, outShape, dtype); // the accumulator is the result
   const data = allocate(dtype, n);
   data.set(acc);
   return new NDArray(data, outShape, dtype);
