@@ -130,26 +130,31 @@ export async function download(url: string, dest: string, options: DownloadOptio
   const total = Number.isFinite(length) ? start + length : null;
   let received = start;
   options.onProgress?.(received, total);
-  const out = fs.createWriteStream(part, { flags: start > 0 ? 'a' : 'w' });
+  // Synchronous writes, no backpressure: a paused response would drop the bytes it still buffers when the
+  // connection then closes, and every byte that arrived should be kept for resuming.
+  const fd = fs.openSync(part, start > 0 ? 'a' : 'w');
   try {
     await new Promise<void>((resolve, reject) => {
       let finished = false;
       res.on('data', (chunk: Buffer) => {
+        if (finished) return;
+        try {
+          fs.writeSync(fd, chunk);
+        } catch (e) {
+          fail(e as Error);
+          return;
+        }
         received += chunk.length;
         options.onProgress?.(received, total);
-        if (!out.write(chunk)) {
-          res.pause();
-          out.once('drain', () => res.resume());
-        }
       });
       res.on('end', () => {
         finished = true;
-        out.end(() => resolve());
+        resolve();
       });
       const fail = (e: Error) => {
         if (finished) return;
         finished = true;
-        out.end(() => reject(e));
+        reject(e);
       };
       // A specific error (a timeout, a reset) may arrive just after the generic close: let it win.
       const failLater = (why: string) => setImmediate(() => fail(new Error(why)));
@@ -157,7 +162,6 @@ export async function download(url: string, dest: string, options: DownloadOptio
       response.req.on('error', fail);
       res.on('aborted', () => failLater('connection aborted'));
       res.on('close', () => failLater('connection closed'));
-      out.on('error', fail);
     });
   } catch (e) {
     if (options.signal?.aborted) {
@@ -171,6 +175,8 @@ export async function download(url: string, dest: string, options: DownloadOptio
         `(${(e as Error).message}); the partial file ${part} is kept and the next call resumes it`,
       { cause: e },
     );
+  } finally {
+    fs.closeSync(fd);
   }
   if (total !== null && received < total) {
     throw new Error(

@@ -44,7 +44,8 @@ function serveRange(req: http.IncomingMessage, res: http.ServerResponse, body: B
 /** Sends the headers and the first 100 kB, then drops the connection. */
 function drop(res: http.ServerResponse) {
   res.writeHead(200, { 'content-length': BODY.length });
-  res.write(BODY.subarray(0, 100_000), () => setTimeout(() => res.socket?.destroy(), 20));
+  // end() (a FIN after the buffered bytes), not destroy(): the client must see exactly these 100 kB.
+  res.write(BODY.subarray(0, 100_000), () => res.socket?.end());
 }
 
 beforeAll(async () => {
