@@ -48,7 +48,7 @@ function fmt(v: number): string {
 }
 
 function fmtRatio(r: number): string {
-  return `×${r >= 10 ? r.toFixed(0) : r >= 1 ? r.toFixed(1) : r.toFixed(2)}`;
+  return `×${r >= 10 ? r.toFixed(0) : r >= 1 ? r.toFixed(1) : r >= 0.1 ? r.toFixed(2) : r.toPrecision(2)}`;
 }
 
 /** Runs one cell in a child process; a hung or crashed child becomes an error cell, never a hung bench. */
