@@ -212,7 +212,8 @@ export function loadModelArrays(
         `checkpoint parameter '${name}' is (${saved.shape.join(', ')}); the model wants (${p.shape.join(', ')})`,
       );
     }
-    model.params[name] = saved.astype(p.dtype).copy();
+    // In place: a Sequential's modules hold these very arrays.
+    p.set('...', saved.astype(p.dtype));
   }
   const own = model.buffers?.() ?? {};
   for (const [name, b] of Object.entries(own)) {

@@ -203,7 +203,12 @@ Examples:
       .description(
         'train a model and write runs/<timestamp>-<model>/ (checkpoint, metrics.jsonl, config.json, report.html)',
       )
-      .action(async (opts) => (await import('./commands/train.js')).trainCommand(opts)),
+      .action(async (opts, cmd: Command) =>
+        (await import('./commands/train.js')).trainCommand({
+          ...opts,
+          modelExplicit: cmd.getOptionValueSource('model') === 'cli',
+        }),
+      ),
   );
 
   sub('eval')
@@ -253,7 +258,11 @@ Examples:
         .default(0.1)
         .argParser(parseNumber('--reg')),
     )
-    .addOption(new Option('--seed <n>', 'random seed').default(0).argParser(parseInteger('--seed', 0)))
+    .addOption(
+      new Option('--seed <n>', 'random seed of the weights and inputs')
+        .default(1)
+        .argParser(parseInteger('--seed', 0)),
+    )
     .addOption(
       new Option('--tolerance <t>', 'largest relative error that passes')
         .default(1e-5)

@@ -59,8 +59,13 @@ function tinyInstance(spec: ModelSpec, reg: number): { config: ModelConfig; inpu
         inputShape: [2, 8, 8],
       };
     case 'cnn':
+      // The default CNN's layers with 3 filters per conv (the numeric check costs two losses per weight).
       return {
-        config: { name: 'layers', options: { reg }, layers: DEFAULT_CNN_LAYERS },
+        config: {
+          name: 'layers',
+          options: { reg },
+          layers: DEFAULT_CNN_LAYERS.map((l) => (l.type === 'conv' ? { ...l, filters: 3 } : l)),
+        },
         inputShape: [1, 8, 8],
       };
   }

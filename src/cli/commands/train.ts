@@ -7,6 +7,7 @@ import { dirname, join, relative } from 'node:path';
 import type { AugmentName, DataSpec, FloatDType, ModelSpec, OptimizerName } from '../choices.js';
 import { EXIT_INTERRUPTED, RunStopped, UsageError } from '../errors.js';
 import { TrainingProgress, formatDuration } from '../progress.js';
+import { loadCheckpoint } from '../checkpoint.js';
 import { createRunDir, RUN_FILES } from '../runDir.js';
 import { runTrainJob, type JobEvent, type JobResult, type TrainJob } from '../trainJob.js';
 
@@ -30,6 +31,8 @@ export interface TrainFlags {
   limit?: number;
   out: string;
   resume?: string;
+  /** --model was given on the command line (with --resume it must match the checkpoint). */
+  modelExplicit?: boolean;
   report: boolean;
   quiet?: boolean;
 }
@@ -56,6 +59,10 @@ function resumeJob(arg: string, flags: TrainFlags): TrainJob {
     );
   }
   const saved = JSON.parse(readFileSync(cfgPath, 'utf8')) as { job: TrainJob };
+  if (flags.modelExplicit) {
+    const want = flags.model.kind === 'builtin' ? flags.model.name : 'layers';
+    loadCheckpoint(dir, { expectModel: want });
+  }
   return { ...saved.job, runDir: dir, resume: true, report: flags.report, command: saved.job.command };
 }
 

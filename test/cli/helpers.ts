@@ -1,0 +1,140 @@
+/** Helpers for driving the built `nabla` command as a user would: spawned processes in a scratch folder. */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+
+/** pngjs ships no types: the part used here. */
+const { PNG } = createRequire(import.meta.url)('pngjs') as {
+  PNG: { sync: { read(b: Uint8Array): { width: number; height: number; data: Uint8Array } } };
+};
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const bin = path.join(root, 'bin', 'nabla.js');
+
+/** Builds dist when it is missing or older than the CLI sources (CI builds first; this covers local runs). */
+export function ensureBuilt(): void {
+  const main = path.join(root, 'dist', 'cli', 'main.js');
+  const newest = (dir: string): number =>
+    Math.max(
+      0,
+      ...readdirSync(dir, { withFileTypes: true }).map((e) =>
+        e.isDirectory() ? newest(path.join(dir, e.name)) : statSync(path.join(dir, e.name)).mtimeMs,
+      ),
+    );
+  if (existsSync(main) && statSync(main).mtimeMs >= newest(path.join(root, 'src', 'cli'))) return;
+  const r = spawnSync('npm', ['run', 'build'], { cwd: root, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`npm run build failed:\n${r.stdout}\n${r.stderr}`);
+}
+
+export function scratch(): string {
+  return mkdtempSync(path.join(os.tmpdir(), 'nabla-cli-'));
+}
+
+export interface Result {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `nabla args...` in `cwd` (not a TTY, so progress comes as plain lines). */
+export function nabla(args: string[], cwd: string, env: Record<string, string> = {}): Result {
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Starts `nabla args...` in the background; resolves its result when it exits. */
+export function nablaAsync(args: string[], cwd: string) {
+  const child = spawn(process.execPath, [bin, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const done = new Promise<Result>((resolve) =>
+    child.on('exit', (status) => resolve({ status, stdout, stderr })),
+  );
+  return { child, done };
+}
+
+/** The one run folder created under `out`. */
+export function runFolder(out: string, suffix: string): string {
+  const dirs = readdirSync(out).filter((d) => d.endsWith(suffix));
+  if (dirs.length !== 1)
+    throw new Error(`expected one run folder ending in ${suffix} in ${out}, found ${dirs.join(', ')}`);
+  return path.join(out, dirs[0]);
+}
+
+export function readJsonl(file: string): Record<string, unknown>[] {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+export function iterationLosses(file: string): number[] {
+  return readJsonl(file)
+    .filter((r) => r.type === 'iteration')
+    .map((r) => r.loss as number);
+}
+
+/** A PNG file: the 8-byte signature, and pngjs decodes it. Returns its size. */
+export function checkPng(file: string): { width: number; height: number } {
+  const bytes = readFileSync(file);
+  const sig = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+  sig.forEach((b, i) => {
+    if (bytes[i] !== b) throw new Error(`${file}: not a PNG signature`);
+  });
+  const png = PNG.sync.read(bytes);
+  return { width: png.width, height: png.height };
+}
+
+/**
+ * An SVG file: well-formed XML (every tag closed in order, attributes quoted) whose root element is <svg>.
+ * Returns the number of elements.
+ */
+export function checkSvg(file: string): number {
+  const text = readFileSync(file, 'utf8')
+    .replace(/<\?xml[^>]*\?>/, '')
+    .replace(/<!--[\s\S]*?-->/g, '');
+  const tag = /<(\/?)([A-Za-z][\w:.-]*)((?:\s+[\w:.-]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(\/?)>/g;
+  const stack: string[] = [];
+  let count = 0;
+  let last = 0;
+  let rootName: string | null = null;
+  for (let m = tag.exec(text); m; m = tag.exec(text)) {
+    if (/[<>]/.test(text.slice(last, m.index)))
+      throw new Error(`${file}: malformed markup near offset ${last}`);
+    last = tag.lastIndex;
+    const [, close, name, , selfClose] = m;
+    if (close) {
+      if (stack.pop() !== name) throw new Error(`${file}: </${name}> does not close the open element`);
+    } else {
+      count++;
+      if (rootName === null) rootName = name;
+      else if (stack.length === 0) throw new Error(`${file}: more than one root element`);
+      if (!selfClose) stack.push(name);
+    }
+  }
+  if (/[<>]/.test(text.slice(last))) throw new Error(`${file}: malformed markup at the end`);
+  if (stack.length) throw new Error(`${file}: unclosed <${stack.pop()}>`);
+  if (rootName !== 'svg') throw new Error(`${file}: root element is <${rootName}>, not <svg>`);
+  return count;
+}
+
+/** report.html: a whole HTML document that references only files present beside it. */
+export function checkHtml(file: string): string[] {
+  const html = readFileSync(file, 'utf8');
+  if (!/^<!doctype html>/i.test(html) || !html.includes('</html>'))
+    throw new Error(`${file}: not an HTML document`);
+  const refs = [...html.matchAll(/(?:src="|url\()([^")]+\.(?:png|svg))/g)].map((m) => m[1]);
+  for (const r of refs) {
+    if (!existsSync(path.join(path.dirname(file), r))) throw new Error(`${file}: references missing ${r}`);
+  }
+  return [...new Set(refs)];
+}
