@@ -43,6 +43,19 @@ function args(
   };
 }
 
+/** GFLOP per CPU-second (process CPU time, every thread), running `run` for about `ms`. */
+function perCpuSecond(run: () => void, flop: number, ms: number): string {
+  const u0 = process.cpuUsage();
+  const t0 = performance.now();
+  let calls = 0;
+  do {
+    run();
+    calls++;
+  } while (performance.now() - t0 < ms);
+  const u = process.cpuUsage(u0);
+  return ((flop * calls) / ((u.user + u.system) / 1e6) / 1e9).toFixed(1);
+}
+
 export default async function backendBench(argv: string[]): Promise<void> {
   const quick = argv.includes('--quick');
   const opts = quick ? { warmupMs: 100, minMs: 300, repeats: 1 } : { warmupMs: 300, minMs: 1000, repeats: 3 };
@@ -56,15 +69,35 @@ export default async function backendBench(argv: string[]): Promise<void> {
   for (const ctor of [Float32Array, Float64Array]) {
     for (const [name, M, K, N] of shapes) {
       const g = args(ctor, M, K, N);
-      const gflops = (run: () => void) => ((2 * M * N * K) / timeit(run, opts).seconds / 1e9).toFixed(1);
+      const flop = 2 * M * N * K;
+      const gflops = (run: () => void) => (flop / timeit(run, opts).seconds / 1e9).toFixed(1);
       const js = gflops(() => jsBackend.gemm(g));
       setThreadCount(1);
       const one = gflops(() => wasmBackend.gemm(g));
+      const oneCpu = perCpuSecond(() => wasmBackend.gemm(g), flop, opts.minMs);
       setThreadCount(all);
       const many = gflops(() => wasmBackend.gemm(g));
-      rows.push([ctor === Float32Array ? 'float32' : 'float64', name, js, one, many]);
+      const manyCpu = perCpuSecond(() => wasmBackend.gemm(g), flop, opts.minMs);
+      rows.push([ctor === Float32Array ? 'float32' : 'float64', name, js, one, many, oneCpu, manyCpu]);
     }
   }
-  console.log(table(['dtype', 'shape', 'js', 'wasm 1 thread', `wasm ${all} threads`], rows));
+  console.log(
+    table(
+      [
+        'dtype',
+        'shape',
+        'js',
+        'wasm 1 thread',
+        `wasm ${all} threads`,
+        '1 thread per CPU-s',
+        `${all} threads per CPU-s`,
+      ],
+      rows,
+    ),
+  );
+  console.log(
+    '\nGFLOP/s are wall-clock medians. "per CPU-s" is GFLOP per second of CPU time the process used (all its' +
+      '\nthreads): on a shared machine it estimates what one core does when it is not preempted.',
+  );
   console.log();
 }
