@@ -19,10 +19,12 @@ const READY = 2;
 const ERROR = 3;
 const GEN = 4; // bumped when the pool restarts: workers of an older generation exit
 
-type WorkerCtor = new (
-  code: string,
-  opts: { eval: true; workerData: unknown },
-) => { unref(): void; terminate(): Promise<number> };
+interface WorkerLike {
+  unref(): void;
+  terminate(): Promise<number>;
+  on(event: 'error', listener: (e: unknown) => void): void;
+}
+type WorkerCtor = new (code: string, opts: { eval: true; workerData: unknown }) => WorkerLike;
 
 // Top-level await: the pool must be usable synchronously by the first kernel call.
 const isNode = typeof process !== 'undefined' && !!process.versions?.node;
@@ -39,33 +41,38 @@ const nodeCores: number | null = isNode
     )
   : null;
 
-/** Runs in each worker (CommonJS, eval'd): instantiate, then serve rounds forever. */
+/**
+ * Runs in each worker (eval'd): instantiate, then serve rounds forever. Workers inherit the process's
+ * flags, so the code may be evaluated as CommonJS or as an ES module (`--input-type=module`): it uses only
+ * a dynamic import, valid in both.
+ */
 const workerSource = `
-const { workerData } = require('node:worker_threads');
-const { module, memory, index, names, gen, round } = workerData;
-const kernels = new WebAssembly.Instance(module, { env: { memory } }).exports;
-const fns = names.map((n) => kernels[n]);
-const c = new Int32Array(memory.buffer, ${CTRL}, 64);
-const job = new Float64Array(memory.buffer, ${JOBS} + index * ${JOB_SLOT_BYTES}, ${JOB_SLOT_BYTES / 8});
-Atomics.add(c, ${READY}, 1);
-Atomics.notify(c, ${READY});
-let seen = round; // the round current at spawn: the caller publishes the next only once all are ready
-for (;;) {
-  Atomics.wait(c, ${ROUND}, seen);
-  const r = Atomics.load(c, ${ROUND});
-  if (Atomics.load(c, ${GEN}) !== gen) break;
-  if (r === seen) continue;
-  seen = r;
-  if (index < (seen & 127)) {
-    try {
-      fns[job[0]](...job.subarray(2, 2 + job[1]));
-    } catch (e) {
-      Atomics.store(c, ${ERROR}, 1);
+import('node:worker_threads').then(({ workerData }) => {
+  const { module, memory, index, names, gen, round } = workerData;
+  const kernels = new WebAssembly.Instance(module, { env: { memory } }).exports;
+  const fns = names.map((n) => kernels[n]);
+  const c = new Int32Array(memory.buffer, ${CTRL}, 64);
+  const job = new Float64Array(memory.buffer, ${JOBS} + index * ${JOB_SLOT_BYTES}, ${JOB_SLOT_BYTES / 8});
+  Atomics.add(c, ${READY}, 1);
+  Atomics.notify(c, ${READY});
+  let seen = round; // the round current at spawn: the caller publishes the next only once all are ready
+  for (;;) {
+    Atomics.wait(c, ${ROUND}, seen);
+    const r = Atomics.load(c, ${ROUND});
+    if (Atomics.load(c, ${GEN}) !== gen) break;
+    if (r === seen) continue;
+    seen = r;
+    if (index < (seen & 127)) {
+      try {
+        fns[job[0]](...job.subarray(2, 2 + job[1]));
+      } catch (e) {
+        Atomics.store(c, ${ERROR}, 1);
+      }
+      Atomics.add(c, ${DONE}, 1);
+      Atomics.notify(c, ${DONE});
     }
-    Atomics.add(c, ${DONE}, 1);
-    Atomics.notify(c, ${DONE});
   }
-}
+});
 `;
 
 /** A kernel call: export name and its numeric arguments. */
@@ -92,7 +99,7 @@ let started = 0; // workers running (threads - 1 once started)
 let failed = false;
 let seq = 0;
 let names: string[] = [];
-const workers: { unref(): void; terminate(): Promise<number> }[] = [];
+const workers: WorkerLike[] = [];
 
 /** Threads kernels may use (1 when threads are unavailable here). */
 export function threadCount(): number {
@@ -134,11 +141,16 @@ function ensureWorkers(threads: number): boolean {
         round: Atomics.load(c, ROUND),
       },
     });
+    // A worker that fails to start must not crash the process: kernels then run on this thread (the
+    // bounded wait below notices, as this listener only runs once the caller yields to the event loop).
+    w.on('error', () => {
+      failed = true;
+    });
     w.unref();
     workers.push(w);
   }
   // Workers start on their own threads; wait (bounded) until each has instantiated the module.
-  const deadline = Date.now() + 20000;
+  const deadline = Date.now() + 10000;
   for (;;) {
     const r = Atomics.load(c, READY);
     if (r >= threads - 1) break;
