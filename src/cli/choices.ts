@@ -22,6 +22,9 @@ export type NormalizationName = (typeof NORMALIZATIONS)[number];
 export const DTYPES = ['float32', 'float64'] as const;
 export type FloatDType = (typeof DTYPES)[number];
 
+export const SCHEDULES = ['constant', 'cosine'] as const;
+export type ScheduleName = (typeof SCHEDULES)[number];
+
 export const AUGMENTATIONS = ['none', 'flip', 'crop', 'flip+crop'] as const;
 export type AugmentName = (typeof AUGMENTATIONS)[number];
 
@@ -41,6 +44,7 @@ export const parseOptimizer = choice('--optimizer', OPTIMIZERS);
 export const parseNormalization = choice('--normalization', NORMALIZATIONS);
 export const parseDType = choice('--dtype', DTYPES);
 export const parseAugment = choice('--augment', AUGMENTATIONS);
+export const parseSchedule = choice('--lr-schedule', SCHEDULES);
 
 export function parseModel(v: string): ModelSpec {
   if ((MODELS as readonly string[]).includes(v)) return { kind: 'builtin', name: v as ModelName };

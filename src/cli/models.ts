@@ -13,7 +13,7 @@ import { svmLossVectorized } from '../models/linearSvm.js';
 import { softmaxLossVectorized } from '../models/softmax.js';
 import type { Grads, Model } from '../models/model.js';
 import * as models from '../models/index.js';
-import type { ModelName, OptimizerName } from './choices.js';
+import type { ModelName, OptimizerName, ScheduleName } from './choices.js';
 import type { Layout } from './dataset.js';
 import { UsageError } from './errors.js';
 import { buildSequential, parseLayerDefs, type LayerDef } from './layers.js';
@@ -43,10 +43,11 @@ export interface TrainDefaults {
   optimizer: OptimizerName;
   lr: number;
   reg: number;
+  schedule?: ScheduleName;
 }
 
 export const DEFAULTS: Record<ModelName | 'layers', TrainDefaults> = {
-  cnn: { epochs: 1, batchSize: 64, optimizer: 'adam', lr: 1e-3, reg: 0 },
+  cnn: { epochs: 1, batchSize: 32, optimizer: 'adam', lr: 1e-3, reg: 0 },
   cnn3: { epochs: 1, batchSize: 50, optimizer: 'adam', lr: 1e-3, reg: 1e-3 },
   layers: { epochs: 1, batchSize: 64, optimizer: 'adam', lr: 1e-3, reg: 0 },
   fc: { epochs: 5, batchSize: 100, optimizer: 'adam', lr: 1e-3, reg: 1e-4 },
@@ -56,14 +57,23 @@ export const DEFAULTS: Record<ModelName | 'layers', TrainDefaults> = {
   knn: { epochs: 1, batchSize: 1, optimizer: 'sgd', lr: 0, reg: 0 },
 };
 
-/** The small CNN `nabla train` trains by default (the mnist-cnn workload): LeNet-like, two conv blocks. */
+/**
+ * The small CNN `nabla train` trains by default: two conv blocks (3x3 convolutions with batchnorm, ReLU and
+ * 2x2 max pooling) and a hidden layer of 128. Chosen to pass 98.5% on MNIST's test set after one epoch in a
+ * few minutes on two cores; the plainer LeNet-like mnist-cnn workload (conv 8/16 5x5, no hidden layer)
+ * reaches about 97.5% in one epoch.
+ */
 export const DEFAULT_CNN_LAYERS: LayerDef[] = [
-  { type: 'conv', filters: 8, size: 5, pad: 2 },
+  { type: 'conv', filters: 16, size: 3, pad: 1 },
+  { type: 'batchnorm' },
   { type: 'relu' },
   { type: 'pool', size: 2 },
-  { type: 'conv', filters: 16, size: 5, pad: 2 },
+  { type: 'conv', filters: 32, size: 3, pad: 1 },
+  { type: 'batchnorm' },
   { type: 'relu' },
   { type: 'pool', size: 2 },
+  { type: 'linear', out: 128 },
+  { type: 'relu' },
   { type: 'linear', out: 'classes' },
 ];
 

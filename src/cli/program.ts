@@ -14,6 +14,8 @@ import {
   NORMALIZATIONS,
   OPTIMIZERS,
   parseAugment,
+  parseSchedule,
+  SCHEDULES,
   parseData,
   parseDType,
   parseFraction,
@@ -105,6 +107,12 @@ function addTrainingOptions(cmd: Command, forSweep = false): Command {
       new Option('--lr-decay <factor>', 'multiply the learning rate by this after each epoch').argParser(
         parsePositive('--lr-decay'),
       ),
+    )
+    .addOption(
+      new Option(
+        '--lr-schedule <kind>',
+        `within-run learning rate: ${SCHEDULES.join('|')} (cosine anneals to 0)`,
+      ).argParser(parseSchedule),
     )
     .addOption(
       new Option('--hidden <sizes>', 'hidden layer sizes, comma-separated (two-layer, fc, cnn3)').argParser(

@@ -17,7 +17,7 @@ import type { Generator } from '../ndarray/random.js';
 import type { OptimConfig } from '../optim/optim.js';
 import { Solver } from '../solver/solver.js';
 import { encodeState, decodeState, splitOptimConfigs } from '../solver/checkpoint.js';
-import type { DataSpec, ModelSpec, AugmentName, OptimizerName } from './choices.js';
+import type { DataSpec, ModelSpec, AugmentName, OptimizerName, ScheduleName } from './choices.js';
 import {
   group,
   loadCheckpoint,
@@ -56,6 +56,7 @@ export interface TrainJob {
   optimizer?: OptimizerName;
   lr?: number;
   lrDecay?: number;
+  lrSchedule?: ScheduleName;
   reg?: number;
   hidden?: number[];
   normalization?: string;
@@ -135,6 +136,7 @@ export interface RunConfig {
   optimizer: OptimizerName;
   lr: number;
   lrDecay: number;
+  lrSchedule: ScheduleName;
   reg: number;
   augment: AugmentName;
   seed: number;
@@ -175,6 +177,7 @@ export function resolveConfig(job: TrainJob, ds: { trainCount: number }): RunCon
     optimizer: job.optimizer ?? d.optimizer,
     lr: job.lr ?? d.lr,
     lrDecay: job.lrDecay ?? 1,
+    lrSchedule: job.lrSchedule ?? d.schedule ?? 'constant',
     reg,
     augment: job.augment ?? 'none',
     seed: job.seed,
@@ -399,6 +402,15 @@ export async function runTrainJob(job: TrainJob, hooks: JobHooks): Promise<JobRe
 
   solver.on('iteration', (e) => {
     guard.check(e.loss, e.iteration, e.epoch);
+    if (cfg.lrSchedule === 'cosine') {
+      // The rate of the next step: per-epoch decay times a cosine from 1 down to 0 over the whole run. At an
+      // epoch's end the Solver applies lrDecay after this listener, so it is divided out here.
+      const factor = 0.5 * (1 + Math.cos((Math.PI * e.iteration) / total));
+      const epochEnd = e.iteration % ipe === 0;
+      const rate =
+        (cfg.lr * cfg.lrDecay ** Math.floor(e.iteration / ipe) * factor) / (epochEnd ? cfg.lrDecay : 1);
+      for (const c of Object.values(solver.optimConfigs)) c.learningRate = rate;
+    }
     speed = speed === 0 ? e.imagesPerSec : 0.9 * speed + 0.1 * e.imagesPerSec;
     metrics.append({ type: 'iteration', iteration: e.iteration, epoch: e.epoch, loss: e.loss });
     if (probe && (e.iteration % probeEvery === 0 || e.iteration === total)) {

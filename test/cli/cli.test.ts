@@ -103,7 +103,7 @@ describe('nabla train (the default small CNN on a slice of MNIST), eval and pred
   it('prints plain progress lines and the result when stdout is not a terminal', () => {
     const log = readFileSync(path.join(cwd, 'default.log'), 'utf8');
     expect(log).toMatch(/data\s+mnist: 540 train, 60 val, 600 test images of 28x28x1, 10 classes/);
-    expect(log).toMatch(/epoch 1\/1 {2}iter \d+\/8 {2}loss \d\.\d{4} .* img\/s {2}ETA /);
+    expect(log).toMatch(/epoch 1\/1 {2}iter \d+\/16 {2}loss \d\.\d{4} .* img\/s {2}ETA /);
     expect(log).toMatch(/test accuracy \d+\.\d\d% on 600 test images/);
     expect(log).not.toContain('\r');
   });
@@ -114,7 +114,7 @@ describe('nabla train (the default small CNN on a slice of MNIST), eval and pred
     }
     const metrics = readJsonl(path.join(run, 'metrics.jsonl'));
     const iters = metrics.filter((m) => m.type === 'iteration');
-    expect(iters.map((m) => m.iteration)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]); // floor(540 / 64)
+    expect(iters.map((m) => m.iteration)).toEqual(Array.from({ length: 16 }, (_, i) => i + 1)); // floor(540 / 32)
     const test = metrics.find((m) => m.type === 'test')!;
     expect(test.count).toBe(600);
     const log = readFileSync(path.join(cwd, 'default.log'), 'utf8');
@@ -133,7 +133,7 @@ describe('nabla train (the default small CNN on a slice of MNIST), eval and pred
     expect(meta.normalization.mean[0]).toBeCloseTo(0.13, 1);
     expect(meta.training.done).toBe(true);
     const arrays = fromNpz(readFileSync(path.join(run, 'checkpoint.npz')));
-    expect(arrays['params/0.weight'].shape).toEqual([8, 1, 5, 5]);
+    expect(arrays['params/0.weight'].shape).toEqual([16, 1, 3, 3]);
     for (const [name, { shape }] of Object.entries(meta.arrays as Record<string, { shape: number[] }>)) {
       expect(arrays[name].shape).toEqual(shape);
     }
@@ -287,6 +287,7 @@ describe('gradcheck', () => {
       const rows = r.stdout.split('\n').filter((l) => / ok$/.test(l));
       expect(rows.length).toBeGreaterThan(0);
       for (const row of rows) expect(Number(row.trim().split(/\s+/).at(-2))).toBeLessThan(1e-5);
+      if (model === 'cnn') expect(r.stdout).toMatch(/^0\.bias .* zero +ok \(the loss does not depend on it/m);
     },
     60_000,
   );

@@ -76,6 +76,7 @@ export async function sweepCommand(flags: SweepFlags): Promise<void> {
       optimizer: flags.optimizer,
       lr,
       lrDecay: flags.lrDecay,
+      lrSchedule: flags.lrSchedule,
       reg,
       hidden: flags.hidden,
       normalization: flags.normalization,

@@ -4,7 +4,14 @@
  */
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import type { AugmentName, DataSpec, FloatDType, ModelSpec, OptimizerName } from '../choices.js';
+import type {
+  ScheduleName,
+  AugmentName,
+  DataSpec,
+  FloatDType,
+  ModelSpec,
+  OptimizerName,
+} from '../choices.js';
 import { EXIT_INTERRUPTED, RunStopped, UsageError } from '../errors.js';
 import { TrainingProgress, formatDuration } from '../progress.js';
 import { loadCheckpoint } from '../checkpoint.js';
@@ -19,6 +26,7 @@ export interface TrainFlags {
   optimizer?: OptimizerName;
   lr?: number;
   lrDecay?: number;
+  lrSchedule?: ScheduleName;
   reg?: number;
   hidden?: number[];
   normalization?: string;
@@ -81,6 +89,7 @@ export async function trainCommand(flags: TrainFlags): Promise<void> {
       optimizer: flags.optimizer,
       lr: flags.lr,
       lrDecay: flags.lrDecay,
+      lrSchedule: flags.lrSchedule,
       reg: flags.reg,
       hidden: flags.hidden,
       normalization: flags.normalization,
