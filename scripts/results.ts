@@ -173,6 +173,10 @@ function solve(model: Model, d: Cifar10Data, opts: SolverOptions): Solver {
       `  epoch ${e.epoch}/${e.numEpochs}: train ${pct(e.trainAcc)} val ${pct(e.valAcc)} (${e.imagesPerSec.toFixed(0)} img/s, ${secs(e.elapsed * 1000)})`,
     ),
   );
+  solver.on('iteration', (e) => {
+    if (e.iteration % 100 === 0)
+      log(`  iteration ${e.iteration}/${e.numIterations}: loss ${e.loss.toFixed(3)}`);
+  });
   solver.train();
   return solver;
 }
