@@ -172,6 +172,8 @@ describe.skipIf(skipWhy !== null)('the demo page in headless Chromium', () => {
     expect(d.error).toBe(
       `the loss is ${d.losses.at(-1)} at iteration ${d.iteration}: training diverged; try a smaller learning rate`,
     );
+    // The page renders the state on its next frame: wait for the DOM rather than race it.
+    await page.waitForFunction(() => document.querySelector('#error')?.textContent !== '');
     expect(await page.textContent('#toggle')).toBe('Start');
     expect(await page.textContent('#error')).toBe(d.error);
   }, 300_000);
