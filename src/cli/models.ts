@@ -47,7 +47,7 @@ export interface TrainDefaults {
 }
 
 export const DEFAULTS: Record<ModelName | 'layers', TrainDefaults> = {
-  cnn: { epochs: 1, batchSize: 32, optimizer: 'adam', lr: 1e-3, reg: 0 },
+  cnn: { epochs: 1, batchSize: 32, optimizer: 'adam', lr: 1e-3, reg: 0, schedule: 'cosine' },
   cnn3: { epochs: 1, batchSize: 50, optimizer: 'adam', lr: 1e-3, reg: 1e-3 },
   layers: { epochs: 1, batchSize: 64, optimizer: 'adam', lr: 1e-3, reg: 0 },
   fc: { epochs: 5, batchSize: 100, optimizer: 'adam', lr: 1e-3, reg: 1e-4 },
