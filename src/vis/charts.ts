@@ -23,8 +23,8 @@ const base = { $schema: 'https://vega.github.io/schema/vega-lite/v5.json', backg
  * losses: one value per iteration.
  */
 export function lossHistorySpec(losses: readonly number[], title = 'Training loss'): TopLevelSpec {
-  // Thousands of points make a large SVG; keep at most ~2000 by striding, the curve looks the same.
-  const stride = Math.max(1, Math.ceil(losses.length / 2000));
+  // Thousands of points make a large SVG; keep at most ~500 by striding (the moving average uses them all).
+  const stride = Math.max(1, Math.ceil(losses.length / 500));
   const window = Math.max(1, Math.round(losses.length / 50));
   const values: { iteration: number; loss: number; smooth: number }[] = [];
   let acc = 0;

@@ -145,11 +145,9 @@ describe('nabla train (the default small CNN on a slice of MNIST), eval and pred
     expect(refs).toEqual(expect.arrayContaining(['loss.svg', 'confusion.svg', 'samples.png', 'filters.png']));
     expect(checkSvg(path.join(run, 'loss.svg'))).toBeGreaterThan(10);
     expect(checkSvg(path.join(run, 'confusion.svg'))).toBeGreaterThan(100); // 100 cells + their counts
-    // 8 first-layer filters of 5x5 in a 3x3 grid, each scaled up 8x with 1-pixel padding scaled too.
-    expect(checkPng(path.join(run, 'filters.png'))).toEqual({
-      width: 3 * 40 + 2 * 8,
-      height: 3 * 40 + 2 * 8,
-    });
+    // 16 first-layer filters of 3x3 in a 4x4 grid, each scaled up 13x with 1-pixel padding scaled too.
+    const side = 4 * 39 + 3 * 13;
+    expect(checkPng(path.join(run, 'filters.png'))).toEqual({ width: side, height: side });
     const samples = checkPng(path.join(run, 'samples.png'));
     expect(samples.width).toBe(8 * 28 * 3);
   });
