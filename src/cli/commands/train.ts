@@ -4,44 +4,19 @@
  */
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import type {
-  ScheduleName,
-  AugmentName,
-  DataSpec,
-  FloatDType,
-  ModelSpec,
-  OptimizerName,
-} from '../choices.js';
+import type { ModelSpec } from '../choices.js';
 import { EXIT_INTERRUPTED, RunStopped, UsageError } from '../errors.js';
 import { TrainingProgress, formatDuration } from '../progress.js';
 import { loadCheckpoint } from '../checkpoint.js';
 import { createRunDir, RUN_FILES } from '../runDir.js';
 import { runTrainJob, type JobEvent, type JobResult, type TrainJob } from '../trainJob.js';
 
-export interface TrainFlags {
-  model: ModelSpec;
-  data: DataSpec;
-  epochs?: number;
-  batchSize?: number;
-  optimizer?: OptimizerName;
-  lr?: number;
-  lrDecay?: number;
-  lrSchedule?: ScheduleName;
-  reg?: number;
-  hidden?: number[];
-  normalization?: string;
-  dropout?: number;
-  augment?: AugmentName;
-  k?: number;
-  seed: number;
-  dtype: FloatDType;
-  valSplit?: number;
-  limit?: number;
+/** The options of `nabla train`: the job's settings as typed, before a run folder exists. */
+export interface TrainFlags extends Omit<TrainJob, 'runDir' | 'resume' | 'command'> {
   out: string;
   resume?: string;
   /** --model was given on the command line (with --resume it must match the checkpoint). */
   modelExplicit?: boolean;
-  report: boolean;
   quiet?: boolean;
 }
 
