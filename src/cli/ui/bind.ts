@@ -1,0 +1,51 @@
+/**
+ * Where a local server may listen. The dashboard shows a machine's runs (paths, command lines, images of the
+ * data) and has no login, so it binds to the loopback interface unless the user asks for another address
+ * AND says --allow-remote; then it warns.
+ */
+import { isIP } from 'node:net';
+import { UsageError } from '../errors.js';
+
+export const DEFAULT_HOST = '127.0.0.1';
+
+/** True for addresses only this machine can reach: 127.0.0.0/8, ::1, ::ffff:127.x, localhost. */
+export function isLoopback(host: string): boolean {
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1');
+  if (h === 'localhost' || h.endsWith('.localhost')) return true;
+  if (isIP(h) === 4) return h.startsWith('127.');
+  if (isIP(h) === 6) {
+    if (/^(0{0,4}:){7}0{0,3}1$/.test(h) || h === '::1') return true;
+    const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(h);
+    return mapped !== null && mapped[1].startsWith('127.');
+  }
+  return false;
+}
+
+/**
+ * Checks a --host value against the policy: returns null for a loopback address, a warning to print for
+ * any other address when allowRemote is set, and throws a UsageError naming --allow-remote otherwise.
+ */
+export function checkBind(host: string, allowRemote: boolean, command = 'nabla ui'): string | null {
+  if (host.trim() === '') throw new UsageError(`${command}: --host must not be empty`);
+  if (isLoopback(host)) return null;
+  if (!allowRemote) {
+    throw new UsageError(
+      `${command}: refusing to listen on ${host}, which other machines can reach; the dashboard has no login. ` +
+        `Use --host 127.0.0.1, or add --allow-remote if you mean it`,
+    );
+  }
+  return (
+    `warning: listening on ${host}: anyone who can reach this machine can see the runs in this folder ` +
+    `(no login, no encryption)`
+  );
+}
+
+/** The URL a browser on this machine opens for a server listening on host:port. */
+export function browserUrl(host: string, port: number): string {
+  const h = host.replace(/^\[(.*)\]$/, '$1');
+  const shown = h === '0.0.0.0' || h === '::' ? '127.0.0.1' : h;
+  return `http://${isIP(shown) === 6 ? `[${shown}]` : shown}:${port}/`;
+}
