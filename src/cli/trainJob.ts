@@ -97,6 +97,8 @@ export type JobEvent =
       numEpochs: number;
       fromIteration: number;
       batchSize: number;
+      /** The resolved settings (flags over the model's defaults). */
+      config: RunConfig;
     }
   | {
       type: 'iteration';
@@ -113,6 +115,26 @@ export interface JobHooks {
   emit: (e: JobEvent) => void;
   /** True once the user asked to stop (Ctrl-C). */
   stopRequested: () => boolean;
+  /**
+   * Called after each accuracy check (iteration 1, then each epoch's end) with the model as it is then, for
+   * the dashboard's first-layer weights and predictions on a few test images. Not crossing threads: the
+   * model and arrays are live objects, to read and not keep.
+   */
+  onModel?: (view: ModelView) => void;
+}
+
+/** What onModel sees: the model mid-training and the test images it can be shown predicting. */
+export interface ModelView {
+  epoch: number;
+  iteration: number;
+  modelName: string;
+  model: Model;
+  /** The test images as the model takes them, the same images as they were loaded (N, H, W, C), labels. */
+  XTest: NDArray;
+  rawTest: NDArray;
+  yTest: NDArray;
+  imageShape: [number, number, number];
+  classNames: string[];
 }
 
 /** Thrown out of the Solver's loop by the listener that saw the stop flag. */
@@ -203,9 +225,6 @@ function augmentFn(kind: AugmentName): ((X: NDArray, rng: Generator) => NDArray)
   }
 }
 
-/** Solver state that is not in Solver.resume's reach mid-epoch: the epoch's minibatch order. */
-type SolverInternals = { order: NDArray | null };
-
 function solverArrays(solver: Solver, model: Model): Record<string, NDArray> {
   const { arrays } = splitOptimConfigs(solver.optimConfigs);
   const out: Record<string, NDArray> = {
@@ -214,8 +233,8 @@ function solverArrays(solver: Solver, model: Model): Record<string, NDArray> {
     ...prefixed('buffers', model.buffers?.() ?? {}),
   };
   for (const [p, a] of Object.entries(arrays)) Object.assign(out, prefixed(`optim/${p}`, a));
-  const order = (solver as unknown as SolverInternals).order;
-  if (order) out['solver/order'] = order;
+  // Solver.resume covers epoch ends only; a Ctrl-C lands mid-epoch, so the epoch's order is kept too.
+  if (solver.order) out['solver/order'] = solver.order;
   return out;
 }
 
@@ -261,9 +280,7 @@ function restoreSolver(
   solver.bestValAcc = s.bestValAcc as number;
   solver.rng.setState(decodeState(s.solverRngState as (number | null)[]));
   if (s.modelRngState && model.rng) model.rng.setState(decodeState(s.modelRngState as (number | null)[]));
-  (solver as unknown as SolverInternals).order = arrays['solver/order']
-    ? arrays['solver/order'].copy()
-    : null;
+  solver.order = arrays['solver/order'] ? arrays['solver/order'].copy() : null;
 }
 
 /** Runs a training job; resolves with the result, or rejects with RunStopped when stopped or diverged. */
@@ -439,6 +456,17 @@ export async function runTrainJob(job: TrainJob, hooks: JobHooks): Promise<JobRe
       valAcc: e.valAcc,
     });
     emit({ type: 'epoch', epoch: e.epoch, trainAcc: e.trainAcc, valAcc: e.valAcc, iteration: e.iteration });
+    hooks.onModel?.({
+      epoch: e.epoch,
+      iteration: e.iteration,
+      modelName: name,
+      model,
+      XTest: data.XTest,
+      rawTest: data.rawTest,
+      yTest: data.yTest,
+      imageShape: ds.imageShape,
+      classNames: ds.classNames,
+    });
     if (e.iteration % ipe === 0 && e.iteration < total) checkpoint(false);
     if (hooks.stopRequested() && e.iteration < total) stopNow();
   });
@@ -450,6 +478,7 @@ export async function runTrainJob(job: TrainJob, hooks: JobHooks): Promise<JobRe
     numEpochs: cfg.epochs,
     fromIteration: solver.iteration,
     batchSize: solver.batchSize,
+    config: cfg,
   });
   const tTrain = performance.now();
   const startIter = solver.iteration;

@@ -142,6 +142,11 @@ export class Solver {
   optimConfigs: Record<string, OptimConfig> = {};
   /** The last checkpoint written (its .json), if any. */
   lastCheckpoint: string | null = null;
+  /**
+   * This epoch's minibatch order, a permutation of the training indices (null before the first step):
+   * with epoch, iteration and the generators' states, what a mid-epoch checkpoint must hold.
+   */
+  order: NDArray | null = null;
 
   private listeners: { [K in keyof EventMap]: ((e: EventMap[K]) => void)[] } = {
     iteration: [],
@@ -150,7 +155,6 @@ export class Solver {
   };
   private readonly onEvent?: (event: SolverEvent) => void;
   private readonly log: (line: string) => void;
-  private order: NDArray | null = null;
 
   constructor(model: Model, data: SolverData, options: SolverOptions = {}) {
     const {
