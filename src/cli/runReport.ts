@@ -40,11 +40,14 @@ function pickSamples(pred: ArrayLike<number>, truth: ArrayLike<number>): number[
 }
 
 /** The first-layer weights as images (F, h, w, c), or null when the model has none that look like images. */
-function firstLayerImages(model: Model, meta: CheckpointMeta): NDArray | null {
+export function firstLayerImages(
+  model: Model,
+  imageShape: readonly [number, number, number],
+): NDArray | null {
   const params = Object.entries(model.params);
   const conv = params.find(([, p]) => p.ndim === 4);
   if (conv) return convFilterImages(conv[1]);
-  const [h, w, c] = meta.imageShape;
+  const [h, w, c] = imageShape;
   const first = params.find(([, p]) => p.ndim === 2 && p.shape[0] === h * w * c);
   if (!first) return null;
   // Affine weights (D, H): each hidden unit's column is an image, as the course shows TwoLayerNet's W1.
@@ -96,7 +99,7 @@ export async function buildRunReport(runDir: string, r: RunReportInput): Promise
     if (name === 'svm' || name === 'softmax') {
       input.templates = { images: classTemplates(model.params.W, [h, w, c]), classNames: meta.classNames };
     } else {
-      const imgs = firstLayerImages(model, meta);
+      const imgs = firstLayerImages(model, meta.imageShape);
       if (imgs) input.filters = imgs;
     }
   }
