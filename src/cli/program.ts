@@ -29,6 +29,7 @@ import {
   parseOptimizer,
   parsePositive,
 } from './choices.js';
+import { parsePort } from './ui/bind.js';
 
 /** The flags a command accepts, for the one-line message about an unknown option. */
 function flagsOf(cmd: Command): string {
@@ -183,7 +184,25 @@ function addTrainingOptions(cmd: Command, forSweep = false): Command {
       )
       .addOption(new Option('--resume <run>', 'continue an interrupted run (its folder or checkpoint)'))
       .addOption(new Option('--no-report', 'skip report.html and its images'))
-      .addOption(new Option('--quiet', 'print only the final summary'));
+      .addOption(new Option('--quiet', 'print only the final summary'))
+      .addOption(
+        new Option(
+          '--ui',
+          'serve the live dashboard (curves, filters, predictions) while training, until Ctrl-C',
+        ),
+      )
+      .addOption(
+        new Option('--host <address>', 'dashboard address (default 127.0.0.1; others need --allow-remote)'),
+      )
+      .addOption(
+        new Option(
+          '--port <n>',
+          'dashboard port (default 8231, or a free one if taken; 0: any free)',
+        ).argParser(parsePort),
+      )
+      .addOption(
+        new Option('--allow-remote', 'let the dashboard listen on a non-loopback --host (it has no login)'),
+      );
   }
   return cmd;
 }
@@ -199,6 +218,8 @@ export function buildProgram(): Command {
 Examples:
   nabla train                                   # small CNN on MNIST, one epoch (no download)
   nabla train --model softmax --data mnist --epochs 5
+  nabla train --ui                              # the same, with a live dashboard on 127.0.0.1
+  nabla ui                                      # dashboard of past runs in runs/ (compare curves)
   nabla eval runs/<run>                         # accuracy, per-class accuracy, confusion matrix
   nabla predict runs/<run> digit.png            # top-5 classes with probabilities
   nabla sweep --model softmax --trials 8 --lr 1e-4:1e-1 --reg 1e-6:1e-2`,
@@ -301,6 +322,20 @@ Examples:
     .option('--url <url>', 'download from this address instead')
     .option('--dir <dir>', 'save into this folder')
     .action(async (name, opts) => (await import('./commands/data.js')).dataDownload(name, opts));
+
+  sub('ui')
+    .description('serve the dashboard of past runs on 127.0.0.1: curves, settings, pictures; compare runs')
+    .option('--runs <dir>', 'the folder of run folders', 'runs')
+    .addOption(
+      new Option('--host <address>', 'address to listen on (default 127.0.0.1; others need --allow-remote)'),
+    )
+    .addOption(
+      new Option('--port <n>', 'port (default 8231, or a free one if taken; 0: any free)').argParser(
+        parsePort,
+      ),
+    )
+    .addOption(new Option('--allow-remote', 'allow a non-loopback --host (the dashboard has no login)'))
+    .action(async (opts) => (await import('./commands/ui.js')).uiCommand(opts));
 
   sub('bench')
     .description('run the benchmarks (bench/run.ts) and print images/s and GFLOP/s')

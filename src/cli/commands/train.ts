@@ -10,6 +10,9 @@ import { TrainingProgress, formatDuration } from '../progress.js';
 import { loadCheckpoint } from '../checkpoint.js';
 import { createRunDir, RUN_FILES } from '../runDir.js';
 import { runTrainJob, type JobEvent, type JobResult, type TrainJob } from '../trainJob.js';
+import { checkBind, DEFAULT_HOST } from '../ui/bind.js';
+import { LiveRun } from '../ui/live.js';
+import { openDashboard, serveUntilInterrupted } from './ui.js';
 
 /** The options of `nabla train`: the job's settings as typed, before a run folder exists. */
 export interface TrainFlags extends Omit<TrainJob, 'runDir' | 'resume' | 'command'> {
@@ -18,6 +21,11 @@ export interface TrainFlags extends Omit<TrainJob, 'runDir' | 'resume' | 'comman
   /** --model was given on the command line (with --resume it must match the checkpoint). */
   modelExplicit?: boolean;
   quiet?: boolean;
+  /** Serve the live dashboard (ui/server.ts) while training, and after it until Ctrl-C. */
+  ui?: boolean;
+  host?: string;
+  port?: number;
+  allowRemote?: boolean;
 }
 
 /** The command line as typed (for config.json and the report). */
@@ -50,6 +58,16 @@ function resumeJob(arg: string, flags: TrainFlags): TrainJob {
 }
 
 export async function trainCommand(flags: TrainFlags): Promise<void> {
+  if (!flags.ui) {
+    const stray = (['host', 'port', 'allowRemote'] as const).find((k) => flags[k] !== undefined);
+    if (stray) {
+      const flag = stray === 'allowRemote' ? '--allow-remote' : `--${stray}`;
+      throw new UsageError(`nabla train: ${flag} is a dashboard option: add --ui`);
+    }
+  } else {
+    // Before anything is written: a refused address is the user's to fix.
+    checkBind(flags.host ?? DEFAULT_HOST, flags.allowRemote ?? false, 'nabla train --ui');
+  }
   let job: TrainJob;
   if (flags.resume) {
     job = resumeJob(flags.resume, flags);
@@ -85,10 +103,22 @@ export async function trainCommand(flags: TrainFlags): Promise<void> {
     if (!flags.quiet) out.write(line + '\n');
   };
   say(`${flags.resume ? 'resuming' : 'run'}      ${job.runDir}`);
+  const live = flags.ui ? new LiveRun(job.runDir) : null;
+  const dash = live
+    ? await openDashboard({
+        host: flags.host,
+        port: flags.port,
+        allowRemote: flags.allowRemote,
+        runsDir: dirname(job.runDir),
+        live,
+        command: 'nabla train --ui',
+      })
+    : null;
 
   let progress: TrainingProgress | null = null;
   let stopped: Extract<JobEvent, { type: 'stopped' }> | null = null;
   const onEvent = (e: JobEvent): void => {
+    live?.onJobEvent(e);
     switch (e.type) {
       case 'log':
         if (progress) progress.log(e.line);
@@ -140,9 +170,15 @@ export async function trainCommand(flags: TrainFlags): Promise<void> {
   process.on('SIGINT', onSigint);
   let result: JobResult;
   try {
-    result = await runTrainJob(job, { emit: onEvent, stopRequested: () => interrupts > 0 });
+    result = await runTrainJob(job, {
+      emit: onEvent,
+      stopRequested: () => interrupts > 0,
+      onModel: live ? (v) => live.onModel(v) : undefined,
+    });
   } catch (err) {
     (progress as TrainingProgress | null)?.stop();
+    live?.fail((err as Error)?.message ?? String(err));
+    await dash?.close();
     if (stopped) {
       const s = stopped as Extract<JobEvent, { type: 'stopped' }>;
       const rel = relative(process.cwd(), job.runDir) || job.runDir;
@@ -162,6 +198,12 @@ export async function trainCommand(flags: TrainFlags): Promise<void> {
   }
   (progress as TrainingProgress | null)?.stop();
   printResult(result, flags.quiet);
+  if (live && dash) {
+    const report = result.report ? `/runs/${encodeURIComponent(live.name)}/${RUN_FILES.report}` : null;
+    live.finish(result, report);
+    process.stdout.write(`dashboard  ${dash.url} still serving the finished run; Ctrl-C to quit\n`);
+    await serveUntilInterrupted(dash);
+  }
 }
 
 function printResult(r: JobResult, quiet?: boolean): void {

@@ -7,6 +7,17 @@ import { isIP } from 'node:net';
 import { UsageError } from '../errors.js';
 
 export const DEFAULT_HOST = '127.0.0.1';
+/** The dashboard's port when none is given; when it is taken, a free one is used instead. */
+export const DEFAULT_PORT = 8231;
+
+/** Parses --port: a whole number 0..65535 (0 picks a free port). */
+export function parsePort(v: string): number {
+  const x = Number(v);
+  if (v.trim() === '' || !Number.isInteger(x) || x < 0 || x > 65535) {
+    throw new UsageError(`--port: must be a whole number from 0 to 65535, got ${v}`);
+  }
+  return x;
+}
 
 /** True for addresses only this machine can reach: 127.0.0.0/8, ::1, ::ffff:127.x, localhost. */
 export function isLoopback(host: string): boolean {

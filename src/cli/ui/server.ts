@@ -17,7 +17,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { browserUrl, checkBind, DEFAULT_HOST, isLoopback } from './bind.js';
+import { UsageError } from '../errors.js';
+import { browserUrl, checkBind, DEFAULT_HOST, DEFAULT_PORT, isLoopback } from './bind.js';
 import type { LiveRun } from './live.js';
 import { listRuns, readRun } from './runs.js';
 import { notFound, requestPath, sendFrom } from './staticFiles.js';
@@ -32,7 +33,7 @@ export interface DashboardOptions {
   /** The folder of run folders (default: runs). */
   runsDir?: string;
   host?: string;
-  /** 0 picks a free port. */
+  /** 0 picks a free port; unset: DEFAULT_PORT, or a free port when that one is taken. */
   port?: number;
   /** Allows a non-loopback host (with a warning). */
   allowRemote?: boolean;
@@ -151,13 +152,30 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
   const server = http.createServer(
     dashboardHandler({ runsDir, assetsDir, live, checkHost: isLoopback(host) }),
   );
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, host.replace(/^\[(.*)\]$/, '$1'), () => {
-      server.off('error', reject);
-      resolve();
+  const listen = (port: number): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host.replace(/^\[(.*)\]$/, '$1'), () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  try {
+    await listen(opts.port ?? DEFAULT_PORT);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    // The default port taken (another dashboard?): any free one will do. A port the user chose is theirs.
+    if (opts.port === undefined && code === 'EADDRINUSE') await listen(0);
+    else if (code === 'EADDRINUSE')
+      throw new UsageError(
+        `${opts.command ?? 'nabla ui'}: port ${opts.port} is in use; pick another with --port (0: any free port)`,
+      );
+    else if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+      throw new UsageError(
+        `${opts.command ?? 'nabla ui'}: cannot listen on ${host}: no such address on this machine`,
+      );
+    else throw err;
+  }
   const port = (server.address() as AddressInfo).port;
   return {
     server,
