@@ -65,7 +65,7 @@ export function dgemm(
   gemm<f64>(transA, transB, m0, m1, n0, n1, K, alpha, a, lda, b, ldb, beta, c, ldc, work);
 }
 
-function gemm<T>(
+export function gemm<T>(
   transA: i32,
   transB: i32,
   m0: i32,

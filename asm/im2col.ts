@@ -17,7 +17,7 @@ function highX(j: i32, pad: i32, stride: i32, W: i32, Wo: i32): i32 {
   return d < 0 ? 0 : min(Wo, d / stride + 1);
 }
 
-function im2colT<T>(
+export function im2colT<T>(
   x: usize,
   C: i32,
   H: i32,
@@ -80,7 +80,7 @@ function addInto<T>(dst: usize, src: usize, n: i32): void {
   }
 }
 
-function col2imT<T>(
+export function col2imT<T>(
   x: usize,
   C: i32,
   H: i32,

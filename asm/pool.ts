@@ -4,7 +4,7 @@
  * max); the backward scatters dout at those indices. Pointers are byte addresses; argmax is i32.
  */
 
-function maxPoolForwardT<T>(
+export function maxPoolForwardT<T>(
   x: usize,
   planes: i32,
   H: i32,

@@ -130,6 +130,69 @@ export interface MaxPoolBackwardArgs {
 }
 
 /**
+ * A 2-D convolution over a whole batch: x (N, C, H, W) contiguous at xOffset, w (F, C, HH, WW) contiguous at
+ * wOffset, output (N, F, Ho, Wo) with Ho = 1 + (H + 2·pad − HH) / stride (likewise Wo).
+ */
+export interface ConvGeometry {
+  N: number;
+  C: number;
+  H: number;
+  W: number;
+  F: number;
+  HH: number;
+  WW: number;
+  stride: number;
+  pad: number;
+  Ho: number;
+  Wo: number;
+  x: FloatArray;
+  xOffset: number;
+  w: FloatArray;
+  wOffset: number;
+}
+
+/** A max pool fused after conv → ReLU: windows poolHeight×poolWidth every stride, output (Ho, Wo) per plane. */
+export interface ConvPool {
+  poolHeight: number;
+  poolWidth: number;
+  stride: number;
+  Ho: number;
+  Wo: number;
+}
+
+/**
+ * out = conv(x, w) + b, then ReLU when `relu`, then (only with relu) max pooling when `pool` is set: out is
+ * then (N, F, pool.Ho, pool.Wo) and argmax (same size) receives each window's argmax within its (Ho, Wo)
+ * plane, as maxPoolForward records it. b (F,) is contiguous at bOffset; out is written whole from index 0.
+ */
+export interface ConvForwardArgs extends ConvGeometry {
+  b: FloatArray;
+  bOffset: number;
+  relu: boolean;
+  pool: ConvPool | null;
+  out: FloatArray;
+  argmax: Int32Array | null;
+}
+
+/**
+ * The backward of ConvForwardArgs. Without pool, dout (N, F, Ho, Wo) at doutOffset is the gradient of the
+ * conv output (any ReLU already applied by the caller). With pool, dout (N, F, pool.Ho, pool.Wo) is the
+ * gradient of the pooled output, `pooled` the forward's out and `argmax` its argmax: the conv's gradient is
+ * dout scattered to each argmax where pooled > 0. dx (N, C, H, W; null: not wanted), dw (F, C, HH, WW) and
+ * db (F,) are written whole from index 0; db is summed in float64.
+ */
+export interface ConvBackwardArgs extends ConvGeometry {
+  dout: FloatArray;
+  doutOffset: number;
+  pool: ConvPool | null;
+  pooled: FloatArray | null;
+  argmax: Int32Array | null;
+  dx: FloatArray | null;
+  dw: FloatArray;
+  db: FloatArray;
+}
+
+/**
  * Per-channel loops of the normalization layers, on a contiguous array viewed as (N, C, S): channel c
  * holds the N·S values x[n, c, s]. Batchnorm on (N, D) is (N, D, 1); spatial batchnorm on (N, C, H, W)
  * is (N, C, H·W); per-row statistics (layer and group norm) are (1, rows, rowLength).
@@ -217,6 +280,10 @@ export interface Backend {
   maxPoolForward(args: MaxPoolArgs): void;
   /** Max pooling backward: scatters dout into dx (which the caller zero-fills) at the recorded argmax. */
   maxPoolBackward(args: MaxPoolBackwardArgs): void;
+  /** A whole batch's convolution, with optional fused ReLU and max pool (see ConvForwardArgs). */
+  convForward(args: ConvForwardArgs): void;
+  /** Its backward: dx, dw and db (see ConvBackwardArgs). */
+  convBackward(args: ConvBackwardArgs): void;
   /** Per-channel mean and biased variance (see ChannelMomentsArgs). */
   channelMoments(args: ChannelMomentsArgs): void;
   /** Per-channel Σa and Σa·(b − shift) (see ChannelDotArgs). */

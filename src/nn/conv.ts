@@ -1,18 +1,22 @@
 /**
- * The fast convolution: im2col + GEMM, one image at a time.
+ * The fast convolution: im2col + GEMM over the whole batch in one backend call (Backend.convForward /
+ * convBackward), optionally with the ReLU and a max pool fused in.
  *
  * For image n, im2col lays its windows out as cols (K = C·HH·WW, P = H'·W'), and the weights viewed as
  * (F, K) give out[n] = w · cols, an (F, P) product that IS out[n] in (N, F, H', W') order: no transpose
  * of inputs or outputs anywhere. The backward reuses the same layout:
- *   dw += dout[n] · colsᵀ   (F×P · P×K, accumulated over n by GEMM's beta = 1)
+ *   dw += dout[n] · colsᵀ   (F×P · P×K)
  *   dcols = wᵀ · dout[n]    (K×F · F×P), then col2im adds dcols back into dx[n].
- * cols is a scratch buffer of one image (rebuilt in the backward rather than cached for the whole
- * batch), which keeps it in cache and the memory use at K·P elements however large the batch.
+ * cols is per-thread scratch of one image (rebuilt in the backward rather than cached for the batch),
+ * which keeps it in cache and the memory use at K·P elements per thread however large the batch.
+ * With the pool fused (conv → ReLU → max pool), the conv output never becomes an array: the cache keeps
+ * the pooled output and each window's argmax, from which the backward rebuilds the conv's gradient.
  */
 import { backend } from '../backend/index.js';
-import type { Im2colArgs } from '../backend/backend.js';
+import type { ConvGeometry, ConvPool } from '../backend/backend.js';
 import type { FloatArray } from '../ndarray/dtype.js';
 import { NDArray, allocArray } from '../ndarray/ndarray.js';
+import { poolDims, type PoolParam } from './pool.js';
 import {
   asContiguous,
   checkDout,
@@ -22,43 +26,6 @@ import {
   type ConvDims,
   type ConvParam,
 } from './convNaive.js';
-
-const scratchBuffers = new Map<string, FloatArray>();
-
-/**
- * A reusable scratch buffer of at least n elements of the dtype of `like`, one per backend and dtype;
- * a backend that offers `scratch` (e.g. in its own memory, so kernels skip copies) provides it.
- */
-function scratch(like: FloatArray, n: number): FloatArray {
-  const be = backend();
-  const dtype = like instanceof Float32Array ? 'float32' : 'float64';
-  const key = `${be.name}:${dtype}`;
-  let buf = scratchBuffers.get(key);
-  if (!buf || buf.length < n) {
-    buf = be.scratch?.(dtype, n) ?? (dtype === 'float32' ? new Float32Array(n) : new Float64Array(n));
-    scratchBuffers.set(key, buf);
-  }
-  return buf;
-}
-
-function im2colArgs(d: ConvDims, x: NDArray, n: number, cols: FloatArray): Im2colArgs {
-  const { C, H, W, HH, WW, stride, pad, Ho, Wo } = d;
-  return {
-    x: x.data as FloatArray,
-    xOffset: x.offset + n * C * H * W,
-    C,
-    H,
-    W,
-    HH,
-    WW,
-    stride,
-    pad,
-    Ho,
-    Wo,
-    cols,
-    colsOffset: 0,
-  };
-}
 
 /**
  * Fast convolution forward, the same result as convForwardNaive.
@@ -71,41 +38,116 @@ export function convForwardFast(
   b: NDArray,
   convParam: ConvParam,
 ): [NDArray, ConvCache] {
-  const d = convDims('convForwardFast', x, w, b, convParam);
-  const { N, C, F, HH, WW, Ho, Wo } = d;
+  return [convRun('convForwardFast', x, w, b, convParam, false), [x, w, b, convParam]];
+}
+
+/** The backend's geometry of a convolution on contiguous operands. */
+function geometry(d: ConvDims, xc: NDArray, wc: NDArray): ConvGeometry {
+  return {
+    ...d,
+    x: xc.data as FloatArray,
+    xOffset: xc.offset,
+    w: wc.data as FloatArray,
+    wOffset: wc.offset,
+  };
+}
+
+/** conv(x, w) + b, then ReLU when `relu`. */
+function convRun(
+  layer: string,
+  x: NDArray,
+  w: NDArray,
+  b: NDArray,
+  convParam: ConvParam,
+  relu: boolean,
+): NDArray {
+  const d = convDims(layer, x, w, b, convParam);
   const dtype = convDtype(x, w);
   const [xc, wc, bc] = asContiguous(dtype, x, w, b);
-  const K = C * HH * WW;
-  const P = Ho * Wo;
-  const out = allocArray([N, F, Ho, Wo], dtype, 'convForwardFast');
-  const cols = scratch(out.data as FloatArray, K * P);
-  const be = backend();
-  const od = out.data as FloatArray;
-  const bd = bc.data as FloatArray;
-  for (let n = 0; n < N; n++) {
-    // Each output plane starts as its bias, and GEMM accumulates onto it (beta = 1): no extra pass.
-    for (let f = 0; f < F; f++) od.fill(bd[bc.offset + f], (n * F + f) * P, (n * F + f + 1) * P);
-    be.im2col(im2colArgs(d, xc, n, cols));
-    be.gemm({
-      transA: false,
-      transB: false,
-      M: F,
-      N: P,
-      K,
-      alpha: 1,
-      A: wc.data as FloatArray,
-      aOffset: wc.offset,
-      lda: K,
-      B: cols,
-      bOffset: 0,
-      ldb: P,
-      beta: 1,
-      C: od,
-      cOffset: n * F * P,
-      ldc: P,
-    });
-  }
-  return [out, [x, w, b, convParam]];
+  const out = allocArray([d.N, d.F, d.Ho, d.Wo], dtype, layer);
+  backend().convForward({
+    ...geometry(d, xc, wc),
+    b: bc.data as FloatArray,
+    bOffset: bc.offset,
+    relu,
+    pool: null,
+    out: out.data as FloatArray,
+    argmax: null,
+  });
+  return out;
+}
+
+/**
+ * conv → ReLU in one pass. Returns [out (N, F, H', W'), cache = [convCache, out]]: out > 0 exactly where the
+ * conv output is, so out serves as the ReLU's cache.
+ */
+export function convReluForwardFast(
+  x: NDArray,
+  w: NDArray,
+  b: NDArray,
+  convParam: ConvParam,
+): [NDArray, [ConvCache, NDArray]] {
+  const out = convRun('convReluForward', x, w, b, convParam, true);
+  return [out, [[x, w, b, convParam], out]];
+}
+
+/** The cache of convReluPoolForwardFast: the conv's, the pooled output and every window's argmax. */
+export interface ConvReluPoolFastCache {
+  convCache: ConvCache;
+  pool: ConvPool;
+  pooled: NDArray;
+  argmax: Int32Array;
+}
+
+/**
+ * conv → ReLU → max pool in one backend call; the conv output stays in the backend's scratch.
+ * - x: (N, C, H, W); w: (F, C, HH, WW); b: (F,)
+ * Returns [out (N, F, H'', W''), cache].
+ */
+export function convReluPoolForwardFast(
+  x: NDArray,
+  w: NDArray,
+  b: NDArray,
+  convParam: ConvParam,
+  poolParam: PoolParam,
+): [NDArray, ConvReluPoolFastCache] {
+  const layer = 'convReluPoolForward';
+  const d = convDims(layer, x, w, b, convParam);
+  const pd = poolDims(layer, [d.N, d.F, d.Ho, d.Wo], poolParam);
+  const pool: ConvPool = {
+    poolHeight: pd.ph,
+    poolWidth: pd.pw,
+    stride: pd.stride,
+    Ho: pd.Ho,
+    Wo: pd.Wo,
+  };
+  const dtype = convDtype(x, w);
+  const [xc, wc, bc] = asContiguous(dtype, x, w, b);
+  const out = allocArray([d.N, d.F, pool.Ho, pool.Wo], dtype, layer);
+  const argmax = new Int32Array(out.size);
+  backend().convForward({
+    ...geometry(d, xc, wc),
+    b: bc.data as FloatArray,
+    bOffset: bc.offset,
+    relu: true,
+    pool,
+    out: out.data as FloatArray,
+    argmax,
+  });
+  return [out, { convCache: [x, w, b, convParam], pool, pooled: out, argmax }];
+}
+
+/**
+ * Backward of convReluPoolForwardFast. Returns [dx, dw, db] (dx null when computeDx is false).
+ */
+export function convReluPoolBackwardFast(
+  dout: NDArray,
+  cache: ConvReluPoolFastCache,
+  computeDx = true,
+): [NDArray | null, NDArray, NDArray] {
+  const { pooled } = cache;
+  checkDout('convReluPoolBackward', dout, pooled.shape);
+  return convBack('convReluPoolBackward', dout, cache.convCache, computeDx, cache);
 }
 
 /**
@@ -125,65 +167,36 @@ export function convBackwardFast(
   cache: ConvCache,
   computeDx = true,
 ): [NDArray | null, NDArray, NDArray] {
+  return convBack('convBackwardFast', dout, cache, computeDx, null);
+}
+
+function convBack(
+  layer: string,
+  dout: NDArray,
+  cache: ConvCache,
+  computeDx: boolean,
+  fused: ConvReluPoolFastCache | null,
+): [NDArray | null, NDArray, NDArray] {
   const [x, w, b, convParam] = cache;
-  const d = convDims('convBackwardFast', x, w, b, convParam);
+  const d = convDims(layer, x, w, b, convParam);
   const { N, C, H, W, F, HH, WW, Ho, Wo } = d;
-  checkDout('convBackwardFast', dout, [N, F, Ho, Wo]);
+  if (!fused) checkDout(layer, dout, [N, F, Ho, Wo]);
   const dtype = convDtype(x, w);
   const [xc, wc, dc] = asContiguous(dtype, x, w, dout);
-  const K = C * HH * WW;
-  const P = Ho * Wo;
-  const dx = computeDx ? allocArray([N, C, H, W], dtype, 'convBackwardFast') : null;
-  const dw = allocArray([F, C, HH, WW], dtype, 'convBackwardFast');
-  const dwd = dw.data as FloatArray;
-  const dd = dc.data as FloatArray;
-  // One buffer holds cols (the first K·P) and dcols (the next K·P).
-  const buf = scratch(dwd, 2 * K * P);
-  const cols = buf.subarray(0, K * P);
-  const dcols = buf.subarray(K * P, 2 * K * P);
-  const be = backend();
-  for (let n = 0; n < N; n++) {
-    const dOff = dc.offset + n * F * P;
-    be.im2col(im2colArgs(d, xc, n, cols));
-    be.gemm({
-      transA: false,
-      transB: true,
-      M: F,
-      N: K,
-      K: P,
-      alpha: 1,
-      A: dd,
-      aOffset: dOff,
-      lda: P,
-      B: cols,
-      bOffset: 0,
-      ldb: P,
-      beta: 1,
-      C: dwd,
-      cOffset: 0,
-      ldc: K,
-    });
-    if (!dx) continue;
-    be.gemm({
-      transA: true,
-      transB: false,
-      M: K,
-      N: P,
-      K: F,
-      alpha: 1,
-      A: wc.data as FloatArray,
-      aOffset: wc.offset,
-      lda: K,
-      B: dd,
-      bOffset: dOff,
-      ldb: P,
-      beta: 0,
-      C: dcols,
-      cOffset: 0,
-      ldc: P,
-    });
-    be.col2im(im2colArgs(d, dx, n, dcols));
-  }
-  const db = dc.sum([0, 2, 3]);
+  const dx = computeDx ? allocArray([N, C, H, W], dtype, layer) : null;
+  const dw = allocArray([F, C, HH, WW], dtype, layer);
+  const db = allocArray([F], dtype, layer);
+  const pooled = fused ? asContiguous(dtype, fused.pooled)[0] : null;
+  backend().convBackward({
+    ...geometry(d, xc, wc),
+    dout: dc.data as FloatArray,
+    doutOffset: dc.offset,
+    pool: fused ? fused.pool : null,
+    pooled: pooled ? (pooled.data as FloatArray) : null,
+    argmax: fused ? fused.argmax : null,
+    dx: dx ? (dx.data as FloatArray) : null,
+    dw: dw.data as FloatArray,
+    db: db.data as FloatArray,
+  });
   return [dx, dw, db];
 }

@@ -27,7 +27,7 @@ export interface PoolFastCache {
   argmax: Int32Array;
 }
 
-interface PoolDims {
+export interface PoolDims {
   N: number;
   C: number;
   H: number;
@@ -39,9 +39,14 @@ interface PoolDims {
   Wo: number;
 }
 
-function poolDims(layer: string, x: NDArray, poolParam: PoolParam): PoolDims {
+function checkedPoolDims(layer: string, x: NDArray, poolParam: PoolParam): PoolDims {
   checkFloat(layer, 'x', x, 4);
-  const [N, C, H, W] = x.shape;
+  return poolDims(layer, x.shape, poolParam);
+}
+
+/** Checks poolParam against an input of `shape` (N, C, H, W) and derives H', W'. */
+export function poolDims(layer: string, shape: readonly number[], poolParam: PoolParam): PoolDims {
+  const [N, C, H, W] = shape;
   const { poolHeight: ph, poolWidth: pw, stride } = poolParam;
   for (const [name, v] of [
     ['poolHeight', ph],
@@ -50,11 +55,11 @@ function poolDims(layer: string, x: NDArray, poolParam: PoolParam): PoolDims {
   ] as const) {
     if (!Number.isInteger(v) || v < 1) fail(layer, `poolParam.${name} must be a positive integer, got ${v}`);
   }
-  if (ph > H || pw > W) fail(layer, `a ${ph}×${pw} window does not fit in x of shape ${fmtShape(x.shape)}`);
+  if (ph > H || pw > W) fail(layer, `a ${ph}×${pw} window does not fit in x of shape ${fmtShape(shape)}`);
   if ((H - ph) % stride !== 0 || (W - pw) % stride !== 0)
     fail(
       layer,
-      `stride ${stride} does not divide (H − poolHeight, W − poolWidth) = (${H - ph}, ${W - pw}) for x of shape ${fmtShape(x.shape)}`,
+      `stride ${stride} does not divide (H − poolHeight, W − poolWidth) = (${H - ph}, ${W - pw}) for x of shape ${fmtShape(shape)}`,
     );
   return { N, C, H, W, ph, pw, stride, Ho: 1 + (H - ph) / stride, Wo: 1 + (W - pw) / stride };
 }
@@ -65,7 +70,7 @@ function poolDims(layer: string, x: NDArray, poolParam: PoolParam): PoolDims {
  * Returns [out (N, C, H', W'), cache = [x, poolParam]].
  */
 export function maxPoolForwardNaive(x: NDArray, poolParam: PoolParam): [NDArray, PoolCache] {
-  const { N, C, H, W, ph, pw, stride, Ho, Wo } = poolDims('maxPoolForwardNaive', x, poolParam);
+  const { N, C, H, W, ph, pw, stride, Ho, Wo } = checkedPoolDims('maxPoolForwardNaive', x, poolParam);
   const xc = x.contiguous();
   const xd = xc.data;
   const out = allocArray([N, C, Ho, Wo], x.dtype, 'maxPoolForwardNaive');
@@ -92,7 +97,7 @@ export function maxPoolForwardNaive(x: NDArray, poolParam: PoolParam): [NDArray,
  */
 export function maxPoolBackwardNaive(dout: NDArray, cache: PoolCache): [NDArray] {
   const [x, poolParam] = cache;
-  const { N, C, H, W, ph, pw, stride, Ho, Wo } = poolDims('maxPoolBackwardNaive', x, poolParam);
+  const { N, C, H, W, ph, pw, stride, Ho, Wo } = checkedPoolDims('maxPoolBackwardNaive', x, poolParam);
   checkDout('maxPoolBackwardNaive', dout, [N, C, Ho, Wo]);
   const xc = x.contiguous();
   const dc = dout.contiguous();
@@ -127,7 +132,7 @@ export function maxPoolBackwardNaive(dout: NDArray, cache: PoolCache): [NDArray]
  * Returns [out (N, C, H', W'), cache].
  */
 export function maxPoolForwardFast(x: NDArray, poolParam: PoolParam): [NDArray, PoolFastCache] {
-  const { N, C, H, W, ph, pw, stride, Ho, Wo } = poolDims('maxPoolForwardFast', x, poolParam);
+  const { N, C, H, W, ph, pw, stride, Ho, Wo } = checkedPoolDims('maxPoolForwardFast', x, poolParam);
   const xc = x.contiguous();
   const out = allocArray([N, C, Ho, Wo], x.dtype, 'maxPoolForwardFast');
   const argmax = new Int32Array(N * C * Ho * Wo);

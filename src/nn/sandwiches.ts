@@ -13,11 +13,18 @@ import {
   type BatchnormCache,
   type BnParam,
 } from './batchnorm.js';
-import { convBackwardFast, convForwardFast } from './conv.js';
+import {
+  convBackwardFast,
+  convForwardFast,
+  convReluForwardFast,
+  convReluPoolBackwardFast,
+  convReluPoolForwardFast,
+  type ConvReluPoolFastCache,
+} from './conv.js';
 import type { ConvCache, ConvParam } from './convNaive.js';
 import { dropoutBackward, dropoutForward, type DropoutCache, type DropoutParam } from './dropout.js';
 import { layernormBackward, layernormForward, type LayernormCache, type LnParam } from './layernorm.js';
-import { maxPoolBackwardFast, maxPoolForwardFast, type PoolFastCache, type PoolParam } from './pool.js';
+import type { PoolParam } from './pool.js';
 
 export type AffineReluCache = [fcCache: AffineCache, reluCache: NDArray];
 
@@ -109,9 +116,8 @@ export function convReluForward(
   b: NDArray,
   convParam: ConvParam,
 ): [NDArray, ConvReluCache] {
-  const [a, convCache] = convForwardFast(x, w, b, convParam);
-  const [out, reluCache] = reluForward(a);
-  return [out, [convCache, reluCache]];
+  // One pass; the ReLU's cache is its output (positive exactly where its input is).
+  return convReluForwardFast(x, w, b, convParam);
 }
 
 /** Backward of conv → ReLU. Returns [dx, dw, db] (dx null when computeDx is false). */
@@ -161,9 +167,9 @@ export function convBnReluBackward(
   return [dx, dw, db, dgamma, dbeta];
 }
 
-export type ConvReluPoolCache = [convCache: ConvCache, reluCache: NDArray, poolCache: PoolFastCache];
+export type ConvReluPoolCache = ConvReluPoolFastCache;
 
-/** conv → ReLU → max pool. Returns [out (N, F, H'', W''), cache]. */
+/** conv → ReLU → max pool, in one backend call. Returns [out (N, F, H'', W''), cache]. */
 export function convReluPoolForward(
   x: NDArray,
   w: NDArray,
@@ -171,10 +177,7 @@ export function convReluPoolForward(
   convParam: ConvParam,
   poolParam: PoolParam,
 ): [NDArray, ConvReluPoolCache] {
-  const [a, convCache] = convForwardFast(x, w, b, convParam);
-  const [s, reluCache] = reluForward(a);
-  const [out, poolCache] = maxPoolForwardFast(s, poolParam);
-  return [out, [convCache, reluCache, poolCache]];
+  return convReluPoolForwardFast(x, w, b, convParam, poolParam);
 }
 
 /**
@@ -192,8 +195,5 @@ export function convReluPoolBackward(
   cache: ConvReluPoolCache,
   computeDx = true,
 ): [NDArray | null, NDArray, NDArray] {
-  const [convCache, reluCache, poolCache] = cache;
-  const [ds] = maxPoolBackwardFast(dout, poolCache);
-  const [da] = reluBackward(ds, reluCache);
-  return convBackwardFast(da, convCache, computeDx);
+  return convReluPoolBackwardFast(dout, cache, computeDx);
 }

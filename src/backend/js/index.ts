@@ -1,6 +1,7 @@
 /** The TypeScript backend: plain loops on typed arrays, available everywhere. */
 import type { Backend } from '../backend.js';
 import { binary, binaryScalar, clip, unary } from './elementwise.js';
+import { convBackward, convForward } from './conv.js';
 import { gemm } from './gemm.js';
 import { col2im, im2col } from './im2col.js';
 import { channelDot, channelLinear, channelMoments } from './norm.js';
@@ -20,6 +21,8 @@ export const jsBackend: Backend = {
   col2im,
   maxPoolForward,
   maxPoolBackward,
+  convForward,
+  convBackward,
   channelMoments,
   channelDot,
   channelLinear,

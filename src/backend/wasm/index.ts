@@ -5,6 +5,7 @@
 import type { Backend } from '../backend.js';
 import { jsBackend } from '../js/index.js';
 import { binary, binaryScalar, unary } from './elementwise.js';
+import { convBackward, convForward } from './conv.js';
 import { gemm } from './gemm.js';
 import { col2im, im2col } from './im2col.js';
 import { maxPoolBackward, maxPoolForward } from './maxPool.js';
@@ -26,6 +27,8 @@ export const wasmBackend: Backend = {
   col2im,
   maxPoolForward,
   maxPoolBackward,
+  convForward,
+  convBackward,
   scratch: residentArray,
 };
 

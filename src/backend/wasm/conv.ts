@@ -1,0 +1,149 @@
+/**
+ * Whole-batch convolution for the wasm backend (asm/conv.ts): one kernel call per thread runs a contiguous
+ * range of images (im2col + GEMM + bias, ReLU and max pool fused), so a layer costs one thread barrier and
+ * one copy of each operand that is not already in the wasm memory. The backward's dw and db are summed per
+ * thread into scratch and added up here (F·K values).
+ */
+import type { ConvBackwardArgs, ConvForwardArgs, ConvGeometry } from '../backend.js';
+import { jsBackend } from '../js/index.js';
+import { copyBack, place, type Operand } from './heap.js';
+import { runJobs, threadCount, type Job } from './pool.js';
+import { align64, reserve, runtime } from './runtime.js';
+
+/** Below this many multiply-adds a call runs on one thread (waking workers costs ~20 µs). */
+const THREAD_MIN_MACS = 1 << 18;
+
+let geomPtr = 0;
+
+/** Writes the kernel's geometry block (see asm/conv.ts) and returns its address. */
+function writeGeometry(g: ConvGeometry, flags: number, pool: ConvForwardArgs['pool']): number {
+  if (geomPtr === 0) geomPtr = reserve(64);
+  const v = new Int32Array(runtime().memory.buffer, geomPtr, 16);
+  v.set([g.C, g.H, g.W, g.F, g.HH, g.WW, g.stride, g.pad, g.Ho, g.Wo]);
+  v.set(pool ? [pool.poolHeight, pool.poolWidth, pool.stride, pool.Ho, pool.Wo] : [0, 0, 0, 0, 0], 10);
+  v[15] = flags;
+  return geomPtr;
+}
+
+function threadsFor(g: ConvGeometry): number {
+  const macs = g.N * g.F * g.C * g.HH * g.WW * g.Ho * g.Wo;
+  return macs >= THREAD_MIN_MACS ? Math.max(1, Math.min(threadCount(), g.N)) : 1;
+}
+
+/** Image ranges [n0, n1) of `threads` near-equal parts of N. */
+function splits(N: number, threads: number): [number, number][] {
+  const out: [number, number][] = [];
+  for (let t = 0; t < threads; t++) {
+    const n0 = Math.floor((t * N) / threads);
+    const n1 = Math.floor(((t + 1) * N) / threads);
+    if (n1 > n0) out.push([n0, n1]);
+  }
+  return out;
+}
+
+export function convForward(g: ConvForwardArgs): void {
+  const C = g.out.constructor;
+  if (g.x.constructor !== C || g.w.constructor !== C || g.b.constructor !== C)
+    return jsBackend.convForward(g);
+  const f32 = g.out instanceof Float32Array;
+  const S = f32 ? 4 : 8;
+  const { N, C: Ch, H, W, F, HH, WW } = g;
+  const pool = g.relu ? g.pool : null;
+  const outLen = N * F * (pool ? pool.Ho * pool.Wo : g.Ho * g.Wo);
+  const geom = writeGeometry(g, (g.relu ? 1 : 0) | (pool ? 2 : 0), pool);
+  const workBytes = align64(runtime().kernels.convWorkBytes(geom, S) as number);
+  const parts = splits(N, threadsFor(g));
+  const ops: Operand[] = [
+    { data: g.x, offset: g.xOffset, len: N * Ch * H * W, read: true },
+    { data: g.w, offset: g.wOffset, len: F * Ch * HH * WW, read: true },
+    { data: g.b, offset: g.bOffset, len: F, read: true },
+    { data: g.out, offset: 0, len: outLen, read: false },
+  ];
+  if (pool) ops.push({ data: g.argmax!, offset: 0, len: outLen, read: false });
+  const { scratch, placed } = place(parts.length * workBytes, ops);
+  const [xp, wp, bp, op] = placed.map((p) => p.ptr);
+  const ap = pool ? placed[4].ptr : 0;
+  const fn = f32 ? 'convForward32' : 'convForward64';
+  const jobs: Job[] = parts.map(([n0, n1], t) => ({
+    fn,
+    args: [geom, xp, wp, bp, op, ap, n0, n1, scratch + t * workBytes],
+  }));
+  runJobs(jobs);
+  copyBack(ops[3], placed[3]);
+  if (pool) copyBack(ops[4], placed[4]);
+}
+
+export function convBackward(g: ConvBackwardArgs): void {
+  const C = g.dw.constructor;
+  if (
+    g.x.constructor !== C ||
+    g.w.constructor !== C ||
+    g.dout.constructor !== C ||
+    g.db.constructor !== C ||
+    (g.dx && g.dx.constructor !== C) ||
+    (g.pool && g.pooled!.constructor !== C)
+  )
+    return jsBackend.convBackward(g);
+  const f32 = g.dw instanceof Float32Array;
+  const S = f32 ? 4 : 8;
+  const { N, C: Ch, H, W, F, HH, WW, pool } = g;
+  const K = Ch * HH * WW;
+  const doutLen = N * F * (pool ? pool.Ho * pool.Wo : g.Ho * g.Wo);
+  const geom = writeGeometry(g, (pool ? 2 : 0) | (g.dx ? 4 : 0), pool);
+  const workBytes = align64(runtime().kernels.convWorkBytes(geom, S) as number);
+  const dwBytes = align64(F * K * S);
+  const dbBytes = align64(F * 8);
+  const parts = splits(N, threadsFor(g));
+  const T = parts.length;
+  const ops: Operand[] = [
+    { data: g.x, offset: g.xOffset, len: N * Ch * H * W, read: true },
+    { data: g.w, offset: g.wOffset, len: F * K, read: true },
+    { data: g.dout, offset: g.doutOffset, len: doutLen, read: true },
+  ];
+  if (pool) {
+    ops.push({ data: g.pooled!, offset: 0, len: doutLen, read: true });
+    ops.push({ data: g.argmax!, offset: 0, len: doutLen, read: true });
+  }
+  const dxIndex = ops.length;
+  if (g.dx) ops.push({ data: g.dx, offset: 0, len: N * Ch * H * W, read: false });
+  const { scratch, placed } = place(T * (workBytes + dwBytes + dbBytes), ops);
+  const [xp, wp, dp] = placed.map((p) => p.ptr);
+  const pp = pool ? placed[3].ptr : 0;
+  const ap = pool ? placed[4].ptr : 0;
+  const dxp = g.dx ? placed[dxIndex].ptr : 0;
+  const dwBase = scratch + T * workBytes;
+  const dbBase = dwBase + T * dwBytes;
+  const fn = f32 ? 'convBackward32' : 'convBackward64';
+  const jobs: Job[] = parts.map(([n0, n1], t) => ({
+    fn,
+    args: [
+      geom,
+      xp,
+      wp,
+      dp,
+      pp,
+      ap,
+      dxp,
+      dwBase + t * dwBytes,
+      dbBase + t * dbBytes,
+      n0,
+      n1,
+      scratch + t * workBytes,
+    ],
+  }));
+  runJobs(jobs);
+  if (g.dx) copyBack(ops[dxIndex], placed[dxIndex]);
+  const buf = runtime().memory.buffer;
+  const Ctor = f32 ? Float32Array : Float64Array;
+  g.dw.set(new Ctor(buf, dwBase, F * K));
+  const db = new Float64Array(F);
+  for (let t = 0; t < T; t++) {
+    if (t > 0) {
+      const dwt = new Ctor(buf, dwBase + t * dwBytes, F * K);
+      for (let i = 0; i < F * K; i++) g.dw[i] += dwt[i];
+    }
+    const dbt = new Float64Array(buf, dbBase + t * dbBytes, F);
+    for (let f = 0; f < F; f++) db[f] += dbt[f];
+  }
+  g.db.set(db);
+}
