@@ -8,12 +8,13 @@
  * separately: `npm run results -- svm softmax`. Options: `--epochs N` sets seqcnn's epochs; `--limit N`
  * trains on N images only, as a smoke test that prints instead of writing RESULTS.md.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { backend } from '../src/backend/index.js';
 import { getCifar10Data, type Cifar10Data } from '../src/data/index.js';
 import { allocArray, type NDArray } from '../src/ndarray/ndarray.js';
 import { Generator } from '../src/ndarray/random.js';
+import { array, saveNpz } from '../src/ndarray/index.js';
 import { KNearestNeighbor } from '../src/models/kNearestNeighbor.js';
 import { crossValidateKnn } from '../src/models/crossValidation.js';
 import { LinearSVM, Softmax, type LinearClassifier } from '../src/models/linearClassifier.js';
@@ -104,6 +105,8 @@ function knnDraw(
   bestMean: number;
   accBest: number;
   cv: ReturnType<typeof crossValidateKnn>;
+  /** Test accuracy for each k of the cross-validation, in its order. */
+  testByK: number[];
 } {
   // Mean subtraction shifts every image by the same vector, which leaves L2 distances unchanged.
   const XTr = rows(XTrain, false).astype('float64');
@@ -114,7 +117,10 @@ function knnDraw(
   const acc1 = accuracy(knn.predictLabels(dists, 1), yTest);
   const cv = crossValidateKnn(XTr, yTrain, { numFolds: 5 });
   const accBest = accuracy(knn.predictLabels(dists, cv.bestK), yTest);
-  return { acc1, bestK: cv.bestK, bestMean: cv.bestMeanAccuracy, accBest, cv };
+  const testByK = Object.keys(cv.kToAccuracies).map((k) =>
+    accuracy(knn.predictLabels(dists, Number(k)), yTest),
+  );
+  return { acc1, bestK: cv.bestK, bestMean: cv.bestMeanAccuracy, accBest, cv, testByK };
 }
 
 function runKnn(d: Cifar10Data): Section {
@@ -130,6 +136,18 @@ function runKnn(d: Cifar10Data): Section {
     d.yTest.slice('0:500'),
   );
   const cvTime = performance.now() - t0;
+  // The course's draw, for scripts/knn_numpy_check.py (the course's numpy code on the same arrays).
+  if (limit === null) {
+    mkdirSync(new URL('../.cache/', import.meta.url), { recursive: true });
+    saveNpz(new URL('../.cache/knn-draw0.npz', import.meta.url).pathname, {
+      XTrain: rows(d.XTrain.slice('0:5000'), false).astype('float64'),
+      yTrain: d.yTrain.slice('0:5000'),
+      XTest: rows(d.XTest.slice('0:500'), false).astype('float64'),
+      yTest: d.yTest.slice('0:500'),
+      k: array(Object.keys(main.cv.kToAccuracies).map(Number), 'int32'),
+      accuracies: array(main.testByK),
+    });
+  }
   log(
     `kNN k=1: ${pct(main.acc1)}; best k=${main.bestK} by 5-fold CV (mean ${pct(main.bestMean)}): test ${pct(main.accBest)}`,
   );
@@ -149,8 +167,8 @@ function runKnn(d: Cifar10Data): Section {
   const meanAcc1 = mean(draws.map((r) => r.acc1));
   const meanBest = mean(draws.map((r) => r.accBest));
   const table = Object.entries(main.cv.kToAccuracies).map(
-    ([k, accs]) =>
-      `| ${k} | ${accs.map(pct).join(', ')} | ${pct(accs.reduce((a, b) => a + b) / accs.length)} |`,
+    ([k, accs], i) =>
+      `| ${k} | ${accs.map(pct).join(', ')} | ${pct(accs.reduce((a, b) => a + b) / accs.length)} | ${pct(main.testByK[i])} |`,
   );
   return {
     title: 'k-nearest neighbour (5,000 train / 500 test)',
@@ -167,10 +185,13 @@ function runKnn(d: Cifar10Data): Section {
           `| ${r.train} | ${r.held} | ${pct(r.acc1)} | ${r.bestK} (${pct(r.bestMean)}) | ${pct(r.accBest)} |`,
       ),
       '',
-      "Cross-validation of the course's draw (first 5,000 training images):",
+      "Cross-validation of the course's draw (first 5,000 training images), and each k's accuracy on the 500 test",
+      "images (shown for insight only: the choice of k is the cross-validation's). `python3 scripts/knn_numpy_check.py`",
+      "runs the course's numpy code (knn.ipynb's no-loop distances and np.argmax(np.bincount(...)) voting) on the",
+      'same arrays (saved by this part to the git-ignored .cache/knn-draw0.npz) and checks every test accuracy below.',
       '',
-      '| k | fold accuracies | mean |',
-      '|---|---|---|',
+      '| k | fold accuracies | mean | test accuracy |',
+      '|---|---|---|---|',
       ...table,
     ],
   };
