@@ -146,6 +146,7 @@ describe('the runs API and files', () => {
     const r = await request(dash.url, '/api/runs/20260101-000000-softmax');
     const d = JSON.parse(r.body) as RunDetail;
     expect(d.iteration).toEqual([1, 2, 3, 4]);
+    expect(d.epoch).toEqual([0.25, 0.5, 0.75, 1]);
     expect(d.loss).toEqual([2, 1.75, 1.5, 1.25]);
     expect(d.epochRecords).toEqual([{ epoch: 1, iteration: 4, trainAcc: 0.5, valAcc: 0.4 }]);
     expect(d.test).toEqual({ accuracy: 0.45, perClass: [0.5, null], count: 100 });

@@ -35,6 +35,8 @@ interface DashboardState {
   /** Points in the loss chart's first series, and the loss chart's series labels. */
   lossPoints: number;
   lossSeries: string[];
+  /** What the charts' x axis counts. */
+  xAxis: 'iteration' | 'epoch';
   epochs: number;
   modelUpdates: number;
   confusion: boolean;
@@ -49,6 +51,7 @@ const dash: DashboardState = {
   liveStatus: '',
   lossPoints: 0,
   lossSeries: [],
+  xAxis: 'iteration',
   epochs: 0,
   modelUpdates: 0,
   confusion: false,
@@ -124,22 +127,24 @@ function align(series: readonly Series[]): uPlot.AlignedData {
 class Chart {
   private plot: uPlot | null = null;
   private labels = '';
+  private xLabel = 'iteration';
   constructor(
     private readonly host: HTMLElement,
-    private readonly xLabel: string,
     private readonly yLabel: string,
     private readonly yRange?: [number, number],
   ) {}
 
-  set(series: Series[]): void {
+  /** Draws `series` against x values named `xLabel`. */
+  set(series: Series[], xLabel = 'iteration'): void {
     const data = align(series);
-    const labels = series.map((s) => s.label).join('\n');
+    const labels = [xLabel, ...series.map((s) => s.label)].join('\n');
     if (this.plot && labels === this.labels) {
       this.plot.setData(data);
       return;
     }
     this.plot?.destroy();
     this.labels = labels;
+    this.xLabel = xLabel;
     const width = Math.max(280, this.host.clientWidth || 480);
     const range = this.yRange;
     this.plot = new uPlot(
@@ -180,9 +185,9 @@ class Chart {
   }
 }
 
-const lossChart = new Chart($('#loss-chart'), 'iteration', 'loss');
-const accChart = new Chart($('#acc-chart'), 'iteration', 'accuracy', [0, 1]);
-const speedChart = new Chart($('#speed-chart'), 'iteration', 'images/s');
+const lossChart = new Chart($('#loss-chart'), 'loss');
+const accChart = new Chart($('#acc-chart'), 'accuracy', [0, 1]);
+const speedChart = new Chart($('#speed-chart'), 'images/s');
 
 function lossSeries(x: number[], y: (number | null)[], k: number, name = ''): Series[] {
   const prefix = name ? `${name} ` : '';
@@ -192,8 +197,8 @@ function lossSeries(x: number[], y: (number | null)[], k: number, name = ''): Se
   ];
 }
 
-function showLoss(series: Series[]): void {
-  lossChart.set(series);
+function showLoss(series: Series[], xLabel = 'iteration'): void {
+  lossChart.set(series, xLabel);
   dash.lossPoints = series[0]?.x.length ?? 0;
   dash.lossSeries = series.map((s) => s.label);
 }
@@ -327,6 +332,9 @@ function resetView(title: string, subtitle = ''): void {
   accChart.clear();
   speedChart.clear();
   $('#speed-figure').hidden = false;
+  $('#axis').hidden = true;
+  $('#loss-caption').textContent = 'Loss per iteration (light) and its moving average';
+  dash.xAxis = 'iteration';
   dash.lossPoints = 0;
   dash.lossSeries = [];
   dash.epochs = 0;
@@ -441,6 +449,34 @@ async function showRun(name: string): Promise<void> {
   }
 }
 
+let compared: RunDetail[] = [];
+
+/** The compared runs' curves against epochs (runs with different batch sizes line up) or iterations. */
+function drawCompare(): void {
+  const axis = $<HTMLSelectElement>('#axis select').value === 'iteration' ? 'iteration' : 'epoch';
+  dash.xAxis = axis;
+  showLoss(
+    compared.map((d, k) => ({
+      label: d.name,
+      x: axis === 'epoch' ? d.epoch : d.iteration,
+      y: movingAverage(d.loss),
+      color: PALETTE[k % PALETTE.length],
+      width: 2,
+    })),
+    axis,
+  );
+  $('#loss-caption').textContent = 'Loss (moving average) of each run';
+  $('#acc-caption').textContent = 'Validation accuracy after each epoch';
+  accChart.set(
+    compared.map((d, k) => {
+      const val = epochSeries(d, k, d.name)[1];
+      const e = d.epochRecords.filter((r) => r.iteration > 0);
+      return axis === 'epoch' ? { ...val, x: e.map((r) => r.epoch) } : val;
+    }),
+    axis,
+  );
+}
+
 async function showCompare(names: string[]): Promise<void> {
   dash.view = 'compare';
   dash.runs = names;
@@ -448,17 +484,9 @@ async function showCompare(names: string[]): Promise<void> {
   const details = await Promise.all(
     names.map((n) => getJson<RunDetail>(`/api/runs/${encodeURIComponent(n)}`)),
   );
-  showLoss(
-    details.map((d, k) => ({
-      label: d.name,
-      x: d.iteration,
-      y: movingAverage(d.loss),
-      color: PALETTE[k % PALETTE.length],
-      width: 2,
-    })),
-  );
-  $('#acc-caption').textContent = 'Validation accuracy after each epoch';
-  accChart.set(details.map((d, k) => ({ ...epochSeries(d, k, d.name)[1] })));
+  compared = details;
+  $('#axis').hidden = false;
+  drawCompare();
   $('#speed-figure').hidden = true;
   setStats(
     details.map((d) => [
@@ -535,6 +563,8 @@ function renderLive(s: LiveState): void {
     ['test accuracy', s.done ? pct(s.done.testAccuracy as number) : '–'],
   ]);
   dash.liveStatus = s.status;
+  const verb = s.status === 'done' ? 'Trained' : s.status === 'failed' ? 'Stopped' : 'Training';
+  $('#title').textContent = `${verb} ${s.run}`;
   dash.epochs = s.epochs.length;
   showError(s.failed);
   if (s.done) {
@@ -640,6 +670,9 @@ async function route(): Promise<void> {
 $('#compare').addEventListener('click', () => {
   const names = runs.map((r) => r.name).filter((n) => selected.has(n));
   location.hash = `#/compare/${names.map(encodeURIComponent).join(',')}`;
+});
+$('#axis select').addEventListener('change', () => {
+  if (dash.view === 'compare') drawCompare();
 });
 $('#refresh').addEventListener('click', () => void loadRuns().then(route));
 window.addEventListener('hashchange', () => void route());

@@ -41,6 +41,8 @@ export interface RunDetail extends RunSummary {
   config: Record<string, unknown>;
   /** Loss per iteration: iteration[i] and loss[i] (non-finite losses as null, JSON has no NaN). */
   iteration: number[];
+  /** The epoch (fractional) at each iteration: runs with different batch sizes compare on this axis. */
+  epoch: number[];
   loss: (number | null)[];
   epochRecords: EpochRecord[];
   test: { accuracy: number; perClass: (number | null)[]; count: number } | null;
@@ -191,12 +193,14 @@ export function readRun(runsDir: string, name: string, liveName: string | null =
   if (!metricsFile && !configFile) return null;
   const records = readRecords(metricsFile);
   const iteration: number[] = [];
+  const epoch: number[] = [];
   const loss: (number | null)[] = [];
   const epochRecords: EpochRecord[] = [];
   let test: RunDetail['test'] = null;
   for (const r of records) {
     if (r.type === 'iteration') {
       iteration.push(r.iteration);
+      epoch.push(r.epoch);
       loss.push(finiteOrNull(r.loss));
     } else if (r.type === 'epoch') {
       epochRecords.push({ epoch: r.epoch, iteration: r.iteration, trainAcc: r.trainAcc, valAcc: r.valAcc });
@@ -227,6 +231,7 @@ export function readRun(runsDir: string, name: string, liveName: string | null =
     ...summarize(runsDir, name, records, liveName),
     config,
     iteration,
+    epoch,
     loss,
     epochRecords: epochRecords.map((e) => ({
       ...e,

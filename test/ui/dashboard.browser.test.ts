@@ -1,0 +1,290 @@
+/**
+ * The dashboard end to end: `nabla train --ui` (the built command, a real short training run) serves the
+ * page, headless Chromium opens it, the loss curve gains points while the run trains, the filters, the
+ * predictions and finally the confusion matrix appear; then a past run is opened and two runs compared.
+ * Screenshots go to test-artifacts/ui/ (git-ignored). Any console error or page error fails the test.
+ *
+ * Needs Debian's chromium at /usr/bin/chromium (or NABLA_CHROMIUM) and playwright-core (which brings no
+ * browser of its own); without them the browser tests are skipped with a message saying why.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { ensureBuilt, iterationLosses, nabla, nablaAsync, root, scratch } from '../cli/helpers.js';
+
+const CHROMIUM = process.env.NABLA_CHROMIUM || '/usr/bin/chromium';
+const playwright = await import('playwright-core').catch(() => null);
+const skipWhy = !existsSync(CHROMIUM)
+  ? `${CHROMIUM} does not exist (install Debian's chromium: apt-get install chromium)`
+  : !playwright
+    ? 'the playwright-core package is not installed (npm install)'
+    : null;
+if (skipWhy) console.warn(`test/ui/dashboard.browser.test.ts: skipping the browser tests: ${skipWhy}`);
+
+const ARTIFACTS = path.join(root, 'test-artifacts', 'ui');
+// Generous: CI machines have 2 cores, and the suite may run beside other work.
+const WAIT = { timeout: 150_000, polling: 100 };
+
+/** The page's window.nablaDashboard (web/dashboard/main.ts). */
+interface DashboardState {
+  ready: boolean;
+  view: string;
+  runs: string[];
+  live: string | null;
+  liveStatus: string;
+  lossPoints: number;
+  lossSeries: string[];
+  xAxis: string;
+  epochs: number;
+  modelUpdates: number;
+  confusion: boolean;
+}
+
+/** Builds dist/ and the page when missing (CI builds both in `npm ci`; this covers local runs). */
+function ensurePageBuilt(): void {
+  ensureBuilt();
+  if (existsSync(path.join(root, 'web', 'dist', 'dashboard', 'index.html'))) return;
+  const r = spawnSync('npm', ['run', 'build:web'], { cwd: root, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`npm run build:web failed:\n${r.stdout}\n${r.stderr}`);
+}
+
+/** Resolves with the dashboard URL once the process prints it. */
+function dashboardUrl(out: () => string, done: Promise<unknown>): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const t = setInterval(() => {
+      const m = /dashboard {2}(http:\/\/\S+)/.exec(out());
+      if (m) {
+        clearInterval(t);
+        resolve(m[1]);
+      }
+    }, 50);
+    void done.then(() => {
+      clearInterval(t);
+      reject(new Error(`nabla exited before printing the dashboard URL:\n${out()}`));
+    });
+  });
+}
+
+describe.skipIf(skipWhy !== null)('the dashboard in headless Chromium', () => {
+  let cwd: string;
+  let pastRun: string;
+  let train: ReturnType<typeof nablaAsync>;
+  let out = ''; // the training command's output so far
+  let url: string;
+  let context: BrowserContext;
+  let page: Page;
+  let profile: string;
+  const errors: string[] = [];
+
+  const state = (): Promise<DashboardState> =>
+    page.evaluate(() => (window as unknown as { nablaDashboard: DashboardState }).nablaDashboard);
+  const waitFor = (fn: string, arg?: unknown) =>
+    page.waitForFunction(`(${fn})(window.nablaDashboard, ${JSON.stringify(arg ?? null)})`, undefined, WAIT);
+  const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, name), fullPage: true });
+
+  beforeAll(async () => {
+    ensurePageBuilt();
+    mkdirSync(ARTIFACTS, { recursive: true });
+    cwd = scratch();
+    // A past run to open and compare: softmax, quick.
+    const r = nabla(
+      [
+        'train',
+        '--model',
+        'softmax',
+        '--limit',
+        '600',
+        '--batch-size',
+        '50',
+        '--epochs',
+        '2',
+        '--out',
+        'runs',
+      ],
+      cwd,
+    );
+    expect(r.status, r.stderr).toBe(0);
+    pastRun = readdirSync(path.join(cwd, 'runs'))[0];
+
+    profile = mkdtempSync(path.join(tmpdir(), 'nabla-chromium-'));
+    context = await playwright!.chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1280, height: 900 },
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    page = await context.newPage();
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+    });
+    page.on('pageerror', (e) => errors.push(`page: ${e.message}`));
+
+    // The live run: small batches so it takes a few seconds, long enough to watch it grow.
+    train = nablaAsync(
+      [
+        'train',
+        '--ui',
+        '--port',
+        '0',
+        '--limit',
+        '600',
+        '--batch-size',
+        '8',
+        '--epochs',
+        '2',
+        '--out',
+        'runs',
+      ],
+      cwd,
+    );
+    train.child.stdout!.on('data', (d) => (out += d));
+    url = await dashboardUrl(() => out, train.done);
+  }, 300_000);
+
+  afterAll(async () => {
+    await context?.close();
+    if (train && train.child.exitCode === null) train.child.kill('SIGKILL');
+    if (profile) rmSync(profile, { recursive: true, force: true });
+    if (cwd) rmSync(cwd, { recursive: true, force: true });
+  });
+
+  const trainOut = (): string => out;
+
+  it('streams the run: the loss curve gains points while it trains; filters, predictions, confusion matrix', async () => {
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    await page.goto(url);
+    await waitFor(
+      '(d) => d && d.ready && d.view === "live" && d.liveStatus === "training" && d.lossPoints > 0',
+    );
+    const first = (await state()).lossPoints;
+    await waitFor('(d, n) => d.lossPoints > n', first);
+    const later = await state();
+    expect(later.lossPoints).toBeGreaterThan(first);
+    await waitFor('(d) => d.modelUpdates > 0');
+    await shot('live-training.png');
+    expect(await page.getAttribute('#filters', 'src')).toMatch(/^data:image\/png;base64,/);
+    expect(await page.locator('#samples .sample').count()).toBe(16);
+
+    await waitFor('(d) => d.liveStatus === "done" && d.confusion');
+    const d = await state();
+    const runName = d.live!;
+    expect(d.runs).toEqual([runName]);
+    // Every iteration the run logged is on the chart.
+    const logged = iterationLosses(path.join(cwd, 'runs', runName, 'metrics.jsonl'));
+    expect(d.lossPoints).toBe(logged.length);
+    expect(d.epochs).toBe(3); // iteration 1, then the end of each of the 2 epochs
+    // The confusion matrix: 10 classes, every test image counted once; the accuracy the command printed.
+    const cells = await page.$$eval('#confusion table.confusion tr', (rows) =>
+      rows.slice(1).map((r) => Array.from(r.querySelectorAll('td'), (td) => Number(td.textContent))),
+    );
+    expect(cells).toHaveLength(10);
+    expect(cells.flat().reduce((a, b) => a + b, 0)).toBe(600);
+    const diag = cells.reduce((a, row, i) => a + row[i], 0);
+    await waitFor('() => /test accuracy/.test(document.body.textContent)');
+    const printed = /test accuracy (\d+\.\d+)% on 600 test images/.exec(trainOut());
+    expect(printed).not.toBeNull();
+    expect(((100 * diag) / 600).toFixed(2)).toBe(printed![1]);
+    expect(await page.textContent('[data-stat="test accuracy"] strong')).toBe(`${printed![1]}%`);
+    await shot('live-done.png');
+    expect(errors).toEqual([]);
+  }, 300_000);
+
+  it('opens a past run, then compares two runs on one plot', async () => {
+    await page.click(`#runs tr[data-run="${pastRun}"] a`);
+    await waitFor('(d, name) => d.view === "run" && d.runs[0] === name && d.lossPoints > 0', pastRun);
+    const logged = iterationLosses(path.join(cwd, 'runs', pastRun, 'metrics.jsonl'));
+    expect((await state()).lossPoints).toBe(logged.length);
+    expect(await page.textContent('#title')).toBe(pastRun);
+    expect(await page.textContent('#subtitle')).toMatch(/^softmax on mnist, done/);
+    expect(await page.textContent('#config')).toContain('softmax');
+    await shot('past-run.png');
+
+    const live = (await state()).live!;
+    await page.check(`#runs tr[data-run="${pastRun}"] input[type=checkbox]`);
+    expect(await page.isDisabled('#compare')).toBe(true); // one run is not a comparison
+    await page.check(`#runs tr[data-run="${live}"] input[type=checkbox]`);
+    await page.click('#compare');
+    await waitFor('(d) => d.view === "compare" && d.lossSeries.length === 2 && d.lossPoints > 0');
+    const d = await state();
+    // The runs list is newest first: the live run, then the softmax run.
+    expect(d.lossSeries).toEqual([live, pastRun]);
+    expect(d.runs).toEqual([live, pastRun]);
+    // Batch 8 and batch 50 line up on epochs (the default axis of a comparison), or on iterations.
+    expect(d.xAxis).toBe('epoch');
+    await page.selectOption('#axis select', 'iteration');
+    await waitFor('(d) => d.xAxis === "iteration" && d.lossSeries.length === 2');
+    await page.selectOption('#axis select', 'epoch');
+    await waitFor('(d) => d.xAxis === "epoch"');
+    // The settings table shows what differs between the two: the model, among others.
+    expect(await page.textContent('#config')).toMatch(/model\.name.*cnn.*softmax|model\.name.*softmax.*cnn/s);
+    await shot('compare.png');
+    expect(errors).toEqual([]);
+  }, 300_000);
+
+  it('keeps serving after the run, and stops on Ctrl-C with status 0', async () => {
+    expect(trainOut()).toMatch(/still serving the finished run; Ctrl-C to quit/);
+    await context.close();
+    train.child.kill('SIGINT');
+    const r = await train.done;
+    expect(r.status).toBe(0);
+  }, 60_000);
+});
+
+describe('nabla ui', () => {
+  let cwd: string;
+  beforeAll(() => {
+    ensureBuilt();
+    cwd = scratch();
+    mkdirSync(path.join(cwd, 'runs'));
+  }, 300_000);
+  afterAll(() => rmSync(cwd, { recursive: true, force: true }));
+
+  it('serves the runs folder on 127.0.0.1 until Ctrl-C', async () => {
+    const ui = nablaAsync(['ui', '--runs', 'runs', '--port', '0'], cwd);
+    let out = '';
+    ui.child.stdout!.on('data', (d) => (out += d));
+    const url = await dashboardUrl(() => out, ui.done);
+    expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    const r = await fetch(`${url}api/runs`);
+    expect(await r.json()).toEqual({ live: null, runs: [] });
+    expect((await fetch(`${url}api/events`)).status).toBe(404);
+    ui.child.kill('SIGINT');
+    expect((await ui.done).status).toBe(0);
+  }, 60_000);
+
+  it('refuses a non-loopback address unless --allow-remote, and warns then', async () => {
+    const refused = nabla(['ui', '--host', '0.0.0.0'], cwd);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/refusing to listen on 0\.0\.0\.0.*--allow-remote/);
+    const ui = nablaAsync(['ui', '--host', '0.0.0.0', '--allow-remote', '--port', '0'], cwd);
+    let out = '';
+    ui.child.stdout!.on('data', (d) => (out += d));
+    await dashboardUrl(() => out, ui.done);
+    ui.child.kill('SIGINT');
+    const r = await ui.done;
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/warning: listening on 0\.0\.0\.0: anyone who can reach this machine/);
+  }, 60_000);
+
+  it('refuses a bad port, and dashboard flags on train without --ui', () => {
+    expect(nabla(['ui', '--port', '70000'], cwd).stderr).toMatch(
+      /--port: must be a whole number from 0 to 65535/,
+    );
+    const r = nabla(['train', '--allow-remote'], cwd);
+    expect([r.status, r.stderr.trim()]).toEqual([
+      2,
+      'nabla train: --allow-remote is a dashboard option: add --ui',
+    ]);
+  });
+});
