@@ -3,7 +3,8 @@
  *
  *   npm run build:web && npx tsx web/serve.ts [port]     then open http://127.0.0.1:8080/
  *
- * Serves the files of web/ on 127.0.0.1 only; anything outside web/ is refused.
+ * Serves the files of web/dist/ (the built pages) on 127.0.0.1 only; anything outside it is refused. `/`
+ * goes to the demo, `/demo` to `/demo/`.
  */
 import { createReadStream, statSync } from 'node:fs';
 import http from 'node:http';
@@ -11,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const webDir = path.dirname(fileURLToPath(import.meta.url));
+const distDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'dist');
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -23,11 +24,15 @@ const TYPES: Record<string, string> = {
 };
 
 /** Starts serving `root` on 127.0.0.1:`port` (0: any free port); resolves with the server and its URL. */
-export function serveWeb(port = 0, root = webDir): Promise<{ server: http.Server; url: string }> {
+export function serveWeb(port = 0, root = distDir): Promise<{ server: http.Server; url: string }> {
   const server = http.createServer((req, res) => {
     const urlPath = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     if (urlPath === '/favicon.ico') {
       res.writeHead(204).end(); // the demo has none; answer so browsers log no error
+      return;
+    }
+    if (urlPath === '/' || urlPath === '/demo') {
+      res.writeHead(302, { location: '/demo/' }).end();
       return;
     }
     const file = path.join(root, urlPath.endsWith('/') ? `${urlPath}index.html` : urlPath);

@@ -12,10 +12,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { buildWeb } from '../../web/build.js';
+import { buildWeb } from '../../web/buildWeb.js';
 import { serveWeb } from '../../web/serve.js';
-import { DEFAULTS } from '../../web/protocol.js';
-import { TrainingRun, spiralData } from '../../web/trainer.js';
+import { DEFAULTS } from '../../web/demo/protocol.js';
+import { TrainingRun, spiralData } from '../../web/demo/trainer.js';
 
 const CHROMIUM = process.env.NABLA_CHROMIUM || '/usr/bin/chromium';
 const playwright = await import('playwright-core').catch(() => null);
@@ -49,6 +49,7 @@ describe.skipIf(skipWhy !== null)('the demo page in headless Chromium', () => {
   let context: BrowserContext;
   let page: Page;
   let profile: string;
+  let dist: string;
   const pageErrors: string[] = [];
 
   const demo = () => page.evaluate(() => (window as unknown as { nablaDemo: DemoState }).nablaDemo);
@@ -69,8 +70,10 @@ describe.skipIf(skipWhy !== null)('the demo page in headless Chromium', () => {
   };
 
   beforeAll(async () => {
-    await buildWeb();
-    ({ server, url } = await serveWeb(0));
+    // A build of its own: another test file may be building web/dist at the same time.
+    dist = mkdtempSync(path.join(tmpdir(), 'nabla-web-dist-'));
+    await buildWeb(dist);
+    ({ server, url } = await serveWeb(0, dist));
     profile = mkdtempSync(path.join(tmpdir(), 'nabla-chromium-'));
     context = await playwright!.chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
@@ -96,6 +99,7 @@ describe.skipIf(skipWhy !== null)('the demo page in headless Chromium', () => {
     await context?.close();
     server?.close();
     if (profile) rmSync(profile, { recursive: true, force: true });
+    if (dist) rmSync(dist, { recursive: true, force: true });
   });
 
   it('trains the spiral in the Worker while the page handles clicks; the loss falls', async () => {
@@ -203,7 +207,7 @@ describe.skipIf(skipWhy !== null)('the demo page in headless Chromium', () => {
           w.onerror = (e) => reject(new Error(e.message));
         },
       );
-    }, `${url}dist/nabla.js`);
+    }, `${url}nabla.js`);
     expect(result.losses.length).toBe(50);
     expect(result.losses[0]).toBeCloseTo(Math.log(2), 2);
     expect(result.losses.at(-1)).toBeLessThan(0.6);

@@ -71,6 +71,9 @@ let gridOf: Uint8Array | null = null;
 const digitSheet = document.createElement('canvas');
 let digitsOf: Float32Array | null = null;
 
+/** The MNIST subset, beside the page (web/dist/demo/mnist.bin). */
+const MNIST_URL = new URL('mnist.bin', document.baseURI).href;
+
 let runId = 0;
 let ready: Ready | null = null;
 /** The latest pictures the Worker sent (it sends them only when measured anew). */
@@ -78,7 +81,7 @@ let boundary: Uint8Array | null = null;
 let predictions: Int32Array | null = null;
 let dirty = false;
 
-const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
 const send = (m: ToWorker) => worker.postMessage(m);
 
 worker.onmessage = (e: MessageEvent<FromWorker>) => {
@@ -154,7 +157,13 @@ function reset(): void {
   predictions = null;
   ui.viewCaption.textContent =
     state.config.dataset === 'spiral' ? 'Decision boundary' : 'Test digits: predicted';
-  send({ type: 'init', runId: ++runId, config: state.config, backend: ui.backend.value });
+  send({
+    type: 'init',
+    runId: ++runId,
+    config: state.config,
+    backend: ui.backend.value,
+    mnistUrl: MNIST_URL,
+  });
   dirty = true;
 }
 

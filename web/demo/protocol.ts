@@ -51,15 +51,18 @@ export const LEARNING_RATES: Record<DatasetName, Record<RunConfig['updateRule'],
   mnist: { sgd: 0.3, sgdMomentum: 0.05, rmsprop: 1e-3, adam: 1e-3 },
 };
 
-/** Images in web/dist/mnist.bin (written by build.ts): the first of MNIST's training and test sets. */
+/** Images in web/dist/demo/mnist.bin (written by web/plugins.ts): the first of MNIST's training and test sets. */
 export const MNIST_SIZES = { train: 5000, test: 1000 };
 
 /**
  * Page → Worker. 'init' starts a fresh run, numbered by the page; every answer carries that runId, so the
- * page can drop messages of a run it has replaced. `backend`: 'js', 'wasm', or '' for nabla's default.
+ * page can drop messages of a run it has replaced. `backend`: 'js', 'wasm', or '' for nabla's default;
+ * `mnistUrl`: where the MNIST subset is (the page knows; the Worker's own URL is in assets/).
  */
 export type ToWorker =
-  { type: 'init'; runId: number; config: RunConfig; backend: string } | { type: 'start' } | { type: 'stop' };
+  | { type: 'init'; runId: number; config: RunConfig; backend: string; mnistUrl: string }
+  | { type: 'start' }
+  | { type: 'stop' };
 
 export interface Ready {
   type: 'ready';

@@ -14,7 +14,7 @@ import {
   updateRules,
   type Model,
   type OptimConfig,
-} from '../src/browser.js';
+} from '../../src/browser.js';
 import type { RunConfig } from './protocol.js';
 
 export interface Dataset {
@@ -51,7 +51,7 @@ export function spiralData(seed: number, numPerClass = 100, numClasses = 3): Dat
 }
 
 /**
- * MNIST from the bytes of web/dist/mnist.bin (see web/build.ts): images scaled to [0, 1] as
+ * MNIST from the bytes of web/dist/demo/mnist.bin (see web/plugins.ts): images scaled to [0, 1] as
  * (N, 1, 28, 28) float32, labels int32.
  */
 export function mnistData(bytes: Uint8Array, numTrain: number, numTest: number): Dataset {

@@ -6,7 +6,7 @@
  * slices of about SLICE_MS, each ended by a 'progress' message and a macrotask boundary (setTimeout 0), so
  * a 'stop', queued as a message, is seen within one slice.
  */
-import { listBackends, setBackend, backend, type NDArray } from '../src/browser.js';
+import { listBackends, setBackend, backend, type NDArray } from '../../src/browser.js';
 import { TrainingRun, mnistData, spiralData, type Dataset } from './trainer.js';
 import { MNIST_SIZES, type FromWorker, type ToWorker } from './protocol.js';
 
@@ -27,8 +27,8 @@ let mnistBytes: Promise<Uint8Array> | null = null;
 /** The last accuracy measured, and when. */
 let views = { accuracy: 0, at: -Infinity };
 
-function loadMnistBytes(): Promise<Uint8Array> {
-  mnistBytes ??= fetch(new URL('./mnist.bin', import.meta.url)).then(async (r) => {
+function loadMnistBytes(url: string): Promise<Uint8Array> {
+  mnistBytes ??= fetch(url).then(async (r) => {
     if (!r.ok) throw new Error(`mnist.bin: HTTP ${r.status} (run npm run build:web)`);
     return new Uint8Array(await r.arrayBuffer());
   });
@@ -44,7 +44,7 @@ async function init(m: Extract<ToWorker, { type: 'init' }>): Promise<void> {
   const data: Dataset =
     dataset === 'spiral'
       ? spiralData(seed)
-      : mnistData(await loadMnistBytes(), MNIST_SIZES.train, MNIST_SIZES.test);
+      : mnistData(await loadMnistBytes(m.mnistUrl), MNIST_SIZES.train, MNIST_SIZES.test);
   if (m.runId !== runId) return; // a newer 'init' came while MNIST loaded
   run = new TrainingRun(m.config, data);
   const startNow = running; // a 'start' came while the data loaded
