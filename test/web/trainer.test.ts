@@ -3,8 +3,8 @@
  * seeded repeatability and that training fits the spiral.
  */
 import { describe, expect, it } from 'vitest';
-import { TrainingRun, mnistData, spiralData } from '../../web/trainer.js';
-import { DEFAULTS, LEARNING_RATES } from '../../web/protocol.js';
+import { TrainingRun, mnistData, spiralData } from '../../web/demo/trainer.js';
+import { DEFAULTS, LEARNING_RATES } from '../../web/demo/protocol.js';
 
 describe('spiralData', () => {
   const { XTrain, yTrain, XVal } = spiralData(0);
