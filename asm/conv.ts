@@ -14,7 +14,7 @@
  * convWorkBytes(geom, sizeof T) bytes.
  */
 import { gemm, gemmWorkBytes } from './gemm';
-import { col2imT, im2colT } from './im2col';
+import { col2imT, im2colRowT, im2colT } from './im2col';
 import { maxPoolForwardT } from './pool';
 
 const RELU = 1;
@@ -29,31 +29,355 @@ function align64(n: usize): usize {
   return (n + 63) & ~(<usize>63);
 }
 
-/** Bytes of one thread's scratch: GEMM packing, cols, dcols and one image's conv output. */
-export function convWorkBytes(geom: usize, S: i32): i32 {
-  const K = <usize>(g(geom, 0) * g(geom, 4) * g(geom, 5));
-  const P = <usize>(g(geom, 8) * g(geom, 9));
-  const F = <usize>g(geom, 3);
-  const s = <usize>S;
-  return <i32>(align64(<usize>gemmWorkBytes()) + 2 * align64(K * P * s) + align64(F * P * s) + 64);
+const MR = 4;
+/** Longest run of the reduction (K) one micro-kernel call takes: its B panel (KC·32 bytes) stays in L1. */
+const KC = 512;
+
+// This thread's scratch regions, in order (computed, not allocated: kernels never use the AS heap, which
+// every thread's instance would share).
+const GW = 0; // GEMM packing (backward)
+const COLS = 1; // cols (K, P), or the forward's packed panels (K·Pr)
+const DCOLS = 2; // dcols (K, P)
+const FP = 3; // one image's conv output or its gradient (F, P)
+const PA = 4; // the weights packed in MR-row panels (Fr·K)
+const TMP = 5; // one cols row, zero-padded to Pr
+const TILE = 6; // an MR×32-byte edge tile
+const BIAS = 7; // b zero-padded to Fr
+const END = 8;
+
+function roundUp(n: i32, m: i32): i32 {
+  return ((n + m - 1) / m) * m;
 }
 
-/** out[0:n] = out > 0 ? out : 0 (NaN → 0, as the TypeScript relu). */
-function reluInPlace<T>(p: usize, n: i32): void {
+/** Byte address of scratch region `r` (GW...END) of the thread whose scratch starts at `work`. */
+function region(geom: usize, S: usize, work: usize, r: i32): usize {
+  const K = <usize>(g(geom, 0) * g(geom, 4) * g(geom, 5));
+  const P = <usize>(g(geom, 8) * g(geom, 9));
+  const Pr = <usize>roundUp(<i32>P, 8);
+  const F = <usize>g(geom, 3);
+  const Fr = <usize>roundUp(<i32>F, MR);
+  let p = align64(work);
+  if (r == GW) return p;
+  p += align64(<usize>gemmWorkBytes());
+  if (r == COLS) return p;
+  p += align64(K * Pr * S);
+  if (r == DCOLS) return p;
+  p += align64(K * P * S);
+  if (r == FP) return p;
+  p += align64(F * P * S);
+  if (r == PA) return p;
+  p += align64(Fr * K * S);
+  if (r == TMP) return p;
+  p += align64(Pr * S);
+  if (r == TILE) return p;
+  p += 128;
+  if (r == BIAS) return p;
+  return p + align64(Fr * S);
+}
+
+/** Bytes of one thread's scratch (see the regions above). */
+export function convWorkBytes(geom: usize, S: i32): i32 {
+  return <i32>(region(geom, <usize>S, 0, END) + 64);
+}
+
+/**
+ * Packs im2col of one image straight into the micro-kernel's B panels: panel jp holds output positions
+ * [jp·NR, jp·NR + NR) and its row k (c, i, j) is the NR values of cols row k there, at bp + (jp·K + k)·32.
+ */
+function packColsT<T>(xn: usize, geom: usize, K: i32, P: i32, tmp: usize, bp: usize): void {
   const S = <usize>sizeof<T>();
-  const L = 16 / <i32>sizeof<T>();
-  const zero = i32x4.splat(0);
+  const NR = 32 / <i32>S;
+  const C = g(geom, 0);
+  const H = g(geom, 1);
+  const W = g(geom, 2);
+  const HH = g(geom, 4);
+  const WW = g(geom, 5);
+  const stride = g(geom, 6);
+  const pad = g(geom, 7);
+  const Ho = g(geom, 8);
+  const Wo = g(geom, 9);
+  const np = (P + NR - 1) / NR;
+  memory.fill(tmp + <usize>P * S, 0, <usize>(np * NR - P) * S);
+  const step = <usize>K * 32;
   let k = 0;
-  for (; k + L <= n; k += L) {
-    const q = p + <usize>k * S;
-    const v = v128.load(q);
-    if (sizeof<T>() == 4) v128.store(q, v128.and(v, f32x4.gt(v, zero)));
-    else v128.store(q, v128.and(v, f64x2.gt(v, zero)));
+  for (let c = 0; c < C; c++) {
+    const plane = xn + <usize>(c * H * W) * S;
+    for (let i = 0; i < HH; i++) {
+      for (let j = 0; j < WW; j++) {
+        im2colRowT<T>(plane, H, W, i, j, stride, pad, Ho, Wo, tmp);
+        let src = tmp;
+        let dst = bp + <usize>k * 32;
+        for (let jp = 0; jp < np; jp++) {
+          v128.store(dst, v128.load(src));
+          v128.store(dst, v128.load(src, 16), 16);
+          src += 32;
+          dst += step;
+        }
+        k++;
+      }
+    }
   }
-  for (; k < n; k++) {
-    const q = p + <usize>k * S;
-    const v = load<T>(q);
-    store<T>(q, v > <T>0 ? v : <T>0);
+}
+
+/** Packs w (F, K) as MR-row panels of K columns (row p of panel ir at (ir·K + p·MR)·S), zero past F. */
+function packWeightsT<T>(w: usize, F: i32, K: i32, pa: usize): void {
+  const S = <usize>sizeof<T>();
+  for (let ir = 0; ir < F; ir += MR) {
+    const panel = pa + <usize>(ir * K) * S;
+    for (let i = 0; i < MR; i++) {
+      const f = ir + i;
+      const src = w + <usize>(f * K) * S;
+      for (let p = 0; p < K; p++) {
+        store<T>(panel + <usize>(p * MR + i) * S, f < F ? load<T>(src + <usize>p * S) : <T>0);
+      }
+    }
+  }
+}
+
+/**
+ * C[0:4, 0:NR] = (init ? bias (per row) : C) + Apanel(4×kc) · Bpanel(kc×NR), then ReLU when `relu`;
+ * ldc in bytes. f32: NR = 8.
+ */
+function convKernel32(
+  kc: i32,
+  ap: usize,
+  bp: usize,
+  cp: usize,
+  ldc: usize,
+  init: bool,
+  bias: usize,
+  relu: bool,
+): void {
+  let c00: v128, c01: v128, c10: v128, c11: v128, c20: v128, c21: v128, c30: v128, c31: v128;
+  if (init) {
+    c00 = v128.load32_splat(bias);
+    c01 = c00;
+    c10 = v128.load32_splat(bias, 4);
+    c11 = c10;
+    c20 = v128.load32_splat(bias, 8);
+    c21 = c20;
+    c30 = v128.load32_splat(bias, 12);
+    c31 = c30;
+  } else {
+    let r = cp;
+    c00 = v128.load(r);
+    c01 = v128.load(r, 16);
+    r += ldc;
+    c10 = v128.load(r);
+    c11 = v128.load(r, 16);
+    r += ldc;
+    c20 = v128.load(r);
+    c21 = v128.load(r, 16);
+    r += ldc;
+    c30 = v128.load(r);
+    c31 = v128.load(r, 16);
+  }
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let x = v128.load32_splat(ap);
+    c00 = f32x4.add(c00, f32x4.mul(x, b0));
+    c01 = f32x4.add(c01, f32x4.mul(x, b1));
+    x = v128.load32_splat(ap, 4);
+    c10 = f32x4.add(c10, f32x4.mul(x, b0));
+    c11 = f32x4.add(c11, f32x4.mul(x, b1));
+    x = v128.load32_splat(ap, 8);
+    c20 = f32x4.add(c20, f32x4.mul(x, b0));
+    c21 = f32x4.add(c21, f32x4.mul(x, b1));
+    x = v128.load32_splat(ap, 12);
+    c30 = f32x4.add(c30, f32x4.mul(x, b0));
+    c31 = f32x4.add(c31, f32x4.mul(x, b1));
+    ap += 16;
+    bp += 32;
+  }
+  if (relu) {
+    const z = f32x4.splat(0);
+    c00 = v128.and(c00, f32x4.gt(c00, z));
+    c01 = v128.and(c01, f32x4.gt(c01, z));
+    c10 = v128.and(c10, f32x4.gt(c10, z));
+    c11 = v128.and(c11, f32x4.gt(c11, z));
+    c20 = v128.and(c20, f32x4.gt(c20, z));
+    c21 = v128.and(c21, f32x4.gt(c21, z));
+    c30 = v128.and(c30, f32x4.gt(c30, z));
+    c31 = v128.and(c31, f32x4.gt(c31, z));
+  }
+  let r = cp;
+  v128.store(r, c00);
+  v128.store(r, c01, 16);
+  r += ldc;
+  v128.store(r, c10);
+  v128.store(r, c11, 16);
+  r += ldc;
+  v128.store(r, c20);
+  v128.store(r, c21, 16);
+  r += ldc;
+  v128.store(r, c30);
+  v128.store(r, c31, 16);
+}
+
+/** The f64 twin of convKernel32: NR = 4. */
+function convKernel64(
+  kc: i32,
+  ap: usize,
+  bp: usize,
+  cp: usize,
+  ldc: usize,
+  init: bool,
+  bias: usize,
+  relu: bool,
+): void {
+  let c00: v128, c01: v128, c10: v128, c11: v128, c20: v128, c21: v128, c30: v128, c31: v128;
+  if (init) {
+    c00 = v128.load64_splat(bias);
+    c01 = c00;
+    c10 = v128.load64_splat(bias, 8);
+    c11 = c10;
+    c20 = v128.load64_splat(bias, 16);
+    c21 = c20;
+    c30 = v128.load64_splat(bias, 24);
+    c31 = c30;
+  } else {
+    let r = cp;
+    c00 = v128.load(r);
+    c01 = v128.load(r, 16);
+    r += ldc;
+    c10 = v128.load(r);
+    c11 = v128.load(r, 16);
+    r += ldc;
+    c20 = v128.load(r);
+    c21 = v128.load(r, 16);
+    r += ldc;
+    c30 = v128.load(r);
+    c31 = v128.load(r, 16);
+  }
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let x = v128.load64_splat(ap);
+    c00 = f64x2.add(c00, f64x2.mul(x, b0));
+    c01 = f64x2.add(c01, f64x2.mul(x, b1));
+    x = v128.load64_splat(ap, 8);
+    c10 = f64x2.add(c10, f64x2.mul(x, b0));
+    c11 = f64x2.add(c11, f64x2.mul(x, b1));
+    x = v128.load64_splat(ap, 16);
+    c20 = f64x2.add(c20, f64x2.mul(x, b0));
+    c21 = f64x2.add(c21, f64x2.mul(x, b1));
+    x = v128.load64_splat(ap, 24);
+    c30 = f64x2.add(c30, f64x2.mul(x, b0));
+    c31 = f64x2.add(c31, f64x2.mul(x, b1));
+    ap += 32;
+    bp += 32;
+  }
+  if (relu) {
+    const z = f64x2.splat(0);
+    c00 = v128.and(c00, f64x2.gt(c00, z));
+    c01 = v128.and(c01, f64x2.gt(c01, z));
+    c10 = v128.and(c10, f64x2.gt(c10, z));
+    c11 = v128.and(c11, f64x2.gt(c11, z));
+    c20 = v128.and(c20, f64x2.gt(c20, z));
+    c21 = v128.and(c21, f64x2.gt(c21, z));
+    c30 = v128.and(c30, f64x2.gt(c30, z));
+    c31 = v128.and(c31, f64x2.gt(c31, z));
+  }
+  let r = cp;
+  v128.store(r, c00);
+  v128.store(r, c01, 16);
+  r += ldc;
+  v128.store(r, c10);
+  v128.store(r, c11, 16);
+  r += ldc;
+  v128.store(r, c20);
+  v128.store(r, c21, 16);
+  r += ldc;
+  v128.store(r, c30);
+  v128.store(r, c31, 16);
+}
+
+/**
+ * One image's conv output dst (F, P) = bias + w · cols (ReLU'd when `relu`), from the packed weights pa
+ * and packed panels bp; tiles cross K in KC-long runs with the tile kept in C (or the edge tile).
+ */
+function convImageT<T>(
+  F: i32,
+  K: i32,
+  P: i32,
+  pa: usize,
+  bp: usize,
+  bias: usize,
+  dst: usize,
+  relu: bool,
+  tile: usize,
+): void {
+  const S = <usize>sizeof<T>();
+  const NR = 32 / <i32>S;
+  const ldc = <usize>P * S;
+  for (let jp = 0; jp * NR < P; jp++) {
+    const j0 = jp * NR;
+    const nr = min(NR, P - j0);
+    const bpanel = bp + <usize>(jp * K) * 32;
+    for (let ir = 0; ir < F; ir += MR) {
+      const mr = min(MR, F - ir);
+      const apanel = pa + <usize>(ir * K) * S;
+      const full = mr == MR && nr == NR;
+      const cp = full ? dst + <usize>ir * ldc + <usize>j0 * S : tile;
+      const ld = full ? ldc : 32;
+      for (let pc = 0; pc < K; pc += KC) {
+        const kc = min(KC, K - pc);
+        const last = pc + kc >= K;
+        const ap = apanel + <usize>(pc * MR) * S;
+        const b = bpanel + <usize>pc * 32;
+        const bi = bias + <usize>ir * S;
+        if (sizeof<T>() == 4) convKernel32(kc, ap, b, cp, ld, pc == 0, bi, relu && last);
+        else convKernel64(kc, ap, b, cp, ld, pc == 0, bi, relu && last);
+      }
+      if (!full) {
+        for (let i = 0; i < mr; i++) {
+          memory.copy(dst + <usize>(ir + i) * ldc + <usize>j0 * S, tile + <usize>(i * 32), <usize>nr * S);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * 2×2 max pooling, stride 2, of `planes` (H, W) planes: the common case, unrolled (same results and argmax
+ * as maxPoolForwardT: the first maximum in window order, NaN winning).
+ */
+function maxPool2x2T<T>(x: usize, planes: i32, H: i32, W: i32, out: usize, argmax: usize): void {
+  const S = <usize>sizeof<T>();
+  const Ho = H >> 1;
+  const Wo = W >> 1;
+  let o: usize = 0;
+  for (let p = 0; p < planes; p++) {
+    const base = x + <usize>(p * H * W) * S;
+    for (let y = 0; y < Ho; y++) {
+      const r0 = 2 * y * W;
+      const row0 = base + <usize>r0 * S;
+      const row1 = row0 + <usize>W * S;
+      for (let xo = 0; xo < Wo; xo++) {
+        const q = <usize>(2 * xo) * S;
+        let m = load<T>(row0 + q);
+        let best = r0 + 2 * xo;
+        let v = load<T>(row0 + q + S);
+        if (v > m || (v != v && m == m)) {
+          m = v;
+          best = r0 + 2 * xo + 1;
+        }
+        v = load<T>(row1 + q);
+        if (v > m || (v != v && m == m)) {
+          m = v;
+          best = r0 + W + 2 * xo;
+        }
+        v = load<T>(row1 + q + S);
+        if (v > m || (v != v && m == m)) {
+          m = v;
+          best = r0 + W + 2 * xo + 1;
+        }
+        store<T>(out + o * S, m);
+        store<i32>(argmax + o * 4, best);
+        o++;
+      }
+    }
   }
 }
 
@@ -73,45 +397,39 @@ function convForwardT<T>(
   const H = g(geom, 1);
   const W = g(geom, 2);
   const F = g(geom, 3);
-  const HH = g(geom, 4);
-  const WW = g(geom, 5);
-  const stride = g(geom, 6);
-  const pad = g(geom, 7);
   const Ho = g(geom, 8);
   const Wo = g(geom, 9);
+  const ph = g(geom, 10);
+  const pw = g(geom, 11);
+  const ps = g(geom, 12);
+  const Hp = g(geom, 13);
+  const Wp = g(geom, 14);
   const flags = g(geom, 15);
-  const K = C * HH * WW;
+  const K = C * g(geom, 4) * g(geom, 5);
   const P = Ho * Wo;
-  const HpWp = g(geom, 13) * g(geom, 14);
-  const gw = align64(work);
-  const cols = gw + align64(<usize>gemmWorkBytes());
-  const fp = cols + 2 * align64(<usize>(K * P) * S);
+  const HpWp = Hp * Wp;
+  const pa = region(geom, S, work, PA);
+  const bias = region(geom, S, work, BIAS);
+  const cols = region(geom, S, work, COLS);
+  const tmp = region(geom, S, work, TMP);
+  const tile = region(geom, S, work, TILE);
+  const fp = region(geom, S, work, FP);
   const pool = (flags & POOL) != 0;
+  const relu = (flags & RELU) != 0;
+  packWeightsT<T>(w, F, K, pa);
+  const Fr = roundUp(F, MR);
+  memory.fill(bias, 0, <usize>Fr * S);
+  memory.copy(bias, b, <usize>F * S);
+  const pool2 = ph == 2 && pw == 2 && ps == 2 && (Ho & 1) == 0 && (Wo & 1) == 0;
   for (let n = n0; n < n1; n++) {
-    im2colT<T>(x + <usize>(n * C * H * W) * S, C, H, W, HH, WW, stride, pad, Ho, Wo, cols);
+    packColsT<T>(x + <usize>(n * C * H * W) * S, geom, K, P, tmp, cols);
     const dst = pool ? fp : out + <usize>(n * F * P) * S;
-    // Each output plane starts as its bias and GEMM accumulates onto it (beta = 1).
-    for (let f = 0; f < F; f++) {
-      const bf = load<T>(b + <usize>f * S);
-      const row = dst + <usize>(f * P) * S;
-      for (let p = 0; p < P; p++) store<T>(row + <usize>p * S, bf);
-    }
-    gemm<T>(0, 0, 0, F, 0, P, K, <T>1, w, K, cols, P, <T>1, dst, P, gw);
-    if (flags & RELU) reluInPlace<T>(dst, F * P);
+    convImageT<T>(F, K, P, pa, cols, bias, dst, relu, tile);
     if (pool) {
-      maxPoolForwardT<T>(
-        fp,
-        F,
-        Ho,
-        Wo,
-        g(geom, 10),
-        g(geom, 11),
-        g(geom, 12),
-        g(geom, 13),
-        g(geom, 14),
-        out + <usize>(n * F * HpWp) * S,
-        argmax + <usize>(n * F * HpWp) * 4,
-      );
+      const po = out + <usize>(n * F * HpWp) * S;
+      const pam = argmax + <usize>(n * F * HpWp) * 4;
+      if (pool2) maxPool2x2T<T>(fp, F, Ho, Wo, po, pam);
+      else maxPoolForwardT<T>(fp, F, Ho, Wo, ph, pw, ps, Hp, Wp, po, pam);
     }
   }
 }
@@ -149,10 +467,10 @@ function convBackwardT<T>(
   const K = C * HH * WW;
   const P = Ho * Wo;
   const HpWp = g(geom, 13) * g(geom, 14);
-  const gw = align64(work);
-  const cols = gw + align64(<usize>gemmWorkBytes());
-  const dcols = cols + align64(<usize>(K * P) * S);
-  const fp = dcols + align64(<usize>(K * P) * S);
+  const gw = region(geom, S, work, GW);
+  const cols = region(geom, S, work, COLS);
+  const dcols = region(geom, S, work, DCOLS);
+  const fp = region(geom, S, work, FP);
   const pool = (flags & POOL) != 0;
   memory.fill(dwp, 0, <usize>(F * K) * S);
   memory.fill(dbp, 0, <usize>F * 8);

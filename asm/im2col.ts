@@ -32,34 +32,54 @@ export function im2colT<T>(
 ): void {
   const S = <usize>sizeof<T>();
   let r = cols;
-  const rowBytes = <usize>Wo * S;
+  const rowBytes = <usize>(Ho * Wo) * S;
   for (let c = 0; c < C; c++) {
     const plane = x + <usize>(c * H * W) * S;
     for (let i = 0; i < HH; i++) {
       for (let j = 0; j < WW; j++) {
-        const lo = lowX(j, pad, stride);
-        const hi = max(lo, highX(j, pad, stride, W, Wo));
-        const shift = j - pad;
-        for (let y = 0; y < Ho; y++) {
-          const iy = y * stride + i - pad;
-          if (iy < 0 || iy >= H) {
-            memory.fill(r, 0, rowBytes);
-          } else {
-            if (lo > 0) memory.fill(r, 0, <usize>lo * S);
-            const src = plane + <usize>(iy * W + shift) * S;
-            if (stride == 1) {
-              memory.copy(r + <usize>lo * S, src + <usize>lo * S, <usize>(hi - lo) * S);
-            } else {
-              for (let xo = lo; xo < hi; xo++) {
-                store<T>(r + <usize>xo * S, load<T>(src + <usize>(xo * stride) * S));
-              }
-            }
-            if (hi < Wo) memory.fill(r + <usize>hi * S, 0, <usize>(Wo - hi) * S);
-          }
-          r += rowBytes;
-        }
+        im2colRowT<T>(plane, H, W, i, j, stride, pad, Ho, Wo, r);
+        r += rowBytes;
       }
     }
+  }
+}
+
+/** Row (i, j) of one channel's block of cols: the Ho·Wo input pixels under window offset (i, j). */
+export function im2colRowT<T>(
+  plane: usize,
+  H: i32,
+  W: i32,
+  i: i32,
+  j: i32,
+  stride: i32,
+  pad: i32,
+  Ho: i32,
+  Wo: i32,
+  dst: usize,
+): void {
+  const S = <usize>sizeof<T>();
+  const rowBytes = <usize>Wo * S;
+  const lo = lowX(j, pad, stride);
+  const hi = max(lo, highX(j, pad, stride, W, Wo));
+  const shift = j - pad;
+  let r = dst;
+  for (let y = 0; y < Ho; y++) {
+    const iy = y * stride + i - pad;
+    if (iy < 0 || iy >= H) {
+      memory.fill(r, 0, rowBytes);
+    } else {
+      if (lo > 0) memory.fill(r, 0, <usize>lo * S);
+      const src = plane + <usize>(iy * W + shift) * S;
+      if (stride == 1) {
+        memory.copy(r + <usize>lo * S, src + <usize>lo * S, <usize>(hi - lo) * S);
+      } else {
+        for (let xo = lo; xo < hi; xo++) {
+          store<T>(r + <usize>xo * S, load<T>(src + <usize>(xo * stride) * S));
+        }
+      }
+      if (hi < Wo) memory.fill(r + <usize>hi * S, 0, <usize>(Wo - hi) * S);
+    }
+    r += rowBytes;
   }
 }
 

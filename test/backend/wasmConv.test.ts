@@ -2,7 +2,7 @@
  * The wasm backend's whole-batch convolution (convForward / convBackward, with ReLU and max pool fused or
  * not) against the TypeScript backend's, float32 and float64, including batches large enough to split
  * over threads, strides, padding, edge tiles (F and H'·W' not multiples of the micro-tile) and operands at
- * offsets; and the fused conv → ReLU → pool against the unfused chain of layers.
+ * offsets, a reduction longer than one micro-kernel run; and the fused conv → ReLU → pool against the unfused chain of layers.
  */
 import { describe, expect, it } from 'vitest';
 import type { ConvBackwardArgs, ConvForwardArgs, ConvPool } from '../../src/backend/backend.js';
@@ -27,6 +27,7 @@ const cases = [
   { N: 24, C: 3, H: 16, W: 16, F: 9, HH: 5, WW: 5, stride: 1, pad: 2, pool: [2, 2, 2] }, // threaded
   { N: 17, C: 4, H: 12, W: 10, F: 8, HH: 3, WW: 3, stride: 1, pad: 1, pool: [3, 3, 1] }, // threaded
   { N: 9, C: 2, H: 11, W: 11, F: 3, HH: 3, WW: 3, stride: 2, pad: 0, pool: null },
+  { N: 3, C: 12, H: 6, W: 5, F: 6, HH: 7, WW: 7, stride: 1, pad: 3, pool: [2, 1, 1] }, // K = 588: two K runs
 ];
 
 describe.runIf(wasmAvailable())('wasm whole-batch convolution', () => {
