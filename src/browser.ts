@@ -1,7 +1,8 @@
 /**
  * nabla for browsers and Web Workers: everything that needs no Node.js built-in — NDArray and its ops, the
- * backends, the layers, the classifiers and nets, the update rules and the Solver. Data loaders, features
- * on image files, charts and the CLI stay in the Node entry (index.ts). Functions that read or write files
+ * backends, the layers (functions, and modules: Sequential, Conv2d, ...), the classifiers and nets, the
+ * update rules and the Solver. Data loaders, features on image files, charts and the CLI stay in the Node
+ * entry (index.ts). Functions that read or write files
  * (saveNpy, loadNpz, Solver checkpoints) are exported but throw here; in-memory .npy/.npz bytes (toNpy,
  * fromNpz, ...) work.
  */
@@ -15,6 +16,7 @@ export {
   type Backend,
 } from './backend/index.js';
 export * from './nn/index.js';
+export * from './nn/modules/index.js';
 export * from './models/index.js';
 export * from './optim/index.js';
 export * from './solver/index.js';
