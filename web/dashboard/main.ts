@@ -132,7 +132,17 @@ class Chart {
     private readonly host: HTMLElement,
     private readonly yLabel: string,
     private readonly yRange?: [number, number],
-  ) {}
+  ) {
+    // The chart follows its column's width (the window resized, the grid re-flowed).
+    new ResizeObserver(() => {
+      const w = this.width();
+      if (this.plot && Math.abs(this.plot.width - w) > 2) this.plot.setSize({ width: w, height: 240 });
+    }).observe(host);
+  }
+
+  private width(): number {
+    return Math.max(280, this.host.clientWidth || 480);
+  }
 
   /** Draws `series` against x values named `xLabel`. */
   set(series: Series[], xLabel = 'iteration'): void {
@@ -145,7 +155,7 @@ class Chart {
     this.plot?.destroy();
     this.labels = labels;
     this.xLabel = xLabel;
-    const width = Math.max(280, this.host.clientWidth || 480);
+    const width = this.width();
     const range = this.yRange;
     this.plot = new uPlot(
       {
@@ -322,6 +332,7 @@ function showError(message: string | null): void {
 function resetView(title: string, subtitle = ''): void {
   $('#title').textContent = title;
   $('#subtitle').textContent = subtitle;
+  delete $('#subtitle').dataset.done;
   showError(null);
   setStats([]);
   setConfig(null);
@@ -567,15 +578,23 @@ function renderLive(s: LiveState): void {
   $('#title').textContent = `${verb} ${s.run}`;
   dash.epochs = s.epochs.length;
   showError(s.failed);
+  const sub = $('#subtitle');
   if (s.done) {
     setConfusion(s.done.confusion as number[][], s.done.classNames as string[]);
     const report = s.done.report as string | null;
-    if (report && !$('#subtitle').querySelector('a')) {
-      const a = el('a', 'report.html');
-      a.href = report;
-      a.target = '_blank';
-      $('#subtitle').append(' · ', a);
+    if (!sub.dataset.done) {
+      sub.dataset.done = '1';
+      sub.replaceChildren(`finished in ${(s.done.trainSeconds as number).toFixed(1)} s of training`);
+      if (report) {
+        const a = el('a', 'report.html');
+        a.href = report;
+        a.target = '_blank';
+        sub.append(' · ', a);
+      }
     }
+  } else {
+    delete sub.dataset.done;
+    sub.textContent = s.failed ? 'stopped' : 'live: the curves grow as the run trains';
   }
 }
 
