@@ -1,0 +1,110 @@
+/**
+ * `nabla demo`: serves the in-browser training demo (web/demo/, built by `npm run build:web` into the
+ * package's web/dist/) until Ctrl-C. The page trains a small CNN on MNIST in a Web Worker; this server only
+ * hands out the built files, through staticFiles.ts (nothing outside web/dist/ is reachable).
+ *
+ *   /          a redirect to /demo/
+ *   /demo/     the page; /assets/ its scripts and Worker; /demo/mnist.bin its digits; /nabla.js the library
+ */
+import { existsSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { UsageError } from '../errors.js';
+import { browserUrl, DEFAULT_HOST, isLoopback } from '../ui/bind.js';
+import { defaultAssetsDir } from '../ui/server.js';
+import { notFound, requestPath, sendFrom } from '../ui/staticFiles.js';
+
+/** The demo's port when none is given; when it is taken, a free one is used instead. */
+export const DEMO_PORT = 8230;
+
+export interface DemoFlags {
+  host?: string;
+  /** 0 picks a free port; unset: DEMO_PORT, or a free port when that one is taken. */
+  port?: number;
+}
+
+export interface DemoServer {
+  server: http.Server;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Serves `assetsDir` (the built web/dist): '/' and '/demo' redirect to '/demo/'. */
+export function demoHandler(assetsDir: string): http.RequestListener {
+  return (req, res) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' });
+      res.end('method not allowed\n');
+      return;
+    }
+    const urlPath = requestPath(req);
+    if (urlPath === '/' || urlPath === '/demo') {
+      res.writeHead(302, { location: '/demo/' }).end();
+      return;
+    }
+    if (urlPath === '/favicon.ico') {
+      res.writeHead(204).end(); // the page has none; answer so that browsers log no error
+      return;
+    }
+    if (!sendFrom(assetsDir, urlPath, req, res)) notFound(res);
+  };
+}
+
+/** Starts serving the built demo; resolves once it listens. Throws a UsageError when it is not built. */
+export async function startDemo(flags: DemoFlags & { assetsDir?: string } = {}): Promise<DemoServer> {
+  const host = flags.host ?? DEFAULT_HOST;
+  if (host.trim() === '') throw new UsageError('nabla demo: --host must not be empty');
+  const assetsDir = flags.assetsDir ?? defaultAssetsDir();
+  const page = path.join(assetsDir, 'demo', 'index.html');
+  if (!existsSync(page)) {
+    throw new UsageError(`nabla demo: the demo is not built (${page} is missing): run npm run build:web`);
+  }
+  const server = http.createServer(demoHandler(assetsDir));
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host.replace(/^\[(.*)\]$/, '$1'), () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  try {
+    await listen(flags.port ?? DEMO_PORT);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    // The default port taken (another demo?): any free one will do. A port the user chose is theirs.
+    if (flags.port === undefined && code === 'EADDRINUSE') await listen(0);
+    else if (code === 'EADDRINUSE') throw new UsageError(`nabla demo: port ${flags.port} is in use`);
+    else if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+      throw new UsageError(`nabla demo: cannot listen on ${host} (${code})`);
+    else throw err;
+  }
+  const { port } = server.address() as AddressInfo;
+  return {
+    server,
+    url: `${browserUrl(host, port)}demo/`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections(); // a browser's keep-alive connections would hold close() open
+      }),
+  };
+}
+
+export async function demoCommand(flags: DemoFlags): Promise<void> {
+  const demo = await startDemo(flags);
+  if (!isLoopback(flags.host ?? DEFAULT_HOST)) {
+    process.stderr.write(`note: listening on ${flags.host}: other machines can open the demo too\n`);
+  }
+  process.stdout.write(`nabla demo: ${demo.url}  (serving until Ctrl-C)\n`);
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      void demo.close().then(resolve);
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
