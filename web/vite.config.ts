@@ -4,6 +4,7 @@
  *   web/dist/nabla.js           the library for pages and Web Workers (src/browser.ts), an ES module
  *   web/dist/demo/index.html    the training demo (web/demo/), served by `nabla demo`
  *   web/dist/demo/mnist.bin     its MNIST subset (see plugins.ts)
+ *   web/dist/dashboard/         the training dashboard (web/dashboard/), served by `nabla ui` and `nabla train --ui`
  *   web/dist/assets/*           the pages' scripts, workers and styles, content-hashed
  *
  * A page is a folder web/<name>/ with an index.html; add it to PAGES below. `base: './'` makes every URL in
@@ -17,7 +18,7 @@ import { mnistSubset, noNodeBuiltins } from './plugins.js';
 const webDir = path.dirname(fileURLToPath(import.meta.url));
 
 /** The HTML pages: web/<name>/index.html → web/dist/<name>/index.html. */
-export const PAGES = ['demo'];
+export const PAGES = ['demo', 'dashboard'];
 
 export default defineConfig({
   root: webDir,
