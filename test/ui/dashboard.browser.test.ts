@@ -7,12 +7,12 @@
  * Needs Debian's chromium at /usr/bin/chromium (or NABLA_CHROMIUM) and playwright-core (which brings no
  * browser of its own); without them the browser tests are skipped with a message saying why.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
+import { buildWeb } from '../../web/buildWeb.js';
 import { ensureBuilt, iterationLosses, nabla, nablaAsync, root, scratch } from '../cli/helpers.js';
 
 const CHROMIUM = process.env.NABLA_CHROMIUM || '/usr/bin/chromium';
@@ -43,12 +43,16 @@ interface DashboardState {
   confusion: boolean;
 }
 
-/** Builds dist/ and the page when missing (CI builds both in `npm ci`; this covers local runs). */
-function ensurePageBuilt(): void {
+/**
+ * Builds dist/ when stale, and the pages into a folder of this test's own (other tests build the pages at
+ * the same time); the commands spawned here serve it through $NABLA_WEB_DIST.
+ */
+async function ensurePageBuilt(): Promise<string> {
   ensureBuilt();
-  if (existsSync(path.join(root, 'web', 'dist', 'dashboard', 'index.html'))) return;
-  const r = spawnSync('npm', ['run', 'build:web'], { cwd: root, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`npm run build:web failed:\n${r.stdout}\n${r.stderr}`);
+  const out = mkdtempSync(path.join(tmpdir(), 'nabla-web-dist-'));
+  await buildWeb(out);
+  process.env.NABLA_WEB_DIST = out;
+  return out;
 }
 
 /** Resolves with the dashboard URL once the process prints it. */
@@ -77,6 +81,7 @@ describe.skipIf(skipWhy !== null)('the dashboard in headless Chromium', () => {
   let context: BrowserContext;
   let page: Page;
   let profile: string;
+  let webDist: string;
   const errors: string[] = [];
 
   const state = (): Promise<DashboardState> =>
@@ -86,7 +91,7 @@ describe.skipIf(skipWhy !== null)('the dashboard in headless Chromium', () => {
   const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, name), fullPage: true });
 
   beforeAll(async () => {
-    ensurePageBuilt();
+    webDist = await ensurePageBuilt();
     mkdirSync(ARTIFACTS, { recursive: true });
     cwd = scratch();
     // A past run to open and compare: softmax, quick.
@@ -157,6 +162,7 @@ describe.skipIf(skipWhy !== null)('the dashboard in headless Chromium', () => {
     if (train && train.child.exitCode === null) train.child.kill('SIGKILL');
     if (profile) rmSync(profile, { recursive: true, force: true });
     if (cwd) rmSync(cwd, { recursive: true, force: true });
+    if (webDist) rmSync(webDist, { recursive: true, force: true });
   });
 
   const trainOut = (): string => out;

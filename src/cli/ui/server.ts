@@ -23,8 +23,12 @@ import type { LiveRun } from './live.js';
 import { listRuns, readRun } from './runs.js';
 import { notFound, requestPath, sendFrom } from './staticFiles.js';
 
-/** web/dist of the package: three folders up from src/cli/ui/ or dist/cli/ui/. */
+/**
+ * The built pages: $NABLA_WEB_DIST when set (tests build into a folder of their own), else the package's
+ * web/dist, three folders up from src/cli/ui/ or dist/cli/ui/.
+ */
 export function defaultAssetsDir(): string {
+  if (process.env.NABLA_WEB_DIST) return path.resolve(process.env.NABLA_WEB_DIST);
   const pkg = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
   return path.join(pkg, 'web', 'dist');
 }
