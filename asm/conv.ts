@@ -14,7 +14,7 @@
  * convWorkBytes(geom, sizeof T) bytes.
  */
 import { gemm, gemmWorkBytes } from './gemm';
-import { col2imT, im2colRowT, im2colT } from './im2col';
+import { col2imT, im2colRowT } from './im2col';
 import { maxPoolForwardT } from './pool';
 
 const RELU = 1;
@@ -32,15 +32,17 @@ function align64(n: usize): usize {
 const MR = 4;
 /** Longest run of the reduction (K) one micro-kernel call takes: its B panel (KC·32 bytes) stays in L1. */
 const KC = 512;
+/** The backward's run over output positions: its A block (Fr·KCB) stays in L1/L2 across the k groups. */
+const KCB = 128;
 
 // This thread's scratch regions, in order (computed, not allocated: kernels never use the AS heap, which
 // every thread's instance would share).
 const GW = 0; // GEMM packing (backward)
-const COLS = 1; // cols (K, P), or the forward's packed panels (K·Pr)
+const COLS = 1; // the forward's packed panels (K·Pr), or the backward's cols panels (Kr·P)
 const DCOLS = 2; // dcols (K, P)
 const FP = 3; // one image's conv output or its gradient (F, P)
-const PA = 4; // the weights packed in MR-row panels (Fr·K)
-const TMP = 5; // one cols row, zero-padded to Pr
+const PA = 4; // the weights (Fr·K) or one image's dout (Fr·P) packed in MR-row panels
+const TMP = 5; // 32 bytes' worth of cols rows (8 f32 or 4 f64), each zero-padded to Pr
 const TILE = 6; // an MR×32-byte edge tile
 const BIAS = 7; // b zero-padded to Fr
 const END = 8;
@@ -60,15 +62,15 @@ function region(geom: usize, S: usize, work: usize, r: i32): usize {
   if (r == GW) return p;
   p += align64(<usize>gemmWorkBytes());
   if (r == COLS) return p;
-  p += align64(K * Pr * S);
+  p += align64(<usize>roundUp(<i32>K, 8) * Pr * S);
   if (r == DCOLS) return p;
   p += align64(K * P * S);
   if (r == FP) return p;
   p += align64(F * P * S);
   if (r == PA) return p;
-  p += align64(Fr * K * S);
+  p += align64(Fr * (K > P ? K : P) * S);
   if (r == TMP) return p;
-  p += align64(Pr * S);
+  p += align64(Pr * 32);
   if (r == TILE) return p;
   p += 128;
   if (r == BIAS) return p;
@@ -435,8 +437,85 @@ function convForwardT<T>(
 }
 
 /**
- * Images [n0, n1) of the backward: dwp (F·K) and dbp (F, f64) receive this thread's partial sums (they are
- * overwritten, not accumulated into); dx[n] is written whole for each image when flag DX is set.
+ * Packs im2col of one image transposed, as the B panels of dw = dout · colsᵀ: panel kg holds cols rows
+ * [kg·NR, kg·NR + NR) (zero past K) and its row p the NR values of those rows at output position p, at
+ * bp + (kg·P + p)·32. NR rows at a time go through tmp and are transposed 4×4 (f32) or 2×2 (f64) in registers.
+ */
+function packColsTransT<T>(xn: usize, geom: usize, K: i32, P: i32, tmp: usize, bp: usize): void {
+  const S = <usize>sizeof<T>();
+  const NR = 32 / <i32>S;
+  const H = g(geom, 1);
+  const W = g(geom, 2);
+  const HH = g(geom, 4);
+  const WW = g(geom, 5);
+  const stride = g(geom, 6);
+  const pad = g(geom, 7);
+  const Ho = g(geom, 8);
+  const Wo = g(geom, 9);
+  const ld = <usize>roundUp(P, 8) * S; // row stride in tmp
+  for (let k0 = 0; k0 < K; k0 += NR) {
+    for (let kk = 0; kk < NR; kk++) {
+      const k = k0 + kk;
+      const row = tmp + <usize>kk * ld;
+      if (k >= K) {
+        memory.fill(row, 0, ld);
+        continue;
+      }
+      const c = k / (HH * WW);
+      const r = k % (HH * WW);
+      im2colRowT<T>(xn + <usize>(c * H * W) * S, H, W, r / WW, r % WW, stride, pad, Ho, Wo, row);
+    }
+    const panel = bp + <usize>((k0 / NR) * P) * 32;
+    let p = 0;
+    if (sizeof<T>() == 4) {
+      for (; p + 4 <= P; p += 4) {
+        const q = <usize>p * 4;
+        for (let h = 0; h < 2; h++) {
+          const base = tmp + <usize>(h * 4) * ld + q;
+          const r0 = v128.load(base);
+          const r1 = v128.load(base + ld);
+          const r2 = v128.load(base + 2 * ld);
+          const r3 = v128.load(base + 3 * ld);
+          const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+          const t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+          const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+          const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+          const d = panel + <usize>p * 32 + <usize>(h * 16);
+          v128.store(d, v128.shuffle<i64>(t0, t2, 0, 2));
+          v128.store(d + 32, v128.shuffle<i64>(t0, t2, 1, 3));
+          v128.store(d + 64, v128.shuffle<i64>(t1, t3, 0, 2));
+          v128.store(d + 96, v128.shuffle<i64>(t1, t3, 1, 3));
+        }
+      }
+    } else {
+      for (; p + 2 <= P; p += 2) {
+        const q = <usize>p * 8;
+        for (let h = 0; h < 2; h++) {
+          const base = tmp + <usize>(h * 2) * ld + q;
+          const r0 = v128.load(base);
+          const r1 = v128.load(base + ld);
+          const d = panel + <usize>p * 32 + <usize>(h * 16);
+          v128.store(d, v128.shuffle<f64>(r0, r1, 0, 2));
+          v128.store(d + 32, v128.shuffle<f64>(r0, r1, 1, 3));
+        }
+      }
+    }
+    for (; p < P; p++) {
+      for (let kk = 0; kk < NR; kk++) {
+        store<T>(panel + <usize>p * 32 + <usize>kk * S, load<T>(tmp + <usize>kk * ld + <usize>p * S));
+      }
+    }
+  }
+}
+
+/** Packs rows (F, P) at d as MR-row panels of P columns (row p of panel ir at (ir·P + p·MR)·S), zero past F. */
+function packRowsT<T>(d: usize, F: i32, P: i32, pa: usize): void {
+  packWeightsT<T>(d, F, P, pa);
+}
+
+/**
+ * Images [n0, n1) of the backward: dwp (Fr·Kr: F and K rounded up to the micro-tile, row stride Kr) and
+ * dbp (F, f64) receive this thread's partial sums (they are overwritten, not accumulated into); dx[n] is written whole for each image when flag DX is set.
  */
 function convBackwardT<T>(
   geom: usize,
@@ -472,7 +551,13 @@ function convBackwardT<T>(
   const dcols = region(geom, S, work, DCOLS);
   const fp = region(geom, S, work, FP);
   const pool = (flags & POOL) != 0;
-  memory.fill(dwp, 0, <usize>(F * K) * S);
+  const NR = 32 / <i32>S;
+  const Kr = roundUp(K, NR);
+  const Fr = roundUp(F, MR);
+  const pa = region(geom, S, work, PA);
+  const tmp = region(geom, S, work, TMP);
+  const ldc = <usize>Kr * S;
+  memory.fill(dwp, 0, <usize>(Fr * Kr) * S);
   memory.fill(dbp, 0, <usize>F * 8);
   for (let n = n0; n < n1; n++) {
     let d = dout + <usize>(n * F * P) * S;
@@ -492,8 +577,21 @@ function convBackwardT<T>(
       }
       d = fp;
     }
-    im2colT<T>(x + <usize>(n * C * H * W) * S, C, H, W, HH, WW, stride, pad, Ho, Wo, cols);
-    gemm<T>(0, 1, 0, F, 0, K, P, <T>1, d, P, cols, P, <T>1, dwp, K, gw);
+    // dw (Fr, Kr) += d · colsᵀ, both operands packed straight from their sources, tiles always whole.
+    packRowsT<T>(d, F, P, pa);
+    packColsTransT<T>(x + <usize>(n * C * H * W) * S, geom, K, P, tmp, cols);
+    for (let pc = 0; pc < P; pc += KCB) {
+      const kc = min(KCB, P - pc);
+      for (let kg = 0; kg < Kr; kg += NR) {
+        const b = cols + <usize>((kg / NR) * P + pc) * 32;
+        for (let ir = 0; ir < Fr; ir += MR) {
+          const ap = pa + <usize>(ir * P + pc * MR) * S;
+          const cp = dwp + <usize>ir * ldc + <usize>kg * S;
+          if (sizeof<T>() == 4) convKernel32(kc, ap, b, cp, ldc, false, 0, false);
+          else convKernel64(kc, ap, b, cp, ldc, false, 0, false);
+        }
+      }
+    }
     for (let f = 0; f < F; f++) {
       const row = d + <usize>(f * P) * S;
       let s: f64 = 0;

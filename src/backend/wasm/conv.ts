@@ -91,7 +91,10 @@ export function convBackward(g: ConvBackwardArgs): void {
   const doutLen = N * F * (pool ? pool.Ho * pool.Wo : g.Ho * g.Wo);
   const geom = writeGeometry(g, (pool ? 2 : 0) | (g.dx ? 4 : 0), pool);
   const workBytes = align64(runtime().kernels.convWorkBytes(geom, S) as number);
-  const dwBytes = align64(F * K * S);
+  // Each thread's dw partial is (Fr, Kr): F and K rounded up to the micro-tile (4 rows, 32 bytes).
+  const Fr = Math.ceil(F / 4) * 4;
+  const Kr = Math.ceil(K / (32 / S)) * (32 / S);
+  const dwBytes = align64(Fr * Kr * S);
   const dbBytes = align64(F * 8);
   const parts = splits(N, threadsFor(g));
   const T = parts.length;
@@ -135,12 +138,14 @@ export function convBackward(g: ConvBackwardArgs): void {
   if (g.dx) copyBack(ops[dxIndex], placed[dxIndex]);
   const buf = runtime().memory.buffer;
   const Ctor = f32 ? Float32Array : Float64Array;
-  g.dw.set(new Ctor(buf, dwBase, F * K));
   const db = new Float64Array(F);
   for (let t = 0; t < T; t++) {
-    if (t > 0) {
-      const dwt = new Ctor(buf, dwBase + t * dwBytes, F * K);
-      for (let i = 0; i < F * K; i++) g.dw[i] += dwt[i];
+    const dwt = new Ctor(buf, dwBase + t * dwBytes, Fr * Kr);
+    for (let f = 0; f < F; f++) {
+      for (let k = 0; k < K; k++) {
+        const v = dwt[f * Kr + k];
+        g.dw[f * K + k] = t === 0 ? v : g.dw[f * K + k] + v;
+      }
     }
     const dbt = new Float64Array(buf, dbBase + t * dbBytes, F);
     for (let f = 0; f < F; f++) db[f] += dbt[f];
