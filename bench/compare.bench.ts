@@ -51,13 +51,26 @@ function fmtRatio(r: number): string {
   return `×${r >= 10 ? r.toFixed(0) : r >= 1 ? r.toFixed(1) : r >= 0.1 ? r.toFixed(2) : r.toPrecision(2)}`;
 }
 
+/**
+ * glibc's thresholds as bin/nabla sets them (it re-executes itself with these): freed blocks are reused
+ * instead of handed back to the kernel, so a fresh typed array does not page-fault anew on every step
+ * (3-8 ms per MB on this VM). Every peer's child gets the same environment; NABLA_NO_MALLOC_TUNING=1 (or
+ * the variables already set) leaves it alone.
+ */
+const mallocTuning: Record<string, string> =
+  process.platform === 'linux' &&
+  process.env.NABLA_NO_MALLOC_TUNING === undefined &&
+  process.env.MALLOC_MMAP_THRESHOLD_ === undefined
+    ? { MALLOC_MMAP_THRESHOLD_: '1000000000', MALLOC_TRIM_THRESHOLD_: '1000000000' }
+    : {};
+
 /** Runs one cell in a child process; a hung or crashed child becomes an error cell, never a hung bench. */
 function runCell(peer: string, task: string, quick: boolean, env: Record<string, string> = {}): CellResult {
   const child = fileURLToPath(new URL('./compare/child.ts', import.meta.url));
   const tsx = import.meta.resolve('tsx');
   const timeoutMs = (quick ? 6 : 15) * 60_000;
   const r = spawnSync(process.execPath, ['--import', tsx, child, peer, task, ...(quick ? ['--quick'] : [])], {
-    env: { ...process.env, ...env },
+    env: { ...process.env, ...mallocTuning, ...env },
     encoding: 'utf8',
     timeout: timeoutMs,
     killSignal: 'SIGKILL',
@@ -119,7 +132,10 @@ export default async function compareBench(argv: string[]): Promise<void> {
   out.push(
     `Run ${started.toISOString()}, ${quick ? 'QUICK protocol (0.3 s warm-up, 1 s, 1 repeat: smoke run, not a measurement)' : 'protocol of workloads.json (1 s warm-up, >= 5 s, 3 repeats, median)'}; ` +
       `each cell in its own process, one at a time; load average ${loadBefore[0].toFixed(2)} before, ${loadAfter[0].toFixed(2)} after ` +
-      `(${os.cpus().length} cores: anything above ~0.5 means other work shared the machine).\n`,
+      `(${os.cpus().length} cores: anything above ~0.5 means other work shared the machine); ` +
+      (Object.keys(mallocTuning).length
+        ? 'every child ran with glibc MALLOC_MMAP_THRESHOLD_ and MALLOC_TRIM_THRESHOLD_ at 1e9, as bin/nabla sets them.\n'
+        : 'malloc thresholds left at their defaults.\n'),
   );
   out.push('Setups:');
   for (const p of peers) {
