@@ -8,6 +8,8 @@
  * browser of its own); without them the browser tests are skipped with a message saying why.
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -281,6 +283,20 @@ describe('nabla ui', () => {
     const r = await ui.done;
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/warning: listening on 0\.0\.0\.0: anyone who can reach this machine/);
+  }, 60_000);
+
+  it('train --ui on a port in use: status 2, and no run folder left behind', async () => {
+    const busy = createServer();
+    await new Promise<void>((r) => busy.listen(0, '127.0.0.1', r));
+    const port = (busy.address() as AddressInfo).port;
+    try {
+      const r = await nablaAsync(['train', '--ui', '--port', String(port), '--out', 'busy-runs'], cwd).done;
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`port ${port} is in use; pick another with --port`));
+      expect(readdirSync(path.join(cwd, 'busy-runs'))).toEqual([]);
+    } finally {
+      busy.close();
+    }
   }, 60_000);
 
   it('refuses a bad port, and dashboard flags on train without --ui', () => {

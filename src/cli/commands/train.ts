@@ -2,7 +2,7 @@
  * `nabla train`: trains a model, shows progress, handles Ctrl-C (checkpoint, then a line
  * saying how to resume), and prints the result with the run folder and report.
  */
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import type { ModelSpec } from '../choices.js';
 import { EXIT_INTERRUPTED, RunStopped, UsageError } from '../errors.js';
@@ -12,6 +12,7 @@ import { createRunDir, RUN_FILES } from '../runDir.js';
 import { runTrainJob, type JobEvent, type JobResult, type TrainJob } from '../trainJob.js';
 import { checkBind, DEFAULT_HOST } from '../ui/bind.js';
 import { LiveRun } from '../ui/live.js';
+import type { Dashboard } from '../ui/server.js';
 import { openDashboard, serveUntilInterrupted } from './ui.js';
 
 /** The options of `nabla train`: the job's settings as typed, before a run folder exists. */
@@ -104,16 +105,23 @@ export async function trainCommand(flags: TrainFlags): Promise<void> {
   };
   say(`${flags.resume ? 'resuming' : 'run'}      ${job.runDir}`);
   const live = flags.ui ? new LiveRun(job.runDir) : null;
-  const dash = live
-    ? await openDashboard({
+  let dash: Dashboard | null = null;
+  if (live) {
+    try {
+      dash = await openDashboard({
         host: flags.host,
         port: flags.port,
         allowRemote: flags.allowRemote,
         runsDir: dirname(job.runDir),
         live,
         command: 'nabla train --ui',
-      })
-    : null;
+      });
+    } catch (err) {
+      // No dashboard, no run: the folder just made holds only config.json.
+      if (!flags.resume) rmSync(job.runDir, { recursive: true, force: true });
+      throw err;
+    }
+  }
 
   let progress: TrainingProgress | null = null;
   let stopped: Extract<JobEvent, { type: 'stopped' }> | null = null;
