@@ -204,8 +204,8 @@ function runLinear(d: Cifar10Data, kind: 'svm' | 'softmax'): Section {
   const XTe = rows(d.XTest, true);
   // Around the course's grids (pixels in [0, 255] minus the mean, so small learning rates); the course's
   // larger regs (5e4) came out worse here, so the search goes lower.
-  const learningRates = kind === 'svm' ? [1e-7, 2e-7] : [2e-7, 5e-7, 1e-6];
-  const regs = kind === 'svm' ? [5e3, 1e4, 2.5e4] : [1e3, 5e3, 1e4];
+  const learningRates = kind === 'svm' ? [5e-8, 1e-7, 2e-7] : [5e-7, 1e-6, 2e-6, 4e-6];
+  const regs = kind === 'svm' ? [5e3, 1e4, 2.5e4] : [2.5e2, 1e3, 5e3];
   const numIters = 1500;
   let best: { val: number; lr: number; reg: number; clf: LinearClassifier; train: number } | null = null;
   const grid: string[] = [];
