@@ -147,14 +147,15 @@ export class FullyConnectedNet implements Model {
     const grads: Grads = {};
     [dout, grads[`W${L}`], grads[`b${L}`]] = affineBackward(dout, lastCache);
     for (let i = L - 1; i >= 1; i--) {
-      const [dx, dW, db, dgamma, dbeta] = affineNormReluDropoutBackward(dout, caches[i - 1]);
+      // The first layer's dx (the input's gradient) is not needed.
+      const [dx, dW, db, dgamma, dbeta] = affineNormReluDropoutBackward(dout, caches[i - 1], i > 1);
       grads[`W${i}`] = dW;
       grads[`b${i}`] = db;
       if (dgamma && dbeta) {
         grads[`gamma${i}`] = dgamma;
         grads[`beta${i}`] = dbeta;
       }
-      dout = dx;
+      if (dx) dout = dx;
     }
     // L2 on the weight matrices only: 0.5·reg·ΣW² in the loss, reg·W in the gradient.
     if (this.reg !== 0) {

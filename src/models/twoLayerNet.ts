@@ -70,7 +70,7 @@ export class TwoLayerNet implements Model {
     const loss = dataLoss + r1 + r2;
     const [dh1, dW2, db2] = affineBackward(dscores, cacheA2);
     const [da1] = reluBackward(dh1, cacheR1);
-    const [, dW1, db1] = affineBackward(da1, cacheA1);
+    const [, dW1, db1] = affineBackward(da1, cacheA1, false); // nobody reads dx of the input
     return [loss, { W1: dW1.addInPlace(dW1reg), b1: db1, W2: dW2.addInPlace(dW2reg), b2: db2 }];
   }
 }

@@ -31,9 +31,20 @@ export function affineForward(x: NDArray, w: NDArray, b: NDArray): [NDArray, Aff
 /**
  * Backward pass of an affine layer.
  * - dout: (N, M); cache from affineForward
+ * - computeDx: pass false for a first layer, whose dx nobody reads: it skips a third of the work (dx is null)
  * Returns [dx (shape of x), dw (D, M), db (M,)].
  */
-export function affineBackward(dout: NDArray, cache: AffineCache): [NDArray, NDArray, NDArray] {
+export function affineBackward(dout: NDArray, cache: AffineCache): [NDArray, NDArray, NDArray];
+export function affineBackward(
+  dout: NDArray,
+  cache: AffineCache,
+  computeDx: boolean,
+): [NDArray | null, NDArray, NDArray];
+export function affineBackward(
+  dout: NDArray,
+  cache: AffineCache,
+  computeDx = true,
+): [NDArray | null, NDArray, NDArray] {
   const [x, w] = cache;
   const N = x.shape[0];
   const M = w.shape[1];
@@ -41,7 +52,7 @@ export function affineBackward(dout: NDArray, cache: AffineCache): [NDArray, NDA
     fail('affineBackward', `dout of shape ${fmtShape(dout.shape)} should have shape (${N}, ${M})`);
   const x2 = x.reshape(N, -1);
   // w.T and x2.T are strided views; GEMM reads them transposed without copying.
-  const dx = dout.dot(w.T).reshape(x.shape);
+  const dx = computeDx ? dout.dot(w.T).reshape(x.shape) : null;
   const dw = x2.T.dot(dout);
   const db = dout.sum(0);
   return [dx, dw, db];

@@ -88,12 +88,23 @@ export function affineNormReluDropoutForward(
 
 /**
  * Backward of affineNormReluDropoutForward.
- * Returns [dx, dw, db, dgamma, dbeta] (dgamma and dbeta null without normalization).
+ * Returns [dx, dw, db, dgamma, dbeta] (dgamma and dbeta null without normalization; dx null when computeDx
+ * is false, for a first layer).
  */
 export function affineNormReluDropoutBackward(
   dout: NDArray,
   cache: AffineNormReluDropoutCache,
-): [NDArray, NDArray, NDArray, NDArray | null, NDArray | null] {
+): [NDArray, NDArray, NDArray, NDArray | null, NDArray | null];
+export function affineNormReluDropoutBackward(
+  dout: NDArray,
+  cache: AffineNormReluDropoutCache,
+  computeDx: boolean,
+): [NDArray | null, NDArray, NDArray, NDArray | null, NDArray | null];
+export function affineNormReluDropoutBackward(
+  dout: NDArray,
+  cache: AffineNormReluDropoutCache,
+  computeDx = true,
+): [NDArray | null, NDArray, NDArray, NDArray | null, NDArray | null] {
   let d = dout;
   if (cache.dropoutCache) [d] = dropoutBackward(d, cache.dropoutCache);
   [d] = reluBackward(d, cache.reluCache);
@@ -103,7 +114,7 @@ export function affineNormReluDropoutBackward(
     [d, dgamma, dbeta] = batchnormBackwardAlt(d, cache.normCache as BatchnormCache);
   else if (cache.normalization === 'layernorm')
     [d, dgamma, dbeta] = layernormBackward(d, cache.normCache as LayernormCache);
-  const [dx, dw, db] = affineBackward(d, cache.fcCache);
+  const [dx, dw, db] = affineBackward(d, cache.fcCache, computeDx);
   return [dx, dw, db, dgamma, dbeta];
 }
 

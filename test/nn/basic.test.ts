@@ -24,6 +24,11 @@ describe('affine', () => {
       expectGrad((t) => nn.affineForward(t, w, b)[0], x, dout, dx, 1e-9);
       expectGrad((t) => nn.affineForward(x, t, b)[0], w, dout, dw, 1e-9);
       expectGrad((t) => nn.affineForward(x, w, t)[0], b, dout, db, 1e-9);
+      // Without dx (a first layer): the same dw and db.
+      const [noDx, dw2, db2] = nn.affineBackward(dout, cache, false);
+      expect(noDx).toBeNull();
+      expect(dw2.toArray()).toEqual(dw.toArray());
+      expect(db2.toArray()).toEqual(db.toArray());
     });
   }
 
