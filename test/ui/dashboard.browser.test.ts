@@ -7,7 +7,15 @@
  * Needs Debian's chromium at /usr/bin/chromium (or NABLA_CHROMIUM) and playwright-core (which brings no
  * browser of its own); without them the browser tests are skipped with a message saying why.
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -239,6 +247,26 @@ describe.skipIf(skipWhy !== null)('the dashboard in headless Chromium', () => {
     await shot('compare.png');
     expect(errors).toEqual([]);
   }, 300_000);
+
+  it('follows a run that another process is still writing', async () => {
+    const name = '20990101-000000-fc';
+    const dir = path.join(cwd, 'runs', name);
+    mkdirSync(dir);
+    const line = (i: number) =>
+      JSON.stringify({ type: 'iteration', iteration: i, epoch: i / 10, loss: 2 / i }) + '\n';
+    writeFileSync(
+      path.join(dir, 'config.json'),
+      JSON.stringify({ job: { model: { kind: 'builtin', name: 'fc' } } }),
+    );
+    writeFileSync(path.join(dir, 'metrics.jsonl'), [1, 2, 3].map(line).join(''));
+    await page.click('#refresh');
+    await page.click(`#runs tr[data-run="${name}"] a`);
+    await waitFor('(d, name) => d.view === "run" && d.runs[0] === name && d.lossPoints === 3', name);
+    expect(await page.textContent('#subtitle')).toMatch(/^fc on \?, incomplete/);
+    appendFileSync(path.join(dir, 'metrics.jsonl'), [4, 5].map(line).join(''));
+    await waitFor('(d) => d.lossPoints === 5');
+    expect(errors).toEqual([]);
+  }, 60_000);
 
   it('keeps serving after the run, and stops on Ctrl-C with status 0', async () => {
     expect(trainOut()).toMatch(/still serving the finished run; Ctrl-C to quit/);

@@ -426,11 +426,23 @@ function epochSeries(d: Pick<RunDetail, 'epochRecords'>, k: number, name = ''): 
   ];
 }
 
+/** Re-reads a run that another process is still writing (status incomplete), every few seconds. */
+let pollTimer: ReturnType<typeof setTimeout> | undefined;
+const POLL_MS = 3000;
+
 async function showRun(name: string): Promise<void> {
   dash.view = 'run';
   dash.runs = [name];
   resetView(name);
+  await drawRun(name);
+}
+
+async function drawRun(name: string): Promise<void> {
   const d = await getJson<RunDetail>(`/api/runs/${encodeURIComponent(name)}`);
+  if (dash.view !== 'run' || dash.runs[0] !== name) return; // the user moved on meanwhile
+  if (d.status === 'incomplete') {
+    pollTimer = setTimeout(() => void drawRun(name).catch((e: Error) => showError(e.message)), POLL_MS);
+  }
   $('#subtitle').textContent =
     `${d.model} on ${d.data}, ${d.status}, created ${new Date(d.created).toLocaleString()}`;
   setStats([
@@ -666,6 +678,7 @@ function applyModel(s: LiveState): void {
 // ------------------------------------------------------------------------------------------ routing
 
 async function route(): Promise<void> {
+  clearTimeout(pollTimer);
   const hash = decodeURIComponent(location.hash.replace(/^#\/?/, ''));
   const [view, arg = ''] = [hash.split('/')[0], hash.split('/').slice(1).join('/')];
   try {
