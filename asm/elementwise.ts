@@ -233,3 +233,64 @@ export function unary32(op: i32, R: i32, L: i32, a: usize, sa: i32, o: usize, so
 export function unary64(op: i32, R: i32, L: i32, a: usize, sa: i32, o: usize, so: i32): void {
   unaryT<f64>(op, R, L, a, sa, o, so);
 }
+
+/**
+ * o = a op s for float32 a and a float64 scalar s that is not a float32 value: each element is widened,
+ * combined with s in float64 and rounded once, as the TypeScript backend computes it (bit for bit).
+ */
+export function scalar32d(
+  op: i32,
+  R: i32,
+  L: i32,
+  a: usize,
+  sa: i32,
+  s: f64,
+  first: i32,
+  o: usize,
+  so: i32,
+): void {
+  const y = f64x2.splat(s);
+  for (let r = 0; r < R; r++) {
+    const ar = a + <usize>(r * sa) * 4;
+    const or = o + <usize>(r * so) * 4;
+    let k = 0;
+    for (; k + 4 <= L; k += 4) {
+      const q = <usize>k * 4;
+      const x = v128.load(ar + q);
+      const lo = f64x2.promote_low_f32x4(x);
+      const hi = f64x2.promote_low_f32x4(v128.shuffle<f32>(x, x, 2, 3, 2, 3));
+      const rl = f32x4.demote_f64x2_zero(first ? binV<f64>(op, y, lo) : binV<f64>(op, lo, y));
+      const rh = f32x4.demote_f64x2_zero(first ? binV<f64>(op, y, hi) : binV<f64>(op, hi, y));
+      v128.store(or + q, v128.shuffle<f32>(rl, rh, 0, 1, 4, 5));
+    }
+    for (; k < L; k++) {
+      const x = <f64>load<f32>(ar + <usize>k * 4);
+      store<f32>(or + <usize>k * 4, <f32>(first ? binS<f64>(op, s, x) : binS<f64>(op, x, s)));
+    }
+  }
+}
+
+/** dx[0:n] = x > 0 ? dout : 0 (the ReLU's backward: CS231n's dx[x <= 0] = 0; NaN x gives 0). */
+function reluBackwardT<T>(n: i32, dout: usize, x: usize, dx: usize): void {
+  const S = <usize>sizeof<T>();
+  const W = 16 / <i32>sizeof<T>();
+  let k = 0;
+  for (; k + W <= n; k += W) {
+    const q = <usize>k * S;
+    const v = v128.load(x + q);
+    const m = sizeof<T>() == 4 ? f32x4.gt(v, f32x4.splat(0)) : f64x2.gt(v, f64x2.splat(0));
+    v128.store(dx + q, v128.and(v128.load(dout + q), m));
+  }
+  for (; k < n; k++) {
+    const q = <usize>k * S;
+    store<T>(dx + q, load<T>(x + q) > <T>0 ? load<T>(dout + q) : <T>0);
+  }
+}
+
+export function reluBackward32(n: i32, dout: usize, x: usize, dx: usize): void {
+  reluBackwardT<f32>(n, dout, x, dx);
+}
+
+export function reluBackward64(n: i32, dout: usize, x: usize, dx: usize): void {
+  reluBackwardT<f64>(n, dout, x, dx);
+}

@@ -2,5 +2,15 @@
 export { sgemm, dgemm, gemmWorkBytes } from './gemm';
 export { im2col32, im2col64, col2im32, col2im64 } from './im2col';
 export { maxPoolForward32, maxPoolForward64, maxPoolBackward32, maxPoolBackward64 } from './pool';
-export { binary32, binary64, scalar32, scalar64, unary32, unary64 } from './elementwise';
+export {
+  binary32,
+  binary64,
+  scalar32,
+  scalar32d,
+  scalar64,
+  unary32,
+  unary64,
+  reluBackward32,
+  reluBackward64,
+} from './elementwise';
 export { convWorkBytes, convForward32, convForward64, convBackward32, convBackward64 } from './conv';

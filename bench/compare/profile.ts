@@ -2,7 +2,7 @@
  * Where a peer's step spends its time: `npx tsx bench/compare/profile.ts <peer> <task> [seconds=5] [--by=function|file]`.
  * Warms up for 1 s, then runs the V8 CPU profiler (main thread) over `seconds` of steps only — no start-up, no
  * data generation — and prints the functions (or source files) with the most self time. Kernels running on
- * worker threads show up on the main thread as the time it waits for them.
+ * worker threads show up on the main thread as the time it waits for them. --callers names the caller of native frames.
  */
 import { Session } from 'node:inspector';
 import { peerModules } from './cell.js';
@@ -11,6 +11,7 @@ import { taskById } from './workloads.js';
 
 interface ProfileNode {
   id: number;
+  children?: number[];
   callFrame: { functionName: string; url: string; lineNumber: number };
 }
 interface Profile {
@@ -28,6 +29,7 @@ function post<T>(session: Session, method: string, params?: object): Promise<T> 
 async function main(): Promise<void> {
   const [peerName, taskId, secondsArg] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
   const byFile = process.argv.includes('--by=file');
+  const withCaller = process.argv.includes('--callers');
   const seconds = Number(secondsArg ?? 5);
   const entry = peerModules[peerName];
   if (!entry) throw new Error(`profile: unknown peer '${peerName}'`);
@@ -54,12 +56,23 @@ async function main(): Promise<void> {
   session.disconnect();
 
   const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
   const self = new Map<string, number>();
   let total = 0;
   profile.samples.forEach((id, i) => {
     const { functionName, url, lineNumber } = nodes.get(id)!.callFrame;
     const file = url.replace(/^.*\/(src|bench|node_modules)\//, '$1/') || '(native)';
-    const key = byFile ? file : `${functionName || '(anonymous)'}  ${file}:${lineNumber + 1}`;
+    let key = byFile ? file : `${functionName || '(anonymous)'}  ${file}:${lineNumber + 1}`;
+    if (withCaller && !url) {
+      // The nearest callers (up to 6 frames) with a name in src/ or bench/.
+      let p = parent.get(id);
+      for (let k = 0; k < 6 && p !== undefined; k++, p = parent.get(p)) {
+        const c = nodes.get(p)!.callFrame;
+        if (/\/(src|bench)\//.test(c.url) && c.functionName)
+          key += ` <- ${c.functionName} ${c.url.replace(/^.*\/(src|bench)\//, '$1/')}`;
+      }
+    }
     self.set(key, (self.get(key) ?? 0) + profile.timeDeltas[i]);
     total += profile.timeDeltas[i];
   });

@@ -129,6 +129,17 @@ export interface MaxPoolBackwardArgs {
   dxOffset: number;
 }
 
+/** The ReLU's backward on n contiguous elements: dx = x > 0 ? dout : 0 (CS231n's dx[x <= 0] = 0). */
+export interface ReluBackwardArgs {
+  n: number;
+  dout: FloatArray;
+  doutOffset: number;
+  x: FloatArray;
+  xOffset: number;
+  dx: FloatArray;
+  dxOffset: number;
+}
+
 /**
  * A 2-D convolution over a whole batch: x (N, C, H, W) contiguous at xOffset, w (F, C, HH, WW) contiguous at
  * wOffset, output (N, F, Ho, Wo) with Ho = 1 + (H + 2·pad − HH) / stride (likewise Wo).
@@ -254,6 +265,8 @@ export interface Backend {
   ): void;
   /** out = op(a) elementwise. */
   unary(op: UnaryOp, shape: readonly number[], a: Strided, out: Strided): void;
+  /** The ReLU's backward (see ReluBackwardArgs). */
+  reluBackward(args: ReluBackwardArgs): void;
   /** out = clip(a, lo, hi) elementwise (NaN bounds are ignored as in numpy's clip with None). */
   clip(shape: readonly number[], a: Strided, lo: number, hi: number, out: Strided): void;
   /**

@@ -1,6 +1,8 @@
 /** Elementwise nonlinearities: ReLU, leaky ReLU, sigmoid and tanh, each a forward/backward pair. */
 import { unaryOp } from '../ndarray/elementwise.js';
-import type { NDArray } from '../ndarray/ndarray.js';
+import { allocArray, type NDArray } from '../ndarray/ndarray.js';
+import { backend } from '../backend/index.js';
+import type { FloatArray } from '../ndarray/dtype.js';
 import { checkFloat, fail, fmtShape } from './util.js';
 
 function checkDout(layer: string, dout: NDArray, like: NDArray): void {
@@ -14,10 +16,27 @@ export function reluForward(x: NDArray): [NDArray, NDArray] {
   return [unaryOp('relu', x), x];
 }
 
-/** ReLU backward: dx = dout where x > 0, else 0. Returns [dx]. */
+/** ReLU backward: dx = dout where x > 0, else 0 (CS231n's dx[x <= 0] = 0). Returns [dx]. */
 export function reluBackward(dout: NDArray, cache: NDArray): [NDArray] {
   checkDout('reluBackward', dout, cache);
-  return [dout.mul(cache.gt(0))];
+  const x = cache;
+  if (dout.dtype === x.dtype && (x.dtype === 'float32' || x.dtype === 'float64')) {
+    // One backend pass instead of a mask array and a product.
+    const dc = dout.contiguous();
+    const xc = x.contiguous();
+    const dx = allocArray(x.shape, x.dtype, 'reluBackward');
+    backend().reluBackward({
+      n: x.size,
+      dout: dc.data as FloatArray,
+      doutOffset: dc.offset,
+      x: xc.data as FloatArray,
+      xOffset: xc.offset,
+      dx: dx.data as FloatArray,
+      dxOffset: 0,
+    });
+    return [dx];
+  }
+  return [dout.mul(x.gt(0))];
 }
 
 export type LeakyReluCache = [x: NDArray, alpha: number];

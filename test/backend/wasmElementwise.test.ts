@@ -1,6 +1,7 @@
 /**
  * The wasm elementwise kernels give exactly the TypeScript backend's results (bit for bit, NaN and ±0
- * included) on contiguous arrays, row and column broadcasts, offsets and padded rows, and scalars.
+ * included) on contiguous arrays, row and column broadcasts, offsets and padded rows, scalars (float32
+ * values or not), and the ReLU's backward.
  */
 import { describe, expect, it } from 'vitest';
 import type { BinaryOp, Strided, UnaryOp } from '../../src/backend/backend.js';
@@ -66,7 +67,8 @@ describe.runIf(wasmAvailable())('wasm elementwise', () => {
         a.set(values(ctor, N * D, rng));
         const x: Strided = { data: a, offset: 0, strides: [D, 1] };
         for (const op of ['add', 'sub', 'mul', 'div', 'maximum', 'minimum'] as BinaryOp[]) {
-          for (const s of [0.5, -3, 0]) {
+          // 0.1, 1e-3 and 0.9: not float32 values (the widening kernel); 1e300 overflows float32.
+          for (const s of [0.5, -3, 0, 0.1, 1e-3, 0.9, 1e300]) {
             for (const first of [false, true]) {
               const outW = new ctor(N * D);
               const outJ = new ctor(N * D);
@@ -89,6 +91,22 @@ describe.runIf(wasmAvailable())('wasm elementwise', () => {
           jsBackend.unary(op, [N, D], x, { data: outJ, offset: 0, strides: [D, 1] });
           expect(firstDifference(outW, outJ), op).toBe(-1);
         }
+        // The ReLU's backward: dx = x > 0 ? dout : 0.
+        const dout = values(ctor, N * D, rng);
+        const dxW = new ctor(N * D + 2);
+        const dxJ = new ctor(N * D + 2);
+        const args = (dx: Float32Array | Float64Array) => ({
+          n: N * D - 1,
+          dout,
+          doutOffset: 1,
+          x: a,
+          xOffset: 0,
+          dx,
+          dxOffset: 2,
+        });
+        wasmBackend.reluBackward(args(dxW));
+        jsBackend.reluBackward(args(dxJ));
+        expect(firstDifference(dxW, dxJ), 'reluBackward').toBe(-1);
         // In place: out is a.
         const before = a.slice();
         wasmBackend.binaryScalar('mul', [N, D], x, 2, x, false);

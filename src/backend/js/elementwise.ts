@@ -1,6 +1,6 @@
 /** Elementwise kernels of the TypeScript backend: one tight loop per op, no per-element calls. */
 import type { TypedArray } from '../../ndarray/dtype.js';
-import type { BinaryOp, Strided, UnaryOp } from '../backend.js';
+import type { BinaryOp, ReluBackwardArgs, Strided, UnaryOp } from '../backend.js';
 import { coalesce, walkRows } from './strided.js';
 
 type Row2 = (
@@ -309,4 +309,11 @@ export function clip(shape: readonly number[], a: Strided, lo: number, hi: numbe
   const f = specialise(clipRows, `${a.data.constructor.name}|${out.data.constructor.name}`, clipRow);
   const bounds: Strided = { data: new Float64Array([lo, hi]), offset: 0, strides: shape.map(() => 0) };
   run2(f, shape, a, bounds, out);
+}
+
+/** dx = x > 0 ? dout : 0 over n contiguous elements (see Backend.reluBackward). */
+export function reluBackward(g: ReluBackwardArgs): void {
+  const { n, dout, x, dx } = g;
+  for (let i = 0, a = g.doutOffset, b = g.xOffset, o = g.dxOffset; i < n; i++, a++, b++, o++)
+    dx[o] = x[b] > 0 ? dout[a] : 0;
 }

@@ -1,6 +1,6 @@
 /** The TypeScript backend: plain loops on typed arrays, available everywhere. */
 import type { Backend } from '../backend.js';
-import { binary, binaryScalar, clip, unary } from './elementwise.js';
+import { binary, binaryScalar, clip, reluBackward, unary } from './elementwise.js';
 import { convBackward, convForward } from './conv.js';
 import { gemm } from './gemm.js';
 import { col2im, im2col } from './im2col.js';
@@ -13,6 +13,7 @@ export const jsBackend: Backend = {
   binary,
   binaryScalar,
   unary,
+  reluBackward,
   clip,
   reduce,
   argReduce,

@@ -6,7 +6,7 @@
  * Results are bit-identical to the TypeScript backend's (see asm/elementwise.ts).
  */
 import type { TypedArray } from '../../ndarray/dtype.js';
-import type { BinaryOp, Strided, UnaryOp } from '../backend.js';
+import type { BinaryOp, ReluBackwardArgs, Strided, UnaryOp } from '../backend.js';
 import { jsBackend } from '../js/index.js';
 import { coalesce } from '../js/strided.js';
 import { copyBack, place, type Operand } from './heap.js';
@@ -108,13 +108,11 @@ export function binaryScalar(
 ): void {
   const code = binaryCodes[op];
   const f32 = out.data instanceof Float32Array;
-  // The TypeScript backend computes with the scalar in float64 and rounds the result; a float32 kernel
-  // rounds the scalar first, which agrees only when the scalar is a float32 value.
+  // The TypeScript backend computes with the scalar in float64 and rounds the result; the float32 kernel
+  // rounds the scalar first, which agrees only when the scalar is a float32 value: other scalars take
+  // scalar32d, which widens each element and rounds once, as the TypeScript backend does.
   const w =
-    code !== undefined &&
-    size(shape) >= MIN_ELEMENTS &&
-    sameFloat(a.data, out.data) &&
-    (!f32 || Math.fround(b) === b)
+    code !== undefined && size(shape) >= MIN_ELEMENTS && sameFloat(a.data, out.data)
       ? walk2(shape, [a.strides, out.strides])
       : null;
   if (!w || w.inner[0] !== 1 || w.inner[1] !== 1)
@@ -124,7 +122,7 @@ export function binaryScalar(
     outOperand(out, w, 1),
   ];
   const { placed } = place(0, ops);
-  const fn = f32 ? 'scalar32' : 'scalar64';
+  const fn = f32 ? (Math.fround(b) === b ? 'scalar32' : 'scalar32d') : 'scalar64';
   runtime().kernels[fn](
     code!,
     w.R,
@@ -154,4 +152,18 @@ export function unary(op: UnaryOp, shape: readonly number[], a: Strided, out: St
   const fn = out.data instanceof Float32Array ? 'unary32' : 'unary64';
   runtime().kernels[fn](code!, w.R, w.L, placed[0].ptr, w.outer[0], placed[1].ptr, w.outer[1]);
   copyBack(ops[1], placed[1]);
+}
+
+/** dx = x > 0 ? dout : 0 over n contiguous elements (see Backend.reluBackward). */
+export function reluBackward(g: ReluBackwardArgs): void {
+  if (g.n < MIN_ELEMENTS || !sameFloat(g.dout, g.x, g.dx)) return jsBackend.reluBackward(g);
+  const ops: Operand[] = [
+    { data: g.dout, offset: g.doutOffset, len: g.n, read: true },
+    { data: g.x, offset: g.xOffset, len: g.n, read: true },
+    { data: g.dx, offset: g.dxOffset, len: g.n, read: false },
+  ];
+  const { placed } = place(0, ops);
+  const fn = g.dx instanceof Float32Array ? 'reluBackward32' : 'reluBackward64';
+  runtime().kernels[fn](g.n, placed[0].ptr, placed[1].ptr, placed[2].ptr);
+  copyBack(ops[2], placed[2]);
 }

@@ -4,7 +4,7 @@
  */
 import type { Backend } from '../backend.js';
 import { jsBackend } from '../js/index.js';
-import { binary, binaryScalar, unary } from './elementwise.js';
+import { binary, binaryScalar, reluBackward, unary } from './elementwise.js';
 import { convBackward, convForward } from './conv.js';
 import { gemm } from './gemm.js';
 import { col2im, im2col } from './im2col.js';
@@ -22,6 +22,7 @@ export const wasmBackend: Backend = {
   binary,
   binaryScalar,
   unary,
+  reluBackward,
   gemm,
   im2col,
   col2im,
