@@ -1,6 +1,9 @@
 /**
- * The demo page: settings, Start/Stop, and live drawings of what the training Worker reports. Nothing here
- * computes more than a drawing, so the page answers clicks while the Worker trains.
+ * The demo page: settings, Start/Pause/Reset, and live drawings of what the training Worker reports — the
+ * loss, the held-out accuracy, the test digits' predictions, and for the sample digit (a test digit, a
+ * drawing or a dropped picture) the class probabilities, the conv layers' feature maps and the first
+ * layer's filters. Nothing here computes more than a drawing, so the page answers clicks while the Worker
+ * trains.
  *
  * `window.nablaDemo` exposes the page's state (losses so far, clicks handled...) for tests and the console.
  */
@@ -9,11 +12,14 @@ import {
   LEARNING_RATES,
   type DatasetName,
   type FromWorker,
+  type Inspect,
   type ModelName,
   type Ready,
   type RunConfig,
   type ToWorker,
 } from './protocol.js';
+import { setupPad } from './pad.js';
+import { clearCanvas, drawDigit, drawGrid } from './views.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const ui = {
@@ -33,6 +39,17 @@ const ui = {
   lossCurve: $<HTMLCanvasElement>('lossCurve'),
   view: $<HTMLCanvasElement>('view'),
   viewCaption: $('viewCaption'),
+  input: $<HTMLCanvasElement>('input'),
+  inputCaption: $('inputCaption'),
+  filters: $<HTMLCanvasElement>('filters'),
+  filtersCaption: $('filtersCaption'),
+  maps1: $<HTMLCanvasElement>('maps1'),
+  maps2: $<HTMLCanvasElement>('maps2'),
+  pad: $<HTMLCanvasElement>('pad'),
+  file: $<HTMLInputElement>('file'),
+  clear: $<HTMLButtonElement>('clear'),
+  prediction: $('prediction'),
+  probs: $<HTMLOListElement>('probs'),
   ping: $<HTMLButtonElement>('ping'),
   pings: $('pings'),
   frames: $('frames'),
@@ -45,7 +62,7 @@ const state = {
   running: false,
   /** The Worker is training, as its last message said. */
   training: false,
-  config: DEFAULTS.spiral,
+  config: DEFAULTS.mnist,
   backend: '',
   losses: [] as number[],
   iteration: 0,
@@ -54,6 +71,18 @@ const state = {
   pings: 0,
   frames: 0,
   error: '',
+  /** The sample being inspected: 0 is the first test digit; each new one the page picks gets a new id. */
+  sampleId: 0,
+  /** What it is: 'test digit 3', 'your drawing', 'your picture'. */
+  sampleSource: 'test digit 0',
+  /** The latest inspection of the sample: predicted class, its probabilities, at which iteration. */
+  prediction: null as number | null,
+  probs: [] as number[],
+  inspectedAt: -1,
+  /** Inspections received, feature-map layers and filters drawn (for tests). */
+  inspections: 0,
+  mapsDrawn: 0,
+  filtersDrawn: 0,
 };
 (window as unknown as { nablaDemo: typeof state }).nablaDemo = state;
 
@@ -79,6 +108,9 @@ let ready: Ready | null = null;
 /** The latest pictures the Worker sent (it sends them only when measured anew). */
 let boundary: Uint8Array | null = null;
 let predictions: Int32Array | null = null;
+let inspection: Inspect | null = null;
+/** The sample's pixels, as sent to the Worker (null: the first test digit, known once the run is ready). */
+let sampleImage: Float32Array | null = null;
 let dirty = false;
 
 const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
@@ -103,6 +135,13 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
     if (m.losses.length) state.imagesPerSec = m.imagesPerSec;
     boundary = m.boundary ?? boundary;
     predictions = m.predictions ?? predictions;
+  } else if (m.type === 'inspect') {
+    if (m.sampleId !== state.sampleId) return; // about a sample since replaced
+    inspection = m;
+    state.inspections++;
+    state.probs = Array.from(m.probs);
+    state.prediction = state.probs.indexOf(Math.max(...state.probs));
+    state.inspectedAt = m.iteration;
   } else {
     state.error = m.message;
     setRunning(false);
@@ -138,7 +177,19 @@ function showDefaults(dataset: DatasetName): void {
 
 function setRunning(running: boolean): void {
   state.running = running;
-  ui.toggle.textContent = running ? 'Stop' : 'Start';
+  ui.toggle.textContent = running ? 'Pause' : 'Start';
+}
+
+/** Inspects `image` (784 values) from now on: the Worker answers at once and at each measurement. */
+function setSample(image: Float32Array, source: string): void {
+  state.sampleId++;
+  state.sampleSource = source;
+  state.prediction = null;
+  state.probs = [];
+  sampleImage = image;
+  inspection = null;
+  send({ type: 'sample', sampleId: state.sampleId, image: image.slice() });
+  dirty = true;
 }
 
 /** A fresh run with the settings shown. */
@@ -155,8 +206,15 @@ function reset(): void {
   ready = null;
   boundary = null;
   predictions = null;
+  inspection = null;
+  state.prediction = null;
+  state.probs = [];
+  state.inspectedAt = -1;
+  document.body.classList.toggle('spiral', state.config.dataset === 'spiral');
   ui.viewCaption.textContent =
-    state.config.dataset === 'spiral' ? 'Decision boundary' : 'Test digits: predicted';
+    state.config.dataset === 'spiral'
+      ? 'Decision boundary'
+      : 'Test digits: predicted (click one to inspect it)';
   send({
     type: 'init',
     runId: ++runId,
@@ -182,6 +240,29 @@ ui.updateRule.onchange = () => {
   ui.learningRate.value = String(LEARNING_RATES[ui.dataset.value as DatasetName][rule]);
   reset();
 };
+ui.view.onclick = (e) => {
+  // A test digit clicked (the layout of drawDigits): inspect it.
+  if (!ready?.digits || !ready.digitLabels) return;
+  const r = ui.view.getBoundingClientRect();
+  const x = ((e.clientX - r.left) / r.width) * ui.view.width;
+  const y = ((e.clientY - r.top) / r.height) * ui.view.height;
+  const size = ui.view.width / DIGIT_COLS;
+  const d = Math.floor(y / (size + 12)) * DIGIT_COLS + Math.floor(x / size);
+  if (d >= 0 && d < ready.digitLabels.length)
+    setSample(ready.digits.slice(d * 784, (d + 1) * 784), `test digit ${d}`);
+};
+const pad = setupPad(ui.pad, ui.file, (image, source) => {
+  if (image) setSample(image, source === 'drawing' ? 'your drawing' : 'your picture');
+  else if (source === 'picture') state.error = 'no digit found in that picture';
+  dirty = true;
+});
+ui.clear.onclick = () => pad.clear();
+for (let k = 0; k < 10; k++) {
+  const li = document.createElement('li');
+  li.innerHTML = `<span>${k}</span><span class="bar"><span style="width: 0"></span></span><span class="p">–</span>`;
+  ui.probs.append(li);
+}
+
 ui.ping.onclick = () => {
   state.pings++;
   ui.pings.textContent = String(state.pings);
@@ -271,11 +352,13 @@ function drawBoundary(points: NonNullable<Ready['points']>, boundary: Uint8Array
   }
 }
 
+const DIGIT_COLS = 6;
+
 /** MNIST: the first test digits, each with its predicted label (green when right, red when wrong). */
 function drawDigits(digits: Float32Array, labels: Int32Array, predictions: Int32Array | null): void {
   const c = ui.view;
   const g = c.getContext('2d')!;
-  const cols = 6;
+  const cols = DIGIT_COLS;
   const size = c.width / cols;
   const at = (d: number) => [(d % cols) * size + (size - 28) / 2, Math.floor(d / cols) * (size + 12) + 4];
   if (digitsOf !== digits) {
@@ -316,7 +399,41 @@ function render(): void {
   ui.error.textContent = state.error;
   drawLossCurve(state.losses);
   if (ready?.points) drawBoundary(ready.points, boundary);
-  else if (ready?.digits && ready.digitLabels) drawDigits(ready.digits, ready.digitLabels, predictions);
+  else if (ready?.digits && ready.digitLabels) {
+    drawDigits(ready.digits, ready.digitLabels, predictions);
+    renderInside(sampleImage ?? ready.digits.subarray(0, 784));
+  }
+}
+
+/** The sample, the filters and feature maps of the latest inspection, and the class probabilities. */
+function renderInside(image: Float32Array): void {
+  drawDigit(ui.input, image);
+  ui.inputCaption.textContent = `Input: ${state.sampleSource}`;
+  const m = inspection;
+  if (m?.filters) {
+    const f = m.filters;
+    drawGrid(ui.filters, f, f.channels <= 8 ? 4 : 8, true);
+    ui.filtersCaption.textContent =
+      f.name === 'filters'
+        ? `First-layer filters, ${f.height}×${f.width} (red +, blue −)`
+        : `Weights of ${f.channels} hidden units (red +, blue −)`;
+    state.filtersDrawn++;
+  } else clearCanvas(ui.filters);
+  [ui.maps1, ui.maps2].forEach((c, i) => {
+    const fm = m?.maps[i];
+    if (fm) {
+      drawGrid(c, fm, Math.ceil(fm.channels / 2), false); // two rows
+      state.mapsDrawn++;
+    } else clearCanvas(c);
+  });
+  ui.prediction.textContent = state.prediction === null ? '–' : String(state.prediction);
+  const top = state.prediction;
+  ui.probs.querySelectorAll('li').forEach((li, k) => {
+    const p = state.probs[k];
+    li.classList.toggle('top', k === top);
+    (li.querySelector('.bar span') as HTMLElement).style.width = `${p === undefined ? 0 : p * 100}%`;
+    li.querySelector('.p')!.textContent = p === undefined ? '–' : `${(p * 100).toFixed(1)}%`;
+  });
 }
 
 /** Redraws at most once per frame, and counts frames (they stop if the page's thread is blocked). */
@@ -330,6 +447,6 @@ function frame(): void {
   requestAnimationFrame(frame);
 }
 
-showDefaults('spiral');
+showDefaults('mnist');
 reset();
 requestAnimationFrame(frame);

@@ -6,16 +6,22 @@
  * config gives the same loss curve on every run.
  */
 import {
+  Classifier,
+  Conv2d,
+  Flatten,
   Generator,
+  Linear,
+  MaxPool2d,
   NDArray,
-  ThreeLayerConvNet,
+  ReLU,
+  Sequential,
   TwoLayerNet,
   argmax,
   updateRules,
   type Model,
   type OptimConfig,
 } from '../../src/browser.js';
-import type { RunConfig } from './protocol.js';
+import type { FeatureMaps, Inspection, RunConfig } from './protocol.js';
 
 export interface Dataset {
   XTrain: NDArray;
@@ -77,22 +83,39 @@ export function mnistData(bytes: Uint8Array, numTrain: number, numTest: number):
   };
 }
 
+/**
+ * The demo's CNN for (N, C, H, W) images, small enough to learn MNIST in seconds in a browser:
+ *
+ *   conv 5×5, 8 filters → ReLU → 2×2 max pool → conv 5×5, 16 filters → ReLU → 2×2 max pool → linear → softmax
+ *
+ * Same padding, so 28×28 digits give feature maps of 8×28×28 and 16×14×14 and 16·7·7 = 784 features.
+ */
+export function demoCnn(dims: [number, number, number], numClasses: number, seed: number): Classifier {
+  const [C, H, W] = dims;
+  if (H % 4 !== 0 || W % 4 !== 0)
+    throw new Error(`demoCnn: two 2×2 pools need H and W divisible by 4, got ${C}×${H}×${W}`);
+  const rng = new Generator(seed);
+  return new Classifier(
+    new Sequential(
+      new Conv2d(C, 8, 5, { padding: 2, rng }),
+      new ReLU(),
+      new MaxPool2d(2),
+      new Conv2d(8, 16, 5, { padding: 2, rng }),
+      new ReLU(),
+      new MaxPool2d(2),
+      new Flatten(),
+      new Linear(16 * (H / 4) * (W / 4), numClasses, { rng }),
+    ),
+  );
+}
+
 export function makeModel(config: RunConfig, data: Dataset): Model {
   const [, ...dims] = data.XTrain.shape;
   const inputDim = dims.reduce((a, b) => a * b, 1);
-  if (config.model === 'convNet') {
+  if (config.model === 'cnn') {
     if (dims.length !== 3)
-      throw new Error(`makeModel: convNet needs images (N, C, H, W), got ${config.dataset}`);
-    return new ThreeLayerConvNet({
-      inputDim: dims as [number, number, number],
-      numFilters: 8,
-      filterSize: 5,
-      hiddenDim: config.hiddenDim,
-      numClasses: data.numClasses,
-      weightScale: 1e-2,
-      reg: config.reg,
-      seed: config.seed,
-    });
+      throw new Error(`makeModel: the CNN needs images (N, C, H, W), got ${config.dataset}`);
+    return demoCnn(dims as [number, number, number], data.numClasses, config.seed);
   }
   return new TwoLayerNet({
     inputDim,
@@ -103,6 +126,22 @@ export function makeModel(config: RunConfig, data: Dataset): Model {
     seed: config.seed,
   });
 }
+
+/** Softmax of one row of scores, computed stably (max subtracted). */
+export function softmaxRow(scores: ArrayLike<number>): Float32Array {
+  let max = -Infinity;
+  for (let i = 0; i < scores.length; i++) max = Math.max(max, scores[i]);
+  const p = new Float32Array(scores.length);
+  let sum = 0;
+  for (let i = 0; i < scores.length; i++) sum += p[i] = Math.exp(scores[i] - max);
+  for (let i = 0; i < p.length; i++) p[i] /= sum;
+  return p;
+}
+
+const maps = (name: string, a: NDArray): FeatureMaps => {
+  const [channels, height, width] = a.shape.slice(-3);
+  return { name, channels, height, width, data: Float32Array.from(a.toTypedArray() as Float32Array) };
+};
 
 /** One training run: minibatch steps in seeded epoch order, each parameter with its own optimizer state. */
 export class TrainingRun {
@@ -169,6 +208,50 @@ export class TrainingRun {
     let right = 0;
     for (let i = 0; i < pred.length; i++) if (pred[i] === labels[i]) right++;
     return right / pred.length;
+  }
+
+  /**
+   * What the net makes of one image (C·H·W values, as a row of XTrain): its class probabilities, the
+   * feature maps after each conv layer's ReLU (the CNN), and the first layer's filters (the CNN's conv
+   * filters; the two-layer net's first 16 hidden units, each a template the size of the image).
+   */
+  inspect(image: Float32Array): Inspection {
+    const [, ...dims] = this.data.XTrain.shape;
+    const x = new NDArray(image, [1, ...dims], 'float32');
+    const m = this.model;
+    const found: FeatureMaps[] = [];
+    let scores: NDArray;
+    let filters: FeatureMaps | null = null;
+    if (m instanceof Classifier && m.net instanceof Sequential) {
+      const layers = m.net.layers;
+      m.net.eval();
+      let h = x;
+      for (let i = 0; i < layers.length; i++) {
+        h = layers[i].forward(h);
+        if (layers[i] instanceof ReLU && layers[i - 1] instanceof Conv2d)
+          found.push(maps(`conv${found.length + 1}`, h));
+      }
+      scores = h;
+      const first = layers.find((l) => l instanceof Conv2d);
+      if (first) {
+        // (F, C, k, k): the first input channel of each filter (MNIST has one).
+        const w = first.params.weight;
+        const [F, C, k] = w.shape;
+        const all = w.toTypedArray();
+        const data = new Float32Array(F * k * k);
+        for (let f = 0; f < F; f++) data.set(all.subarray(f * C * k * k, (f * C + 1) * k * k), f * k * k);
+        filters = { name: 'filters', channels: F, height: k, width: k, data };
+      }
+    } else {
+      scores = m.loss(x);
+      const W1 = this.model.params.W1;
+      if (W1 && W1.shape.length === 2 && dims.length === 3) {
+        const k = Math.min(16, W1.shape[1]);
+        const t = W1.slice(':', `:${k}`).transpose().reshape([k, dims[1], dims[2]]);
+        filters = maps('templates', t);
+      }
+    }
+    return { probs: softmaxRow(scores.toTypedArray() as Float32Array), maps: found, filters };
   }
 
   /**

@@ -2,16 +2,20 @@
  * The demo's training Worker: all the numerical work happens here, so the page's thread stays free.
  *
  * Messages (see protocol.ts): 'init' builds the data and a fresh model and answers 'ready' (then a first
- * 'progress'); 'start' trains, 'stop' pauses (and reports the final accuracy and picture). Training runs in
+ * 'progress'); 'start' trains, 'stop' pauses (and reports the final accuracy and picture); 'sample' sets the
+ * image to inspect and answers 'inspect' (probabilities, feature maps, filters), as each measurement does. Training runs in
  * slices of about SLICE_MS, each ended by a 'progress' message and a macrotask boundary (setTimeout 0), so
  * a 'stop', queued as a message, is seen within one slice.
  */
 import { listBackends, setBackend, backend, type NDArray } from '../../src/browser.js';
 import { TrainingRun, mnistData, spiralData, type Dataset } from './trainer.js';
-import { MNIST_SIZES, type FromWorker, type ToWorker } from './protocol.js';
+import { MNIST_SIZES, type FromWorker, type Sample, type ToWorker } from './protocol.js';
 
 const SLICE_MS = 50;
+/** Least time between two measurements of accuracy and pictures... */
 const VIEW_MS = { spiral: 250, mnist: 1000 };
+/** ...and at least this many times the last measurement took, so measuring costs at most ~1/5 of the time. */
+const VIEW_COST = 4;
 /** The boundary's grid: BOUNDARY_SIZE² points. */
 const BOUNDARY_SIZE = 64;
 /** Test images whose predictions are sent with each progress message (MNIST). */
@@ -24,8 +28,10 @@ let run: TrainingRun | null = null;
 let runId = 0;
 let running = false;
 let mnistBytes: Promise<Uint8Array> | null = null;
-/** The last accuracy measured, and when. */
-let views = { accuracy: 0, at: -Infinity };
+/** The last accuracy measured, and when the next measurement is due. */
+let views = { accuracy: 0, next: -Infinity };
+/** The image the page inspects (MNIST); null: the first test digit. */
+let sample: Omit<Sample, 'type'> | null = null;
 
 function loadMnistBytes(url: string): Promise<Uint8Array> {
   mnistBytes ??= fetch(url).then(async (r) => {
@@ -38,6 +44,7 @@ function loadMnistBytes(url: string): Promise<Uint8Array> {
 async function init(m: Extract<ToWorker, { type: 'init' }>): Promise<void> {
   running = false;
   run = null;
+  views = { accuracy: 0, next: -Infinity };
   runId = m.runId;
   if (m.backend) setBackend(m.backend);
   const { dataset, seed } = m.config;
@@ -90,14 +97,22 @@ function slice(id: number): void {
 
 /**
  * Posts a progress message. Accuracy and the pictures (the boundary, the digits' predictions) cost a
- * forward pass over many points, so they are measured at most every VIEW_MS, or now when `fresh`.
+ * forward pass over many points, so they are measured at most every VIEW_MS (and VIEW_COST times what the
+ * last measurement took), or now when `fresh`. MNIST measurements also inspect the sample.
  */
 function report(run: TrainingRun, losses: number[], seconds: number, fresh: boolean): void {
   const spiral = run.config.dataset === 'spiral';
-  const measure = fresh || performance.now() - views.at > VIEW_MS[run.config.dataset];
+  const t0 = performance.now();
+  const measure = fresh || t0 >= views.next;
   const { XVal, yVal } = run.data;
-  if (measure) views = { accuracy: run.accuracy(XVal, yVal), at: performance.now() };
+  let accuracy = views.accuracy;
+  if (measure) accuracy = run.accuracy(XVal, yVal);
   const boundary = measure && spiral ? run.boundary(BOUNDARY_SIZE) : null;
+  const predictions = measure && !spiral ? run.predict(XVal.slice(`:${SAMPLE_DIGITS}`)) : null;
+  if (measure) {
+    const took = performance.now() - t0;
+    views = { accuracy, next: performance.now() + Math.max(VIEW_MS[run.config.dataset], VIEW_COST * took) };
+  }
   post(
     {
       type: 'progress',
@@ -105,12 +120,25 @@ function report(run: TrainingRun, losses: number[], seconds: number, fresh: bool
       running,
       iteration: run.iteration,
       losses,
-      accuracy: views.accuracy,
+      accuracy,
       imagesPerSec: seconds > 0 ? (losses.length * run.batchSize) / seconds : 0,
       boundary,
-      predictions: measure && !spiral ? run.predict(XVal.slice(`:${SAMPLE_DIGITS}`)) : null,
+      predictions,
     },
     boundary ? [boundary.buffer] : [],
+  );
+  if (measure && !spiral) inspect(run);
+}
+
+/** Posts what the net makes of the sample (the first test digit until the page sends another). */
+function inspect(run: TrainingRun): void {
+  const image = sample?.image ?? (run.data.XVal.slice('0').toTypedArray() as Float32Array);
+  const result = run.inspect(image);
+  const transfer = [result.probs.buffer, ...result.maps.map((m) => m.data.buffer)];
+  if (result.filters) transfer.push(result.filters.data.buffer);
+  post(
+    { type: 'inspect', runId, sampleId: sample?.sampleId ?? 0, iteration: run.iteration, ...result },
+    transfer as ArrayBuffer[],
   );
 }
 
@@ -127,5 +155,14 @@ self.onmessage = (e: MessageEvent<ToWorker>) => {
   } else if (m.type === 'stop' && running) {
     running = false;
     if (run) report(run, [], 0, true); // the final accuracy and picture
+  } else if (m.type === 'sample') {
+    sample = { sampleId: m.sampleId, image: m.image };
+    if (run && run.config.dataset === 'mnist') {
+      try {
+        inspect(run);
+      } catch (err) {
+        post({ type: 'error', runId, message: (err as Error).message });
+      }
+    }
   }
 };
