@@ -38,6 +38,11 @@ const ARTIFACTS = path.join(root, 'test-artifacts', 'ui');
 // Generous: CI machines have 2 cores, and the suite may run beside other work.
 const WAIT = { timeout: 150_000, polling: 100 };
 
+declare global {
+  // The page's window.nablaDashboard, read by the predicates that run in the page.
+  var nablaDashboard: DashboardState;
+}
+
 /** The page's window.nablaDashboard (web/dashboard/main.ts). */
 interface DashboardState {
   ready: boolean;
@@ -94,10 +99,10 @@ describe.skipIf(skipWhy !== null)('the dashboard in headless Chromium', () => {
   let webDist: string;
   const errors: string[] = [];
 
-  const state = (): Promise<DashboardState> =>
-    page.evaluate(() => (window as unknown as { nablaDashboard: DashboardState }).nablaDashboard);
-  const waitFor = (fn: string, arg?: unknown) =>
-    page.waitForFunction(`(${fn})(window.nablaDashboard, ${JSON.stringify(arg ?? null)})`, undefined, WAIT);
+  const state = (): Promise<DashboardState> => page.evaluate(() => window.nablaDashboard);
+  // Predicates are functions, not strings: the page's Content-Security-Policy forbids eval.
+  const waitFor = <A extends string | number | undefined>(fn: (arg: A) => boolean, arg?: A) =>
+    page.waitForFunction(fn as (arg: unknown) => boolean, arg, WAIT);
   const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, name), fullPage: true });
 
   beforeAll(async () => {
@@ -181,18 +186,22 @@ describe.skipIf(skipWhy !== null)('the dashboard in headless Chromium', () => {
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     await page.goto(url);
     await waitFor(
-      '(d) => d && d.ready && d.view === "live" && d.liveStatus === "training" && d.lossPoints > 0',
+      () =>
+        window.nablaDashboard?.ready === true &&
+        window.nablaDashboard?.view === 'live' &&
+        window.nablaDashboard?.liveStatus === 'training' &&
+        window.nablaDashboard?.lossPoints > 0,
     );
     const first = (await state()).lossPoints;
-    await waitFor('(d, n) => d.lossPoints > n', first);
+    await waitFor((n) => window.nablaDashboard?.lossPoints > n, first);
     const later = await state();
     expect(later.lossPoints).toBeGreaterThan(first);
-    await waitFor('(d) => d.modelUpdates > 0');
+    await waitFor(() => window.nablaDashboard?.modelUpdates > 0);
     await shot('live-training.png');
     expect(await page.getAttribute('#filters', 'src')).toMatch(/^data:image\/png;base64,/);
     expect(await page.locator('#samples .sample').count()).toBe(16);
 
-    await waitFor('(d) => d.liveStatus === "done" && d.confusion');
+    await waitFor(() => window.nablaDashboard?.liveStatus === 'done' && window.nablaDashboard?.confusion);
     const d = await state();
     const runName = d.live!;
     expect(d.runs).toEqual([runName]);
@@ -207,7 +216,7 @@ describe.skipIf(skipWhy !== null)('the dashboard in headless Chromium', () => {
     expect(cells).toHaveLength(10);
     expect(cells.flat().reduce((a, b) => a + b, 0)).toBe(600);
     const diag = cells.reduce((a, row, i) => a + row[i], 0);
-    await waitFor('() => /test accuracy/.test(document.body.textContent)');
+    await waitFor(() => /test accuracy/.test(document.body.textContent ?? ''));
     const printed = /test accuracy (\d+\.\d+)% on 600 test images/.exec(trainOut());
     expect(printed).not.toBeNull();
     expect(((100 * diag) / 600).toFixed(2)).toBe(printed![1]);
@@ -218,7 +227,13 @@ describe.skipIf(skipWhy !== null)('the dashboard in headless Chromium', () => {
 
   it('opens a past run, then compares two runs on one plot', async () => {
     await page.click(`#runs tr[data-run="${pastRun}"] a`);
-    await waitFor('(d, name) => d.view === "run" && d.runs[0] === name && d.lossPoints > 0', pastRun);
+    await waitFor(
+      (name) =>
+        window.nablaDashboard?.view === 'run' &&
+        window.nablaDashboard?.runs[0] === name &&
+        window.nablaDashboard?.lossPoints > 0,
+      pastRun,
+    );
     const logged = iterationLosses(path.join(cwd, 'runs', pastRun, 'metrics.jsonl'));
     expect((await state()).lossPoints).toBe(logged.length);
     expect(await page.textContent('#title')).toBe(pastRun);
@@ -231,7 +246,12 @@ describe.skipIf(skipWhy !== null)('the dashboard in headless Chromium', () => {
     expect(await page.isDisabled('#compare')).toBe(true); // one run is not a comparison
     await page.check(`#runs tr[data-run="${live}"] input[type=checkbox]`);
     await page.click('#compare');
-    await waitFor('(d) => d.view === "compare" && d.lossSeries.length === 2 && d.lossPoints > 0');
+    await waitFor(
+      () =>
+        window.nablaDashboard?.view === 'compare' &&
+        window.nablaDashboard?.lossSeries.length === 2 &&
+        window.nablaDashboard?.lossPoints > 0,
+    );
     const d = await state();
     // The runs list is newest first: the live run, then the softmax run.
     expect(d.lossSeries).toEqual([live, pastRun]);
@@ -239,9 +259,11 @@ describe.skipIf(skipWhy !== null)('the dashboard in headless Chromium', () => {
     // Batch 8 and batch 50 line up on epochs (the default axis of a comparison), or on iterations.
     expect(d.xAxis).toBe('epoch');
     await page.selectOption('#axis select', 'iteration');
-    await waitFor('(d) => d.xAxis === "iteration" && d.lossSeries.length === 2');
+    await waitFor(
+      () => window.nablaDashboard?.xAxis === 'iteration' && window.nablaDashboard?.lossSeries.length === 2,
+    );
     await page.selectOption('#axis select', 'epoch');
-    await waitFor('(d) => d.xAxis === "epoch"');
+    await waitFor(() => window.nablaDashboard?.xAxis === 'epoch');
     // The settings table shows what differs between the two: the model, among others.
     expect(await page.textContent('#config')).toMatch(/model\.name.*cnn.*softmax|model\.name.*softmax.*cnn/s);
     await shot('compare.png');
@@ -261,10 +283,16 @@ describe.skipIf(skipWhy !== null)('the dashboard in headless Chromium', () => {
     writeFileSync(path.join(dir, 'metrics.jsonl'), [1, 2, 3].map(line).join(''));
     await page.click('#refresh');
     await page.click(`#runs tr[data-run="${name}"] a`);
-    await waitFor('(d, name) => d.view === "run" && d.runs[0] === name && d.lossPoints === 3', name);
+    await waitFor(
+      (name) =>
+        window.nablaDashboard?.view === 'run' &&
+        window.nablaDashboard?.runs[0] === name &&
+        window.nablaDashboard?.lossPoints === 3,
+      name,
+    );
     expect(await page.textContent('#subtitle')).toMatch(/^fc on \?, incomplete/);
     appendFileSync(path.join(dir, 'metrics.jsonl'), [4, 5].map(line).join(''));
-    await waitFor('(d) => d.lossPoints === 5');
+    await waitFor(() => window.nablaDashboard?.lossPoints === 5);
     expect(errors).toEqual([]);
   }, 60_000);
 

@@ -186,6 +186,9 @@ describe('the runs API and files', () => {
     const root = await request(dash.url, '/');
     expect([root.status, root.headers.location]).toEqual([302, '/dashboard/']);
     expect((await request(dash.url, '/favicon.ico')).status).toBe(204);
+    // Only the page's own scripts run, and they reach only this server.
+    expect(svg.headers['content-security-policy']).toMatch(/default-src 'self'; script-src 'self';/);
+    expect(root.headers['x-frame-options']).toBe('DENY');
   });
 
   it.each([

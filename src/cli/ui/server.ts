@@ -77,6 +77,17 @@ function hostName(header: string | undefined): string {
   return m ? m[1] : header.replace(/:\d+$/, '');
 }
 
+const CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "frame-ancestors 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+].join('; ');
+
 /** The request handler, apart from listening (tests call it through a server of their own too). */
 export function dashboardHandler(opts: {
   runsDir: string;
@@ -95,6 +106,11 @@ export function dashboardHandler(opts: {
       res.end('method not allowed\n');
       return;
     }
+    // Defence in depth: the page and the run folders' files (report.html) run no script but the page's own,
+    // and reach nothing but this server.
+    res.setHeader('content-security-policy', CSP);
+    res.setHeader('x-frame-options', 'DENY');
+    res.setHeader('referrer-policy', 'no-referrer');
     const p = requestPath(req);
     if (p === '/') {
       res.writeHead(302, { location: '/dashboard/' }).end();
