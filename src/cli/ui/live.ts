@@ -16,11 +16,10 @@
  */
 import type { ServerResponse } from 'node:http';
 import path from 'node:path';
-import { encodePng, visualizeGrid } from '../../vis/grid.js';
+import { classTemplates, encodePng, visualizeGrid } from '../../vis/grid.js';
 import type { NDArray } from '../../ndarray/ndarray.js';
 import { predictLabels } from '../models.js';
 import { firstLayerImages } from '../runReport.js';
-import { classTemplates } from '../../vis/grid.js';
 import type { JobEvent, JobResult, ModelView } from '../trainJob.js';
 
 /** How many test images the dashboard shows predictions for. */
