@@ -1,6 +1,6 @@
 /**
  * Whole-batch convolution (see ConvForwardArgs / ConvBackwardArgs in src/backend/backend.ts), f32 and f64:
- * one call runs images [n0, n1) of a batch, im2col + GEMM per image into this thread's scratch, with the
+ * one call per thread takes images of a batch from a shared counter, im2col + GEMM per image into its scratch, with the
  * bias, an optional ReLU and an optional max pool fused in, so the per-image steps never leave wasm and
  * threads split the batch with one barrier per layer call.
  *
@@ -75,6 +75,17 @@ function region(geom: usize, S: usize, work: usize, r: i32): usize {
   p += 128;
   if (r == BIAS) return p;
   return p + align64(Fr * S);
+}
+
+/**
+ * The next work item of a call: threads take images (forward) or chunks (backward) from a counter in memory
+ * until it runs past the end, so a thread the OS delays takes fewer and no thread waits on a fixed share.
+ */
+function next(counter: usize): i32 {
+  if (ASC_FEATURE_THREADS) return atomic.add<i32>(counter, 1);
+  const v = load<i32>(counter);
+  store<i32>(counter, v + 1);
+  return v;
 }
 
 /** Bytes of one thread's scratch (see the regions above). */
@@ -390,8 +401,8 @@ function convForwardT<T>(
   b: usize,
   out: usize,
   argmax: usize,
-  n0: i32,
-  n1: i32,
+  counter: usize,
+  N: i32,
   work: usize,
 ): void {
   const S = <usize>sizeof<T>();
@@ -423,7 +434,7 @@ function convForwardT<T>(
   memory.fill(bias, 0, <usize>Fr * S);
   memory.copy(bias, b, <usize>F * S);
   const pool2 = ph == 2 && pw == 2 && ps == 2 && (Ho & 1) == 0 && (Wo & 1) == 0;
-  for (let n = n0; n < n1; n++) {
+  for (let n = next(counter); n < N; n = next(counter)) {
     packColsT<T>(x + <usize>(n * C * H * W) * S, geom, K, P, tmp, cols);
     const dst = pool ? fp : out + <usize>(n * F * P) * S;
     convImageT<T>(F, K, P, pa, cols, bias, dst, relu, tile);
@@ -615,11 +626,11 @@ export function convForward32(
   b: usize,
   out: usize,
   argmax: usize,
-  n0: i32,
-  n1: i32,
+  counter: usize,
+  N: i32,
   work: usize,
 ): void {
-  convForwardT<f32>(geom, x, w, b, out, argmax, n0, n1, work);
+  convForwardT<f32>(geom, x, w, b, out, argmax, counter, N, work);
 }
 
 export function convForward64(
@@ -629,11 +640,42 @@ export function convForward64(
   b: usize,
   out: usize,
   argmax: usize,
-  n0: i32,
-  n1: i32,
+  counter: usize,
+  N: i32,
   work: usize,
 ): void {
-  convForwardT<f64>(geom, x, w, b, out, argmax, n0, n1, work);
+  convForwardT<f64>(geom, x, w, b, out, argmax, counter, N, work);
+}
+
+/**
+ * The backward of a batch split into `chunks` fixed runs of images; threads take chunks from the counter and
+ * chunk c sums its dw and db into its own partials (dwBase + c·dwBytes, dbBase + c·dbBytes), so the caller's
+ * sum over chunks is the same whichever thread ran which.
+ */
+function convBackwardChunksT<T>(
+  geom: usize,
+  x: usize,
+  w: usize,
+  dout: usize,
+  pooled: usize,
+  argmax: usize,
+  dx: usize,
+  dwBase: usize,
+  dwBytes: i32,
+  dbBase: usize,
+  dbBytes: i32,
+  counter: usize,
+  N: i32,
+  chunks: i32,
+  work: usize,
+): void {
+  for (let c = next(counter); c < chunks; c = next(counter)) {
+    const n0 = <i32>((<i64>c * N) / chunks);
+    const n1 = <i32>((<i64>(c + 1) * N) / chunks);
+    const dwp = dwBase + <usize>c * <usize>dwBytes;
+    const dbp = dbBase + <usize>c * <usize>dbBytes;
+    convBackwardT<T>(geom, x, w, dout, pooled, argmax, dx, dwp, dbp, n0, n1, work);
+  }
 }
 
 export function convBackward32(
@@ -644,13 +686,32 @@ export function convBackward32(
   pooled: usize,
   argmax: usize,
   dx: usize,
-  dwp: usize,
-  dbp: usize,
-  n0: i32,
-  n1: i32,
+  dwBase: usize,
+  dwBytes: i32,
+  dbBase: usize,
+  dbBytes: i32,
+  counter: usize,
+  N: i32,
+  chunks: i32,
   work: usize,
 ): void {
-  convBackwardT<f32>(geom, x, w, dout, pooled, argmax, dx, dwp, dbp, n0, n1, work);
+  convBackwardChunksT<f32>(
+    geom,
+    x,
+    w,
+    dout,
+    pooled,
+    argmax,
+    dx,
+    dwBase,
+    dwBytes,
+    dbBase,
+    dbBytes,
+    counter,
+    N,
+    chunks,
+    work,
+  );
 }
 
 export function convBackward64(
@@ -661,11 +722,30 @@ export function convBackward64(
   pooled: usize,
   argmax: usize,
   dx: usize,
-  dwp: usize,
-  dbp: usize,
-  n0: i32,
-  n1: i32,
+  dwBase: usize,
+  dwBytes: i32,
+  dbBase: usize,
+  dbBytes: i32,
+  counter: usize,
+  N: i32,
+  chunks: i32,
   work: usize,
 ): void {
-  convBackwardT<f64>(geom, x, w, dout, pooled, argmax, dx, dwp, dbp, n0, n1, work);
+  convBackwardChunksT<f64>(
+    geom,
+    x,
+    w,
+    dout,
+    pooled,
+    argmax,
+    dx,
+    dwBase,
+    dwBytes,
+    dbBase,
+    dbBytes,
+    counter,
+    N,
+    chunks,
+    work,
+  );
 }

@@ -2,7 +2,7 @@
  * The wasm backend's whole-batch convolution (convForward / convBackward, with ReLU and max pool fused or
  * not) against the TypeScript backend's, float32 and float64, including batches large enough to split
  * over threads, strides, padding, edge tiles (F and H'·W' not multiples of the micro-tile) and operands at
- * offsets, a reduction longer than one micro-kernel run; and the fused conv → ReLU → pool against the unfused chain of layers.
+ * offsets, a reduction longer than one micro-kernel run, the same bits on one thread as on two; and the fused conv → ReLU → pool against the unfused chain of layers.
  */
 import { describe, expect, it } from 'vitest';
 import type { ConvBackwardArgs, ConvForwardArgs, ConvPool } from '../../src/backend/backend.js';
@@ -104,8 +104,15 @@ describe.runIf(wasmAvailable())('wasm whole-batch convolution', () => {
               });
               const bw = bwd();
               const bj = bwd();
+              const b1 = bwd();
               wasmBackend.convBackward(bw);
               jsBackend.convBackward(bj);
+              // The same bits on one thread: the sums do not depend on how threads shared the work.
+              setThreadCount(1);
+              wasmBackend.convBackward(b1);
+              setThreadCount(2);
+              expect(Array.from(b1.dw)).toEqual(Array.from(bw.dw));
+              expect(Array.from(b1.db)).toEqual(Array.from(bw.db));
               const close = (a: ArrayLike<number>, e: ArrayLike<number>) => {
                 expect(a.length).toBe(e.length);
                 for (let i = 0; i < e.length; i++)

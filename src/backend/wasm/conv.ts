@@ -1,8 +1,9 @@
 /**
- * Whole-batch convolution for the wasm backend (asm/conv.ts): one kernel call per thread runs a contiguous
- * range of images (im2col + GEMM + bias, ReLU and max pool fused), so a layer costs one thread barrier and
- * one copy of each operand that is not already in the wasm memory. The backward's dw and db are summed per
- * thread into scratch and added up here (F·K values).
+ * Whole-batch convolution for the wasm backend (asm/conv.ts): one kernel call per thread, the threads taking
+ * images (im2col + GEMM + bias, ReLU and max pool fused) from a shared counter, so a layer costs one thread
+ * barrier and one copy of each operand that is not already in the wasm memory, and a thread the OS delays
+ * simply does fewer images. The backward splits the batch into CHUNKS fixed runs of images whose dw and db
+ * partials are added up here in order: results do not depend on which thread ran what, nor on the thread count.
  */
 import type { ConvBackwardArgs, ConvForwardArgs, ConvGeometry } from '../backend.js';
 import { jsBackend } from '../js/index.js';
@@ -30,15 +31,12 @@ function threadsFor(g: ConvGeometry): number {
   return macs >= THREAD_MIN_MACS ? Math.max(1, Math.min(threadCount(), g.N)) : 1;
 }
 
-/** Image ranges [n0, n1) of `threads` near-equal parts of N. */
-function splits(N: number, threads: number): [number, number][] {
-  const out: [number, number][] = [];
-  for (let t = 0; t < threads; t++) {
-    const n0 = Math.floor((t * N) / threads);
-    const n1 = Math.floor(((t + 1) * N) / threads);
-    if (n1 > n0) out.push([n0, n1]);
-  }
-  return out;
+/** Runs of images the backward sums separately (at most; fewer for smaller batches). */
+const CHUNKS = 8;
+
+/** The shared work counter, at the start of a call's scratch: zeroed before the threads start. */
+function resetCounter(ptr: number): void {
+  new Int32Array(runtime().memory.buffer, ptr, 1)[0] = 0;
 }
 
 export function convForward(g: ConvForwardArgs): void {
@@ -52,7 +50,7 @@ export function convForward(g: ConvForwardArgs): void {
   const outLen = N * F * (pool ? pool.Ho * pool.Wo : g.Ho * g.Wo);
   const geom = writeGeometry(g, (g.relu ? 1 : 0) | (pool ? 2 : 0), pool);
   const workBytes = align64(runtime().kernels.convWorkBytes(geom, S) as number);
-  const parts = splits(N, threadsFor(g));
+  const T = threadsFor(g);
   const ops: Operand[] = [
     { data: g.x, offset: g.xOffset, len: N * Ch * H * W, read: true },
     { data: g.w, offset: g.wOffset, len: F * Ch * HH * WW, read: true },
@@ -60,13 +58,14 @@ export function convForward(g: ConvForwardArgs): void {
     { data: g.out, offset: 0, len: outLen, read: false },
   ];
   if (pool) ops.push({ data: g.argmax!, offset: 0, len: outLen, read: false });
-  const { scratch, placed } = place(parts.length * workBytes, ops);
+  const { scratch, placed } = place(64 + T * workBytes, ops);
   const [xp, wp, bp, op] = placed.map((p) => p.ptr);
   const ap = pool ? placed[4].ptr : 0;
   const fn = f32 ? 'convForward32' : 'convForward64';
-  const jobs: Job[] = parts.map(([n0, n1], t) => ({
+  resetCounter(scratch);
+  const jobs: Job[] = Array.from({ length: T }, (_, t) => ({
     fn,
-    args: [geom, xp, wp, bp, op, ap, n0, n1, scratch + t * workBytes],
+    args: [geom, xp, wp, bp, op, ap, scratch, N, scratch + 64 + t * workBytes],
   }));
   runJobs(jobs);
   copyBack(ops[3], placed[3]);
@@ -91,13 +90,13 @@ export function convBackward(g: ConvBackwardArgs): void {
   const doutLen = N * F * (pool ? pool.Ho * pool.Wo : g.Ho * g.Wo);
   const geom = writeGeometry(g, (pool ? 2 : 0) | (g.dx ? 4 : 0), pool);
   const workBytes = align64(runtime().kernels.convWorkBytes(geom, S) as number);
-  // Each thread's dw partial is (Fr, Kr): F and K rounded up to the micro-tile (4 rows, 32 bytes).
+  // Each chunk's dw partial is (Fr, Kr): F and K rounded up to the micro-tile (4 rows, 32 bytes).
   const Fr = Math.ceil(F / 4) * 4;
   const Kr = Math.ceil(K / (32 / S)) * (32 / S);
   const dwBytes = align64(Fr * Kr * S);
   const dbBytes = align64(F * 8);
-  const parts = splits(N, threadsFor(g));
-  const T = parts.length;
+  const T = threadsFor(g);
+  const chunks = Math.min(N, CHUNKS);
   const ops: Operand[] = [
     { data: g.x, offset: g.xOffset, len: N * Ch * H * W, read: true },
     { data: g.w, offset: g.wOffset, len: F * K, read: true },
@@ -109,15 +108,16 @@ export function convBackward(g: ConvBackwardArgs): void {
   }
   const dxIndex = ops.length;
   if (g.dx) ops.push({ data: g.dx, offset: 0, len: N * Ch * H * W, read: false });
-  const { scratch, placed } = place(T * (workBytes + dwBytes + dbBytes), ops);
+  const { scratch, placed } = place(64 + T * workBytes + chunks * (dwBytes + dbBytes), ops);
   const [xp, wp, dp] = placed.map((p) => p.ptr);
   const pp = pool ? placed[3].ptr : 0;
   const ap = pool ? placed[4].ptr : 0;
   const dxp = g.dx ? placed[dxIndex].ptr : 0;
-  const dwBase = scratch + T * workBytes;
-  const dbBase = dwBase + T * dwBytes;
+  const dwBase = scratch + 64 + T * workBytes;
+  const dbBase = dwBase + chunks * dwBytes;
   const fn = f32 ? 'convBackward32' : 'convBackward64';
-  const jobs: Job[] = parts.map(([n0, n1], t) => ({
+  resetCounter(scratch);
+  const jobs: Job[] = Array.from({ length: T }, (_, t) => ({
     fn,
     args: [
       geom,
@@ -127,11 +127,14 @@ export function convBackward(g: ConvBackwardArgs): void {
       pp,
       ap,
       dxp,
-      dwBase + t * dwBytes,
-      dbBase + t * dbBytes,
-      n0,
-      n1,
-      scratch + t * workBytes,
+      dwBase,
+      dwBytes,
+      dbBase,
+      dbBytes,
+      scratch,
+      N,
+      chunks,
+      scratch + 64 + t * workBytes,
     ],
   }));
   runJobs(jobs);
@@ -139,7 +142,7 @@ export function convBackward(g: ConvBackwardArgs): void {
   const buf = runtime().memory.buffer;
   const Ctor = f32 ? Float32Array : Float64Array;
   const db = new Float64Array(F);
-  for (let t = 0; t < T; t++) {
+  for (let t = 0; t < chunks; t++) {
     const dwt = new Ctor(buf, dwBase + t * dwBytes, Fr * Kr);
     for (let f = 0; f < F; f++) {
       for (let k = 0; k < K; k++) {
