@@ -3,7 +3,7 @@
  * seeded repeatability and that training fits the spiral.
  */
 import { describe, expect, it } from 'vitest';
-import { TrainingRun, mnistData, spiralData } from '../../web/demo/trainer.js';
+import { TrainingRun, demoCnn, mnistData, softmaxRow, spiralData } from '../../web/demo/trainer.js';
 import { DEFAULTS, LEARNING_RATES } from '../../web/demo/protocol.js';
 
 describe('spiralData', () => {
@@ -115,5 +115,66 @@ describe('TrainingRun', () => {
     expect(
       () => new TrainingRun({ ...DEFAULTS.spiral, updateRule: 'nesterov' as 'sgd' }, spiralData(0)),
     ).toThrow("TrainingRun: unknown update rule 'nesterov'");
+  });
+});
+
+describe('the demo CNN and its inspection', () => {
+  // 20 training and 4 test "images" of deterministic pixels; labels cycle through 0..9.
+  const bytes = new Uint8Array(24 * 785);
+  for (let i = 0; i < 24 * 784; i++) bytes[i < 20 * 784 ? i : i + 20] = (i * 37) % 256;
+  for (let i = 0; i < 20; i++) bytes[20 * 784 + i] = i % 10;
+  for (let i = 0; i < 4; i++) bytes[20 * 785 + 4 * 784 + i] = i;
+  const data = mnistData(bytes, 20, 4);
+
+  it('is conv 5×5 ×8 → ReLU → pool → conv 5×5 ×16 → ReLU → pool → flatten → linear 784 → 10', () => {
+    const net = demoCnn([1, 28, 28], 10, 0);
+    const shapes = Object.fromEntries(Object.entries(net.params).map(([k, v]) => [k, v.shape]));
+    expect(shapes).toEqual({
+      '0.weight': [8, 1, 5, 5],
+      '0.bias': [8],
+      '3.weight': [16, 8, 5, 5],
+      '3.bias': [16],
+      '7.weight': [784, 10],
+      '7.bias': [10],
+    });
+    expect(() => demoCnn([1, 30, 30], 10, 0)).toThrow(
+      'demoCnn: two 2×2 pools need H and W divisible by 4, got 1×30×30',
+    );
+  });
+
+  it("inspects an image: the net's probabilities, both conv layers' ReLU maps, the first layer's filters", () => {
+    const run = new TrainingRun(DEFAULTS.mnist, data);
+    for (let i = 0; i < 3; i++) run.step();
+    const image = data.XVal.slice('1').toTypedArray() as Float32Array;
+    const r = run.inspect(image);
+    // The probabilities are the softmax of the scores the model gives the same image.
+    const scores = Array.from(run.model.loss(data.XVal.slice('1:2')).toTypedArray());
+    expect(Array.from(r.probs)).toEqual(Array.from(softmaxRow(scores)));
+    expect(r.probs.reduce((a, b) => a + b)).toBeCloseTo(1, 6);
+    expect(r.maps.map((m) => [m.name, m.channels, m.height, m.width, m.data.length])).toEqual([
+      ['conv1', 8, 28, 28, 8 * 784],
+      ['conv2', 16, 14, 14, 16 * 196],
+    ]);
+    expect(r.maps.every((m) => m.data.every((v) => v >= 0))).toBe(true); // after ReLU
+    expect(r.maps[0].data.some((v) => v > 0)).toBe(true);
+    expect(r.filters?.name).toBe('filters');
+    expect(Array.from(r.filters!.data)).toEqual(Array.from(run.model.params['0.weight'].toTypedArray()));
+    expect(run.model.loss(data.XVal).shape).toEqual([4, 10]); // inspecting left the net usable
+  });
+
+  it("shows the two-layer net's first 16 hidden units as 28×28 templates", () => {
+    const run = new TrainingRun({ ...DEFAULTS.mnist, model: 'twoLayerNet' }, data);
+    const r = run.inspect(data.XVal.slice('0').toTypedArray() as Float32Array);
+    expect(r.maps).toEqual([]);
+    expect([r.filters?.channels, r.filters?.height, r.filters?.width]).toEqual([16, 28, 28]);
+    // Template k is column k of W1 (784, hidden).
+    const W1 = run.model.params.W1;
+    expect(r.filters!.data[5 * 784 + 100]).toBe(W1.get(100, 5).item());
+  });
+
+  it('softmaxRow is stable for large scores', () => {
+    const p = softmaxRow([1000, 1000 + Math.log(3)]);
+    expect(p[0]).toBeCloseTo(0.25, 6);
+    expect(p[1]).toBeCloseTo(0.75, 6);
   });
 });
