@@ -22,6 +22,8 @@ export function noNodeBuiltins(): Plugin {
   return {
     name: 'nabla:no-node-builtins',
     enforce: 'pre',
+    // Builds only: the dev server's dependency scan would see dynamic imports as static ones.
+    apply: 'build',
     resolveDynamicImport(specifier) {
       if (typeof specifier === 'string' && NODE_BUILTIN.test(specifier))
         return { id: specifier, external: true };
