@@ -74,11 +74,13 @@ describe.skipIf(skipWhy !== null)('the demo page in headless Chromium', () => {
   const waitFor = (fn: string, arg?: number) =>
     page.waitForFunction(`(${fn})(window.nablaDemo, ${JSON.stringify(arg ?? null)})`, undefined, WAIT);
   const start = () => page.click('#toggle');
-  /** Pauses, and waits for the Worker's answer: its last losses and a fresh accuracy. */
+  /** Pauses, and waits for the Worker's answer: its last losses, a fresh accuracy and (MNIST) inspection. */
   const pause = async () => {
     expect(await page.textContent('#toggle')).toBe('Pause');
     await page.click('#toggle');
-    await waitFor('(d) => !d.running && !d.training');
+    await waitFor(
+      '(d) => !d.running && !d.training && (d.config.dataset !== "mnist" || d.inspectedAt === d.iteration)',
+    );
   };
   const reset = async () => {
     await page.click('#reset');
@@ -184,8 +186,13 @@ describe.skipIf(skipWhy !== null)('the demo page in headless Chromium', () => {
     const tail = d.losses.slice(-20);
     expect(tail.reduce((a, b) => a + b) / tail.length).toBeLessThan(0.5);
     expect(d.frames).toBeGreaterThan(before.frames); // the page kept drawing
-    expect(Number(await page.textContent('#iteration'))).toBe(d.iteration);
-    expect(await page.textContent('#accuracy')).toBe(`${(d.accuracy * 100).toFixed(1)}%`);
+    // The page renders the state on its next frame: wait for the DOM rather than race it.
+    await page.waitForFunction(
+      ([it, acc]) =>
+        document.querySelector('#iteration')?.textContent === it &&
+        document.querySelector('#accuracy')?.textContent === acc,
+      [String(d.iteration), `${(d.accuracy * 100).toFixed(1)}%`],
+    );
 
     // The pictures were redrawn as it learned: filters and feature maps differ from the untrained ones.
     expect(d.inspections).toBeGreaterThan(before.inspections);
