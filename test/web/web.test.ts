@@ -304,6 +304,22 @@ describe.skipIf(skipWhy !== null)('the demo page in headless Chromium', () => {
     expect(problems).toEqual([]);
   }, 300_000);
 
+  it('inspects a test digit when it is clicked', async () => {
+    // The third digit of the view's grid (6 columns of 50 px, rows of 62 px; see drawDigits).
+    const id = (await demo()).sampleId;
+    await page.click('#view', { position: { x: 2 * 50 + 25, y: 20 } });
+    await waitFor('(d, id) => d.sampleId > id && d.prediction !== null', id);
+    const d = await demo();
+    expect(d.sampleSource).toBe('test digit 2');
+    const bytes = readFileSync(path.join(dist, 'demo', 'mnist.bin'));
+    const label = bytes[MNIST_SIZES.train * 785 + MNIST_SIZES.test * 784 + 2];
+    expect(d.prediction).toBe(label); // a 1, which the trained net gets right
+    await page.waitForFunction(
+      () => document.querySelector('#inputCaption')?.textContent === 'Input: test digit 2',
+    );
+    expect(problems).toEqual([]);
+  });
+
   it('Reset begins afresh: iteration 0, chance accuracy, the same first losses for the same seed', async () => {
     const first = (await demo()).losses.slice(0, 5);
     await reset();
