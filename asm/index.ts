@@ -14,3 +14,4 @@ export {
   reluBackward64,
 } from './elementwise';
 export { convWorkBytes, convForward32, convForward64, convBackward32, convBackward64 } from './conv';
+export { optimizerStep32, optimizerStep64 } from './optim';

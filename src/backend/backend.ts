@@ -141,6 +141,31 @@ export interface ReluBackwardArgs {
 }
 
 /**
+ * One optimizer update of n contiguous parameters, in place: the chain of elementwise ops src/optim/optim.ts
+ * defines for `rule`, fused, every intermediate rounded to the parameters' dtype where the chain stores it
+ * (so the result is the chain's bit for bit). m is the velocity (sgdMomentum) or the first moment (adam), v
+ * adam's second moment; t is adam's step count after its increment.
+ */
+export interface OptimizerStepArgs {
+  rule: 'sgd' | 'sgdMomentum' | 'adam';
+  n: number;
+  w: FloatArray;
+  wOffset: number;
+  dw: FloatArray;
+  dwOffset: number;
+  m: FloatArray | null;
+  mOffset: number;
+  v: FloatArray | null;
+  vOffset: number;
+  learningRate: number;
+  momentum: number;
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  t: number;
+}
+
+/**
  * A 2-D convolution over a whole batch: x (N, C, H, W) contiguous at xOffset, w (F, C, HH, WW) contiguous at
  * wOffset, output (N, F, Ho, Wo) with Ho = 1 + (H + 2·pad − HH) / stride (likewise Wo).
  */
@@ -265,6 +290,8 @@ export interface Backend {
   ): void;
   /** out = op(a) elementwise. */
   unary(op: UnaryOp, shape: readonly number[], a: Strided, out: Strided): void;
+  /** One fused optimizer update, in place (see OptimizerStepArgs). */
+  optimizerStep(args: OptimizerStepArgs): void;
   /** The ReLU's backward (see ReluBackwardArgs). */
   reluBackward(args: ReluBackwardArgs): void;
   /** out = clip(a, lo, hi) elementwise (NaN bounds are ignored as in numpy's clip with None). */

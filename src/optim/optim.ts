@@ -17,6 +17,9 @@
  * config, so config stays small enough to checkpoint).
  */
 import { NDArray } from '../ndarray/ndarray.js';
+import { backend } from '../backend/index.js';
+import type { OptimizerStepArgs } from '../backend/backend.js';
+import type { FloatArray } from '../ndarray/dtype.js';
 import { add, div, mul, sqrt, square, sub } from '../ndarray/elementwise.js';
 import { zeros } from '../ndarray/creation.js';
 import { fmtShape } from '../ndarray/shape.js';
@@ -86,10 +89,51 @@ function state(config: OptimConfig, key: 'velocity' | 'cache' | 'm' | 'v', w: ND
   return s;
 }
 
+/**
+ * Runs `rule`'s update as one fused backend pass when w, dw and the state arrays are contiguous arrays of
+ * one float dtype (the usual case); the result is the op chain's bit for bit. False: use the chain.
+ */
+function fused(
+  rule: OptimizerStepArgs['rule'],
+  w: NDArray,
+  dw: NDArray,
+  m: NDArray | null,
+  v: NDArray | null,
+  config: OptimConfig,
+  t = 0,
+): boolean {
+  const arrays = [w, dw, m, v].filter((a): a is NDArray => a !== null);
+  if (
+    (w.dtype !== 'float32' && w.dtype !== 'float64') ||
+    arrays.some((a) => a.dtype !== w.dtype || !a.isContiguous)
+  )
+    return false;
+  backend().optimizerStep({
+    rule,
+    n: w.size,
+    w: w.data as FloatArray,
+    wOffset: w.offset,
+    dw: dw.data as FloatArray,
+    dwOffset: dw.offset,
+    m: m ? (m.data as FloatArray) : null,
+    mOffset: m ? m.offset : 0,
+    v: v ? (v.data as FloatArray) : null,
+    vOffset: v ? v.offset : 0,
+    learningRate: config.learningRate!,
+    momentum: config.momentum ?? 0,
+    beta1: config.beta1 ?? 0,
+    beta2: config.beta2 ?? 0,
+    epsilon: config.epsilon ?? 0,
+    t,
+  });
+  return true;
+}
+
 /** Vanilla stochastic gradient descent: w -= learningRate·dw. */
 export const sgd: UpdateRule = (w, dw, config = {}) => {
   check(w, dw, 'sgd');
   config.learningRate ??= 1e-2;
+  if (fused('sgd', w, dw, null, null, config)) return [w, config];
   const step = mul(dw, config.learningRate, scratch(w, 0));
   sub(w, step, w);
   return [w, config];
@@ -101,6 +145,7 @@ export const sgdMomentum: UpdateRule = (w, dw, config = {}) => {
   config.learningRate ??= 1e-2;
   config.momentum ??= 0.9;
   const v = state(config, 'velocity', w, 'sgdMomentum');
+  if (fused('sgdMomentum', w, dw, v, null, config)) return [w, config];
   const step = mul(dw, config.learningRate, scratch(w, 0));
   mul(v, config.momentum, v);
   sub(v, step, v);
@@ -143,6 +188,7 @@ export const adam: UpdateRule = (w, dw, config = {}) => {
   const v = state(config, 'v', w, 'adam');
   const { beta1, beta2 } = config;
   const t = (config.t += 1);
+  if (fused('adam', w, dw, m, v, config, t)) return [w, config];
   const s0 = scratch(w, 0);
   const s1 = scratch(w, 1);
   mul(m, beta1, m);

@@ -5,6 +5,7 @@ import { convBackward, convForward } from './conv.js';
 import { gemm } from './gemm.js';
 import { col2im, im2col } from './im2col.js';
 import { channelDot, channelLinear, channelMoments } from './norm.js';
+import { optimizerStep } from './optim.js';
 import { maxPoolBackward, maxPoolForward } from './pool.js';
 import { argReduce, reduce } from './reduce.js';
 
@@ -14,6 +15,7 @@ export const jsBackend: Backend = {
   binaryScalar,
   unary,
   reluBackward,
+  optimizerStep,
   clip,
   reduce,
   argReduce,

@@ -9,6 +9,7 @@ import { convBackward, convForward } from './conv.js';
 import { gemm } from './gemm.js';
 import { col2im, im2col } from './im2col.js';
 import { maxPoolBackward, maxPoolForward } from './maxPool.js';
+import { optimizerStep } from './optim.js';
 import { residentArray } from './heap.js';
 import { runtime, simdSupported } from './runtime.js';
 
@@ -23,6 +24,7 @@ export const wasmBackend: Backend = {
   binaryScalar,
   unary,
   reluBackward,
+  optimizerStep,
   gemm,
   im2col,
   col2im,

@@ -1,0 +1,46 @@
+/**
+ * The fused optimizer updates (Backend.optimizerStep, taken by src/optim for contiguous arrays) give the
+ * elementwise op chain's result bit for bit: the chain still runs for non-contiguous parameters, so a
+ * transposed view of the same values is the reference. Both backends, float32 and float64, several steps.
+ */
+import { describe, expect, it } from 'vitest';
+import { Generator } from '../../src/ndarray/random.js';
+import { array, type NDArray } from '../../src/index.js';
+import { adam, sgd, sgdMomentum, type OptimConfig, type UpdateRule } from '../../src/optim/optim.js';
+
+function randn(g: Generator, rows: number, cols: number): Float64Array {
+  const a = new Float64Array(rows * cols);
+  for (let i = 0; i < a.length; i++) a[i] = g.nextDouble() * 2 - 1;
+  return a;
+}
+
+describe('fused optimizer updates', () => {
+  const R = 64;
+  const C = 40; // 2,560 parameters: past the wasm kernel's minimum size
+  for (const dtype of ['float32', 'float64'] as const) {
+    for (const [name, rule, config] of [
+      ['sgd', sgd, { learningRate: 1e-3 }],
+      ['sgdMomentum', sgdMomentum, { learningRate: 1e-2, momentum: 0.9 }],
+      ['adam', adam, { learningRate: 1e-3 }],
+    ] as [string, UpdateRule, OptimConfig][]) {
+      it(`${dtype} ${name} equals the op chain bit for bit`, () => {
+        const g = new Generator(7);
+        const w0 = randn(g, R, C);
+        let fast: NDArray = array(w0, [R, C], 'float64').astype(dtype);
+        // The same values held transposed: w.T is a non-contiguous (R, C) view, so the chain runs.
+        let slow: NDArray = array(w0, [R, C], 'float64').T.copy().astype(dtype).T;
+        expect(slow.isContiguous).toBe(false);
+        let cf: OptimConfig = { ...config };
+        let cs: OptimConfig = { ...config };
+        for (let step = 0; step < 3; step++) {
+          const dw = array(randn(g, R, C), [R, C], 'float64').astype(dtype);
+          [fast, cf] = rule(fast, dw, cf);
+          [slow, cs] = rule(slow, dw, cs);
+        }
+        expect(fast.toArray()).toEqual(slow.toArray());
+        if (cf.m) expect(cf.m.toArray()).toEqual(cs.m!.toArray());
+        if (cf.velocity) expect(cf.velocity.toArray()).toEqual(cs.velocity!.toArray());
+      });
+    }
+  }
+});
