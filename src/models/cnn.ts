@@ -95,7 +95,8 @@ export class ThreeLayerConvNet implements Model {
     const grads: Grads = {};
     [dout, grads.W3, grads.b3] = affineBackward(dout, cache3);
     [dout, grads.W2, grads.b2] = affineReluBackward(dout, cache2);
-    [, grads.W1, grads.b1] = convReluPoolBackward(dout, cache1);
+    // The images' gradient is never needed: the conv skips dx (half its backward).
+    [, grads.W1, grads.b1] = convReluPoolBackward(dout, cache1, false);
     for (const k of ['W1', 'W2', 'W3']) {
       const [r, dW] = l2Regularization(this.params[k], this.reg);
       loss += r;
