@@ -158,6 +158,44 @@ describe('modules: backward matches numeric gradients (float64)', () => {
     expect(net.toString()).toContain('(0): Conv2d(2, 4, kernelSize=3, stride=1, padding=1)');
   });
 
+  it('Sequential fuses Conv2d, ReLU, MaxPool2d: numeric gradients, and the layers one by one agree', () => {
+    const net = new Sequential(
+      new Conv2d(2, 3, 3, { padding: 1, rng, ...f64 }),
+      new ReLU(),
+      new MaxPool2d(2),
+      new Conv2d(3, 4, 3, { padding: 1, rng, ...f64 }),
+      new ReLU(),
+      new MaxPool2d(2),
+      new Flatten(),
+      new Linear(4, 3, { rng, ...f64 }),
+    );
+    bias(net);
+    const x = g.randn(3, 2, 4, 4);
+    expectSmall(checkModule(net, x));
+    // The same net run layer by layer (no fusion): the same output, dx and gradients.
+    const out = net.forward(x);
+    const dout = g.randn(out.shape);
+    const dx = net.backward(dout);
+    const grads = Object.fromEntries(net.namedGrads());
+    let h = x;
+    for (const m of net.layers) h = m.forward(h);
+    expect(relError(h, out)).toBeLessThan(1e-15);
+    let d = dout;
+    for (let i = net.layers.length - 1; i >= 0; i--) d = net.layers[i].backward(d);
+    expect(relError(d, dx)).toBeLessThan(1e-15);
+    for (const [name, gr] of net.namedGrads()) expect(relError(gr, grads[name]), name).toBeLessThan(1e-15);
+    // backwardParams: the same gradients without the input's gradient (the first conv skips dx).
+    for (const m of [net, net.layers[0], net.layers[7]]) {
+      const input = m === net.layers[7] ? g.randn(5, 4) : x;
+      const o = m.forward(input);
+      const dy = g.randn(o.shape);
+      m.backward(dy);
+      const full = Object.fromEntries(m.namedGrads());
+      m.backwardParams(dy);
+      for (const [name, gr] of m.namedGrads()) expect(relError(gr, full[name]), name).toBeLessThan(1e-15);
+    }
+  });
+
   it('backward before forward names the module', () => {
     expect(() => new ReLU().backward(g.randn(2))).toThrow(/ReLU.backward: call forward/);
   });

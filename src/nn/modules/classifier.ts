@@ -65,7 +65,8 @@ export class Classifier implements Model {
     const scores = this.net.forward(x);
     const [dataLoss, dscores] = this.lossName === 'svm' ? svmLoss(scores, y) : softmaxLoss(scores, y);
     let loss = dataLoss;
-    this.net.backward(dscores);
+    // The inputs' gradient is never read: the first layer skips it.
+    this.net.backwardParams(dscores);
     const grads: Grads = Object.fromEntries(this.net.namedGrads());
     if (this.reg !== 0) {
       for (const name of this.weightNames) {

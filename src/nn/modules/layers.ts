@@ -12,7 +12,13 @@ import {
   reluForward,
   type LeakyReluCache,
 } from '../activations.js';
-import { convBackwardFast, convForwardFast } from '../conv.js';
+import {
+  convBackwardFast,
+  convForwardFast,
+  convReluPoolBackwardFast,
+  convReluPoolForwardFast,
+  type ConvReluPoolFastCache,
+} from '../conv.js';
 import type { ConvCache } from '../convNaive.js';
 import { dropoutBackward, dropoutForward, type DropoutCache, type DropoutParam } from '../dropout.js';
 import { maxPoolBackwardFast, maxPoolForwardFast, type PoolFastCache } from '../pool.js';
@@ -58,6 +64,13 @@ export class Linear extends Module {
     return dx;
   }
 
+  /** backward without dx (a first layer). */
+  override backwardParams(dout: NDArray): void {
+    const [, dw, db] = affineBackward(dout, this.needCache(this.cache, 'Linear'), false);
+    this.grads.weight = dw;
+    if (this.params.bias) this.grads.bias = db;
+  }
+
   override toString(): string {
     return `Linear(${this.inFeatures}, ${this.outFeatures}${this.params.bias ? '' : ', bias=false'})`;
   }
@@ -72,6 +85,7 @@ export interface Conv2dOptions extends WeightOptions {
 /** 2-D convolution. x: (N, inChannels, H, W) → (N, outChannels, H', W'); weight (outChannels, inChannels, k, k). */
 export class Conv2d extends Module {
   private cache: ConvCache | null = null;
+  private fusedCache: ConvReluPoolFastCache | null = null;
   private readonly zeroBias: NDArray | null;
   readonly stride: number;
   readonly padding: number;
@@ -111,11 +125,50 @@ export class Conv2d extends Module {
       pad: this.padding,
     });
     this.cache = cache;
+    this.fusedCache = null;
     return out;
   }
 
   backward(dout: NDArray): NDArray {
-    const [dx, dw, db] = convBackwardFast(dout, this.needCache(this.cache, 'Conv2d'));
+    return this.convBackward(dout, true)!;
+  }
+
+  /** backward without dx (a first layer: half the conv's backward). */
+  override backwardParams(dout: NDArray): void {
+    this.convBackward(dout, false);
+  }
+
+  private convBackward(dout: NDArray, computeDx: boolean): NDArray | null {
+    const [dx, dw, db] = convBackwardFast(dout, this.needCache(this.cache, 'Conv2d'), computeDx);
+    this.grads.weight = dw;
+    if (this.params.bias) this.grads.bias = db;
+    return dx;
+  }
+
+  /**
+   * This conv, then ReLU, then `pool`, in one backend call (how Sequential runs Conv2d, ReLU, MaxPool2d):
+   * the conv output never becomes an array. x: (N, C, H, W) → the pooled (N, F, H'', W'').
+   */
+  forwardReluPool(x: NDArray, pool: MaxPool2d): NDArray {
+    const [out, cache] = convReluPoolForwardFast(
+      x,
+      this.params.weight,
+      this.params.bias ?? this.zeroBias!,
+      { stride: this.stride, pad: this.padding },
+      { poolHeight: pool.kernelSize, poolWidth: pool.kernelSize, stride: pool.stride },
+    );
+    this.fusedCache = cache;
+    this.cache = null;
+    return out;
+  }
+
+  /**
+   * Backward of forwardReluPool: dout (N, F, H'', W'') is the pooled output's gradient. Returns dx, or
+   * null when computeDx is false (a first layer).
+   */
+  backwardReluPool(dout: NDArray, computeDx = true): NDArray | null {
+    const cache = this.needCache(this.fusedCache, 'Conv2d.backwardReluPool');
+    const [dx, dw, db] = convReluPoolBackwardFast(dout, cache, computeDx);
     this.grads.weight = dw;
     if (this.params.bias) this.grads.bias = db;
     return dx;

@@ -22,6 +22,14 @@ export abstract class Module {
   /** dout (the output's gradient) → dx, filling `grads`; uses the cache of the last forward. */
   abstract backward(dout: NDArray): NDArray;
 
+  /**
+   * backward for a net's first module, whose input's gradient nobody reads: fills `grads` and may skip dx
+   * (Linear and Conv2d do, half their backward's work). The default runs backward and drops dx.
+   */
+  backwardParams(dout: NDArray): void {
+    this.backward(dout);
+  }
+
   /** Named child modules (Sequential's are '0', '1', ...). */
   children(): [string, Module][] {
     return [];
@@ -83,35 +91,5 @@ export abstract class Module {
   protected needCache<T>(cache: T | null, name: string): T {
     if (cache === null) throw new Error(`${name}.backward: call forward (in train mode) first`);
     return cache;
-  }
-}
-
-/** Modules applied one after another; backward runs them in reverse. */
-export class Sequential extends Module {
-  readonly layers: Module[];
-
-  constructor(...layers: Module[]) {
-    super();
-    this.layers = layers;
-  }
-
-  override children(): [string, Module][] {
-    return this.layers.map((m, i) => [String(i), m]);
-  }
-
-  forward(x: NDArray): NDArray {
-    let h = x;
-    for (const m of this.layers) h = m.forward(h);
-    return h;
-  }
-
-  backward(dout: NDArray): NDArray {
-    let d = dout;
-    for (let i = this.layers.length - 1; i >= 0; i--) d = this.layers[i].backward(d);
-    return d;
-  }
-
-  override toString(): string {
-    return `Sequential(\n${this.layers.map((m, i) => `  (${i}): ${m.toString()}`).join('\n')}\n)`;
   }
 }
