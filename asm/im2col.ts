@@ -48,8 +48,6 @@ export function im2colT<T>(
  * dst[0:n] = 0, n bytes (a multiple of 4). Rows here are tens of bytes, where memory.fill's call costs
  * more than the stores themselves.
  */
-// @ts-ignore: decorator
-@inline
 function zeroBytes(dst: usize, n: usize): void {
   const z = i32x4.splat(0);
   let k: usize = 0;
@@ -58,8 +56,6 @@ function zeroBytes(dst: usize, n: usize): void {
 }
 
 /** dst[0:n] = src[0:n], n bytes (a multiple of 4), not overlapping; short rows, as zeroBytes. */
-// @ts-ignore: decorator
-@inline
 function copyBytes(dst: usize, src: usize, n: usize): void {
   let k: usize = 0;
   for (; k + 16 <= n; k += 16) v128.store(dst + k, v128.load(src + k));
