@@ -61,6 +61,81 @@ function optimizerStepT<T>(
   }
 }
 
+/** Two f32 at p as f64x2. */
+function ld2(p: usize): v128 {
+  return f64x2.promote_low_f32x4(v128.load64_zero(p));
+}
+
+/** x rounded to f32 and back: the scalar path's <f64>(<f32>x), two lanes at once. */
+function r32(x: v128): v128 {
+  return f64x2.promote_low_f32x4(f32x4.demote_f64x2_zero(x));
+}
+
+/** Stores the two lanes of x as f32 at p. */
+function st2(p: usize, x: v128): void {
+  v128.store64_lane(p, f32x4.demote_f64x2_zero(x), 0);
+}
+
+/**
+ * optimizerStepT<f32> on elements [0, n & ~1), two per iteration in f64x2 lanes: the same IEEE operations
+ * and f32 roundings in the same order, so the same bits, with half the divisions and square roots issued
+ * (they bound Adam's scalar loop).
+ */
+function optimizerStep32x2(
+  rule: i32,
+  n: i32,
+  w: usize,
+  dw: usize,
+  m: usize,
+  v: usize,
+  a: f64,
+  b: f64,
+  c: f64,
+  d: f64,
+  e: f64,
+  f: f64,
+  lr: f64,
+  eps: f64,
+): void {
+  const A = f64x2.splat(a);
+  const B = f64x2.splat(b);
+  const Cc = f64x2.splat(c);
+  const D = f64x2.splat(d);
+  const E = f64x2.splat(e);
+  const Fv = f64x2.splat(f);
+  const LR = f64x2.splat(lr);
+  const EPS = f64x2.splat(eps);
+  const end = <usize>(n & ~1) * 4;
+  for (let q: usize = 0; q < end; q += 8) {
+    const g = ld2(dw + q);
+    if (rule == SGD) {
+      const s0 = r32(f64x2.mul(g, LR));
+      st2(w + q, f64x2.sub(ld2(w + q), s0));
+    } else if (rule == MOMENTUM) {
+      const s0 = r32(f64x2.mul(g, LR));
+      let vv = r32(f64x2.mul(ld2(m + q), A));
+      vv = r32(f64x2.sub(vv, s0));
+      st2(m + q, vv);
+      st2(w + q, f64x2.add(ld2(w + q), vv));
+    } else {
+      let mm = r32(f64x2.mul(ld2(m + q), A));
+      mm = r32(f64x2.add(mm, r32(f64x2.mul(g, B))));
+      let vv = r32(f64x2.mul(ld2(v + q), Cc));
+      const g2 = r32(f64x2.mul(g, g));
+      vv = r32(f64x2.add(vv, r32(f64x2.mul(g2, D))));
+      let den = r32(f64x2.div(vv, E));
+      den = r32(f64x2.sqrt(den));
+      den = r32(f64x2.add(den, EPS));
+      let st = r32(f64x2.div(mm, Fv));
+      st = r32(f64x2.mul(st, LR));
+      st = r32(f64x2.div(st, den));
+      st2(m + q, mm);
+      st2(v + q, vv);
+      st2(w + q, f64x2.sub(ld2(w + q), st));
+    }
+  }
+}
+
 export function optimizerStep32(
   rule: i32,
   n: i32,
@@ -77,7 +152,10 @@ export function optimizerStep32(
   lr: f64,
   epsilon: f64,
 ): void {
-  optimizerStepT<f32>(rule, n, w, dw, m, v, a, b, c, d, e, f, lr, epsilon);
+  optimizerStep32x2(rule, n, w, dw, m, v, a, b, c, d, e, f, lr, epsilon);
+  const h = n & ~1;
+  const o = <usize>h * 4;
+  optimizerStepT<f32>(rule, n - h, w + o, dw + o, m + o, v + o, a, b, c, d, e, f, lr, epsilon);
 }
 
 export function optimizerStep64(
