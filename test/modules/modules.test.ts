@@ -196,6 +196,21 @@ describe('modules: backward matches numeric gradients (float64)', () => {
     }
   });
 
+  it('after a fused Sequential forward, the fused ReLU and MaxPool2d refuse a backward by hand', () => {
+    const net = new Sequential(
+      new Conv2d(1, 2, 3, { padding: 1, rng, ...f64 }),
+      new ReLU(),
+      new MaxPool2d(2),
+    );
+    const x = g.randn(1, 1, 4, 4);
+    // Run unfused first, so that both layers hold a cache that the fused forward then makes stale.
+    let h = x;
+    for (const m of net.layers) h = m.forward(h);
+    net.forward(g.randn(1, 1, 4, 4));
+    expect(() => net.layers[1].backward(g.randn(1, 2, 4, 4))).toThrow(/ReLU.backward: call forward/);
+    expect(() => net.layers[2].backward(g.randn(1, 2, 2, 2))).toThrow(/MaxPool2d.backward: call forward/);
+  });
+
   it('backward before forward names the module', () => {
     expect(() => new ReLU().backward(g.randn(2))).toThrow(/ReLU.backward: call forward/);
   });

@@ -193,6 +193,11 @@ export class ReLU extends Module {
     return reluBackward(dout, this.needCache(this.cache, 'ReLU'))[0];
   }
 
+  /** Drops the cache: a fused Conv2d (see Sequential) ran this layer's forward, so it holds no input. */
+  clearCache(): void {
+    this.cache = null;
+  }
+
   override toString(): string {
     return 'ReLU()';
   }
@@ -244,6 +249,11 @@ export class MaxPool2d extends Module {
 
   backward(dout: NDArray): NDArray {
     return maxPoolBackwardFast(dout, this.needCache(this.cache, 'MaxPool2d'))[0];
+  }
+
+  /** Drops the cache: a fused Conv2d (see Sequential) ran this layer's forward, so it holds no input. */
+  clearCache(): void {
+    this.cache = null;
   }
 
   override toString(): string {

@@ -27,8 +27,12 @@ export class Sequential extends Module {
     for (let i = 0; i < this.layers.length; i++) {
       const m = this.layers[i];
       const pool = this.layers[i + 2];
-      if (m instanceof Conv2d && this.layers[i + 1] instanceof ReLU && pool instanceof MaxPool2d) {
+      const relu = this.layers[i + 1];
+      if (m instanceof Conv2d && relu instanceof ReLU && pool instanceof MaxPool2d) {
         h = m.forwardReluPool(h, pool);
+        // Their backward by hand would otherwise read an older forward's cache; now it says to run forward.
+        relu.clearCache();
+        pool.clearCache();
         fused.push(i);
         i += 2;
       } else {
