@@ -150,7 +150,9 @@ describe.skipIf(skipWhy !== null)('the dashboard in headless Chromium', () => {
     });
     page.on('pageerror', (e) => errors.push(`page: ${e.message}`));
 
-    // The live run: small batches so it takes a few seconds, long enough to watch it grow.
+    // The live run: batches of one image, so it trains for several seconds (2,400 steps, ~8 s on 2 quiet
+    // cores), long enough to watch it grow however fast the backend gets: with batch 8 and 2 epochs it ended
+    // before the page had seen the curve grow once.
     train = nablaAsync(
       [
         'train',
@@ -160,9 +162,9 @@ describe.skipIf(skipWhy !== null)('the dashboard in headless Chromium', () => {
         '--limit',
         '600',
         '--batch-size',
-        '8',
+        '1',
         '--epochs',
-        '2',
+        '4',
         '--out',
         'runs',
       ],
@@ -208,7 +210,7 @@ describe.skipIf(skipWhy !== null)('the dashboard in headless Chromium', () => {
     // Every iteration the run logged is on the chart.
     const logged = iterationLosses(path.join(cwd, 'runs', runName, 'metrics.jsonl'));
     expect(d.lossPoints).toBe(logged.length);
-    expect(d.epochs).toBe(3); // iteration 1, then the end of each of the 2 epochs
+    expect(d.epochs).toBe(5); // iteration 1, then the end of each of the 4 epochs
     // The confusion matrix: 10 classes, every test image counted once; the accuracy the command printed.
     const cells = await page.$$eval('#confusion table.confusion tr', (rows) =>
       rows.slice(1).map((r) => Array.from(r.querySelectorAll('td'), (td) => Number(td.textContent))),
@@ -256,7 +258,7 @@ describe.skipIf(skipWhy !== null)('the dashboard in headless Chromium', () => {
     // The runs list is newest first: the live run, then the softmax run.
     expect(d.lossSeries).toEqual([live, pastRun]);
     expect(d.runs).toEqual([live, pastRun]);
-    // Batch 8 and batch 50 line up on epochs (the default axis of a comparison), or on iterations.
+    // Batch 1 and batch 50 line up on epochs (the default axis of a comparison), or on iterations.
     expect(d.xAxis).toBe('epoch');
     await page.selectOption('#axis select', 'iteration');
     await waitFor(
