@@ -8,10 +8,9 @@
  */
 import { existsSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
-import { browserUrl, DEFAULT_HOST, isLoopback } from '../ui/bind.js';
+import { browserUrl, DEFAULT_HOST, isLoopback, listenOn } from '../ui/bind.js';
 import { defaultAssetsDir } from '../ui/server.js';
 import { notFound, requestPath, sendFrom } from '../ui/staticFiles.js';
 
@@ -61,26 +60,7 @@ export async function startDemo(flags: DemoFlags & { assetsDir?: string } = {}):
     throw new UsageError(`nabla demo: the demo is not built (${page} is missing): run npm run build:web`);
   }
   const server = http.createServer(demoHandler(assetsDir));
-  const listen = (port: number) =>
-    new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host.replace(/^\[(.*)\]$/, '$1'), () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-  try {
-    await listen(flags.port ?? DEMO_PORT);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    // The default port taken (another demo?): any free one will do. A port the user chose is theirs.
-    if (flags.port === undefined && code === 'EADDRINUSE') await listen(0);
-    else if (code === 'EADDRINUSE') throw new UsageError(`nabla demo: port ${flags.port} is in use`);
-    else if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
-      throw new UsageError(`nabla demo: cannot listen on ${host} (${code})`);
-    else throw err;
-  }
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOn(server, host, flags.port, DEMO_PORT, 'nabla demo');
   return {
     server,
     url: `${browserUrl(host, port)}demo/`,

@@ -3,7 +3,8 @@
  * data) and has no login, so it binds to the loopback interface unless the user asks for another address
  * AND says --allow-remote; then it warns.
  */
-import { isIP } from 'node:net';
+import type { Server } from 'node:http';
+import { isIP, type AddressInfo } from 'node:net';
 import { UsageError } from '../errors.js';
 
 export const DEFAULT_HOST = '127.0.0.1';
@@ -59,4 +60,38 @@ export function browserUrl(host: string, port: number): string {
   const h = host.replace(/^\[(.*)\]$/, '$1');
   const shown = h === '0.0.0.0' || h === '::' ? '127.0.0.1' : h;
   return `http://${isIP(shown) === 6 ? `[${shown}]` : shown}:${port}/`;
+}
+
+/**
+ * Starts `server` listening on host:port and resolves with the port it got. With no port given, `fallback`
+ * is tried and, if another process holds it, any free port; a port the user chose that is taken, or an
+ * address this machine does not have, is a UsageError naming `command`.
+ */
+export async function listenOn(
+  server: Server,
+  host: string,
+  port: number | undefined,
+  fallback: number,
+  command: string,
+): Promise<number> {
+  const listen = (p: number): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(p, host.replace(/^\[(.*)\]$/, '$1'), () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  try {
+    await listen(port ?? fallback);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (port === undefined && code === 'EADDRINUSE') await listen(0);
+    else if (code === 'EADDRINUSE')
+      throw new UsageError(`${command}: port ${port} is in use; pick another with --port (0: any free port)`);
+    else if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
+      throw new UsageError(`${command}: cannot listen on ${host}: no such address on this machine`);
+    else throw err;
+  }
+  return (server.address() as AddressInfo).port;
 }

@@ -14,11 +14,9 @@
  */
 import { existsSync } from 'node:fs';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { UsageError } from '../errors.js';
-import { browserUrl, checkBind, DEFAULT_HOST, DEFAULT_PORT, isLoopback } from './bind.js';
+import { browserUrl, checkBind, DEFAULT_HOST, DEFAULT_PORT, isLoopback, listenOn } from './bind.js';
 import type { LiveRun } from './live.js';
 import { listRuns, readRun } from './runs.js';
 import { notFound, requestPath, sendFrom } from './staticFiles.js';
@@ -172,31 +170,7 @@ export async function startDashboard(opts: DashboardOptions = {}): Promise<Dashb
   const server = http.createServer(
     dashboardHandler({ runsDir, assetsDir, live, checkHost: isLoopback(host) }),
   );
-  const listen = (port: number): Promise<void> =>
-    new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, host.replace(/^\[(.*)\]$/, '$1'), () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
-  try {
-    await listen(opts.port ?? DEFAULT_PORT);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    // The default port taken (another dashboard?): any free one will do. A port the user chose is theirs.
-    if (opts.port === undefined && code === 'EADDRINUSE') await listen(0);
-    else if (code === 'EADDRINUSE')
-      throw new UsageError(
-        `${opts.command ?? 'nabla ui'}: port ${opts.port} is in use; pick another with --port (0: any free port)`,
-      );
-    else if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND')
-      throw new UsageError(
-        `${opts.command ?? 'nabla ui'}: cannot listen on ${host}: no such address on this machine`,
-      );
-    else throw err;
-  }
-  const port = (server.address() as AddressInfo).port;
+  const port = await listenOn(server, host, opts.port, DEFAULT_PORT, opts.command ?? 'nabla ui');
   return {
     server,
     host,
