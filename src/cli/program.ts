@@ -339,12 +339,15 @@ Examples:
 
   sub('demo')
     .description('serve the in-browser demo on 127.0.0.1: a CNN learns MNIST in your browser; draw a digit')
-    .addOption(new Option('--host <address>', 'address to listen on (default 127.0.0.1)'))
+    .addOption(
+      new Option('--host <address>', 'address to listen on (default 127.0.0.1; others need --allow-remote)'),
+    )
     .addOption(
       new Option('--port <n>', 'port (default 8230, or a free one if taken; 0: any free)').argParser(
         parsePort,
       ),
     )
+    .addOption(new Option('--allow-remote', 'allow a non-loopback --host (the server has no login)'))
     .action(async (opts) => (await import('./commands/demo.js')).demoCommand(opts));
 
   sub('bench')

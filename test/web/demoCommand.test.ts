@@ -35,6 +35,20 @@ describe('nabla demo', () => {
     expect(demo.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/demo\/$/);
   });
 
+  it('refuses a non-loopback --host without --allow-remote, and warns with it', async () => {
+    const assetsDir = path.join(dir, 'dist');
+    await expect(startDemo({ host: '0.0.0.0', port: 0, assetsDir })).rejects.toThrow(
+      /nabla demo: refusing to listen on 0\.0\.0\.0.*--allow-remote/,
+    );
+    const open = await startDemo({ host: '0.0.0.0', port: 0, assetsDir, allowRemote: true });
+    try {
+      expect(open.warning).toMatch(/^warning: listening on 0\.0\.0\.0: anyone who can reach this machine/);
+      expect(demo.warning).toBeNull();
+    } finally {
+      await open.close();
+    }
+  });
+
   it("redirects '/' and '/demo' to /demo/, and serves the page and its assets", async () => {
     for (const p of ['/', '/demo']) {
       const r = await get(p);

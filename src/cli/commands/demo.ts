@@ -10,7 +10,7 @@ import { existsSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { UsageError } from '../errors.js';
-import { browserUrl, DEFAULT_HOST, isLoopback, listenOn } from '../ui/bind.js';
+import { browserUrl, checkBind, DEFAULT_HOST, listenOn } from '../ui/bind.js';
 import { defaultAssetsDir } from '../ui/server.js';
 import { notFound, requestPath, sendFrom } from '../ui/staticFiles.js';
 
@@ -21,11 +21,15 @@ export interface DemoFlags {
   host?: string;
   /** 0 picks a free port; unset: DEMO_PORT, or a free port when that one is taken. */
   port?: number;
+  /** Allow a non-loopback --host (then warn). */
+  allowRemote?: boolean;
 }
 
 export interface DemoServer {
   server: http.Server;
   url: string;
+  /** The warning to print when listening beyond loopback (see checkBind), else null. */
+  warning: string | null;
   close(): Promise<void>;
 }
 
@@ -53,7 +57,7 @@ export function demoHandler(assetsDir: string): http.RequestListener {
 /** Starts serving the built demo; resolves once it listens. Throws a UsageError when it is not built. */
 export async function startDemo(flags: DemoFlags & { assetsDir?: string } = {}): Promise<DemoServer> {
   const host = flags.host ?? DEFAULT_HOST;
-  if (host.trim() === '') throw new UsageError('nabla demo: --host must not be empty');
+  const warning = checkBind(host, flags.allowRemote ?? false, 'nabla demo', 'use this server');
   const assetsDir = flags.assetsDir ?? defaultAssetsDir();
   const page = path.join(assetsDir, 'demo', 'index.html');
   if (!existsSync(page)) {
@@ -64,6 +68,7 @@ export async function startDemo(flags: DemoFlags & { assetsDir?: string } = {}):
   return {
     server,
     url: `${browserUrl(host, port)}demo/`,
+    warning,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -74,9 +79,7 @@ export async function startDemo(flags: DemoFlags & { assetsDir?: string } = {}):
 
 export async function demoCommand(flags: DemoFlags): Promise<void> {
   const demo = await startDemo(flags);
-  if (!isLoopback(flags.host ?? DEFAULT_HOST)) {
-    process.stderr.write(`note: listening on ${flags.host}: other machines can open the demo too\n`);
-  }
+  if (demo.warning) process.stderr.write(`${demo.warning}\n`);
   process.stdout.write(`nabla demo: ${demo.url}  (serving until Ctrl-C)\n`);
   await new Promise<void>((resolve) => {
     const stop = (): void => {

@@ -40,17 +40,22 @@ export function isLoopback(host: string): boolean {
  * Checks a --host value against the policy: returns null for a loopback address, a warning to print for
  * any other address when allowRemote is set, and throws a UsageError naming --allow-remote otherwise.
  */
-export function checkBind(host: string, allowRemote: boolean, command = 'nabla ui'): string | null {
+export function checkBind(
+  host: string,
+  allowRemote: boolean,
+  command = 'nabla ui',
+  exposes = 'see the runs in this folder',
+): string | null {
   if (host.trim() === '') throw new UsageError(`${command}: --host must not be empty`);
   if (isLoopback(host)) return null;
   if (!allowRemote) {
     throw new UsageError(
-      `${command}: refusing to listen on ${host}, which other machines can reach; the dashboard has no login. ` +
+      `${command}: refusing to listen on ${host}, which other machines can reach; there is no login. ` +
         `Use --host 127.0.0.1, or add --allow-remote if you mean it`,
     );
   }
   return (
-    `warning: listening on ${host}: anyone who can reach this machine can see the runs in this folder ` +
+    `warning: listening on ${host}: anyone who can reach this machine can ${exposes} ` +
     `(no login, no encryption)`
   );
 }
