@@ -165,11 +165,8 @@ export interface OptimizerStepArgs {
   t: number;
 }
 
-/**
- * A 2-D convolution over a whole batch: x (N, C, H, W) contiguous at xOffset, w (F, C, HH, WW) contiguous at
- * wOffset, output (N, F, Ho, Wo) with Ho = 1 + (H + 2·pad − HH) / stride (likewise Wo).
- */
-export interface ConvGeometry {
+/** Every size of a 2-D convolution: x (N, C, H, W), w (F, C, HH, WW), out (N, F, Ho, Wo). */
+export interface ConvShape {
   N: number;
   C: number;
   H: number;
@@ -181,6 +178,13 @@ export interface ConvGeometry {
   pad: number;
   Ho: number;
   Wo: number;
+}
+
+/**
+ * A 2-D convolution over a whole batch: x (N, C, H, W) contiguous at xOffset, w (F, C, HH, WW) contiguous at
+ * wOffset, output (N, F, Ho, Wo) with Ho = 1 + (H + 2·pad − HH) / stride (likewise Wo).
+ */
+export interface ConvGeometry extends ConvShape {
   x: FloatArray;
   xOffset: number;
   w: FloatArray;

@@ -6,6 +6,7 @@
 import { promoteTypes, type FloatArray } from '../ndarray/dtype.js';
 import { NDArray, allocArray } from '../ndarray/ndarray.js';
 import { checkFloat, fail, fmtShape } from './util.js';
+import type { ConvShape } from '../backend/backend.js';
 
 export interface ConvParam {
   /** Pixels between neighbouring windows (default 1). */
@@ -17,19 +18,7 @@ export interface ConvParam {
 export type ConvCache = [x: NDArray, w: NDArray, b: NDArray, convParam: ConvParam];
 
 /** Every size a convolution needs, after checking that x, w, b and convParam fit together. */
-export interface ConvDims {
-  N: number;
-  C: number;
-  H: number;
-  W: number;
-  F: number;
-  HH: number;
-  WW: number;
-  stride: number;
-  pad: number;
-  Ho: number;
-  Wo: number;
-}
+export type ConvDims = ConvShape;
 
 /** Checks the operands of a convolution and derives H' = 1 + (H + 2·pad − HH) / stride (and W'). */
 export function convDims(layer: string, x: NDArray, w: NDArray, b: NDArray, convParam: ConvParam): ConvDims {
