@@ -197,6 +197,32 @@ function runKnn(d: Cifar10Data): Section {
   };
 }
 
+/** A linear classifier trained for every (learning rate, reg): the best by validation accuracy, a row each. */
+function searchLinear(
+  label: string,
+  make: () => LinearClassifier,
+  [XTr, yTr]: [NDArray, NDArray],
+  [XVal, yVal]: [NDArray, NDArray],
+  learningRates: number[],
+  regs: number[],
+  numIters: number,
+): { best: { val: number; lr: number; reg: number; clf: LinearClassifier }; grid: string[] } {
+  let best: { val: number; lr: number; reg: number; clf: LinearClassifier } | null = null;
+  const grid: string[] = [];
+  for (const lr of learningRates) {
+    for (const reg of regs) {
+      const clf = make();
+      clf.train(XTr, yTr, { learningRate: lr, reg, numIters, batchSize: 200, seed: 0 });
+      const train = accuracy(clf.predict(XTr), yTr);
+      const val = accuracy(clf.predict(XVal), yVal);
+      log(`${label} lr ${lr} reg ${reg}: train ${pct(train)} val ${pct(val)}`);
+      grid.push(`| ${lr} | ${reg} | ${pct(train)} | ${pct(val)} |`);
+      if (!best || val > best.val) best = { val, lr, reg, clf };
+    }
+  }
+  return { best: best!, grid };
+}
+
 function runLinear(d: Cifar10Data, kind: 'svm' | 'softmax'): Section {
   const t0 = performance.now();
   const XTr = rows(d.XTrain, true);
@@ -207,25 +233,21 @@ function runLinear(d: Cifar10Data, kind: 'svm' | 'softmax'): Section {
   const learningRates = kind === 'svm' ? [5e-8, 1e-7, 2e-7] : [5e-7, 1e-6, 2e-6, 4e-6];
   const regs = kind === 'svm' ? [5e3, 1e4, 2.5e4] : [2.5e2, 1e3, 5e3];
   const numIters = 1500;
-  let best: { val: number; lr: number; reg: number; clf: LinearClassifier; train: number } | null = null;
-  const grid: string[] = [];
-  for (const lr of learningRates) {
-    for (const reg of regs) {
-      const clf = kind === 'svm' ? new LinearSVM() : new Softmax();
-      clf.train(XTr, d.yTrain, { learningRate: lr, reg, numIters, batchSize: 200, seed: 0 });
-      const train = accuracy(clf.predict(XTr), d.yTrain);
-      const val = accuracy(clf.predict(XVal), d.yVal);
-      log(`${kind} lr ${lr} reg ${reg}: train ${pct(train)} val ${pct(val)}`);
-      grid.push(`| ${lr} | ${reg} | ${pct(train)} | ${pct(val)} |`);
-      if (!best || val > best.val) best = { val, lr, reg, clf, train };
-    }
-  }
-  const test = accuracy(best!.clf.predict(XTe), d.yTest);
+  const { best, grid } = searchLinear(
+    kind,
+    () => (kind === 'svm' ? new LinearSVM() : new Softmax()),
+    [XTr, d.yTrain],
+    [XVal, d.yVal],
+    learningRates,
+    regs,
+    numIters,
+  );
+  const test = accuracy(best.clf.predict(XTe), d.yTest);
   const bar = kind === 'svm' ? '≥ 38%' : '≥ 36%';
   return {
     title: kind === 'svm' ? 'Linear SVM' : 'Softmax classifier',
     lines: [
-      `- Best validation accuracy **${pct(best!.val)}** (course: ${bar}), test ${pct(test)}, with learning rate ${best!.lr}, reg ${best!.reg} (${numIters} iterations of minibatch SGD, batch 200, bias trick).`,
+      `- Best validation accuracy **${pct(best.val)}** (course: ${bar}), test ${pct(test)}, with learning rate ${best.lr}, reg ${best.reg} (${numIters} iterations of minibatch SGD, batch 200, bias trick).`,
       `- Wall time: ${secs(performance.now() - t0)} for the grid of ${grid.length}.`,
       '',
       '| learning rate | reg | train | val |',
@@ -446,21 +468,17 @@ async function runFeatures(): Promise<Section> {
   // LinearSVM: the features are normalised (unit std), so the learning rates are those of unit-scale data,
   // not the course's 1e-9..1e-7 for raw pixels (that grid stops near 41% here).
   const [bTr, bVal, bTe] = [fTr, fVal, fTe].map(appendBias);
-  const svmGrid: string[] = [];
-  let svmBest: { val: number; lr: number; reg: number; clf: LinearSVM; train: number } | null = null;
   const numIters = 4000;
-  for (const lr of [3e-3, 1e-2, 3e-2]) {
-    for (const reg of [1e-4, 1e-3, 1e-2]) {
-      const clf = new LinearSVM();
-      clf.train(bTr, yTr, { learningRate: lr, reg, numIters, batchSize: 200, seed: 0 });
-      const train = accuracy(clf.predict(bTr), yTr);
-      const val = accuracy(clf.predict(bVal), raw.yVal);
-      log(`features svm lr ${lr} reg ${reg}: train ${pct(train)} val ${pct(val)}`);
-      svmGrid.push(`| ${lr} | ${reg} | ${pct(train)} | ${pct(val)} |`);
-      if (!svmBest || val > svmBest.val) svmBest = { val, lr, reg, clf, train };
-    }
-  }
-  const svmTest = accuracy(svmBest!.clf.predict(bTe), raw.yTest);
+  const { best: svmBest, grid: svmGrid } = searchLinear(
+    'features svm',
+    () => new LinearSVM(),
+    [bTr, yTr],
+    [bVal, raw.yVal],
+    [3e-3, 1e-2, 3e-2],
+    [1e-4, 1e-3, 1e-2],
+    numIters,
+  );
+  const svmTest = accuracy(svmBest.clf.predict(bTe), raw.yTest);
 
   // TwoLayerNet on the 154 features (no bias column), plain SGD with the course's decay.
   const data: Cifar10Data = {
@@ -503,7 +521,7 @@ async function runFeatures(): Promise<Section> {
     title: 'Image features (HOG + hue histogram) with LinearSVM and TwoLayerNet',
     lines: [
       `- Features: HOG (8x8 cells, 9 orientation bins: 144 values) and a 10-bin hue histogram, ${feats[0].shape[1]} per image, normalised by the training mean and std; ${numImages.toLocaleString('en-US')} images extracted in ${secs(featTime)} (${Math.round(numImages / (featTime / 1000)).toLocaleString('en-US')} images/s).`,
-      `- LinearSVM (bias trick, ${numIters} iterations of minibatch SGD, batch 200): best validation accuracy **${pct(svmBest!.val)}** (course: ≥ 44%), test ${pct(svmTest)}, with learning rate ${svmBest!.lr}, reg ${svmBest!.reg}.`,
+      `- LinearSVM (bias trick, ${numIters} iterations of minibatch SGD, batch 200): best validation accuracy **${pct(svmBest.val)}** (course: ≥ 44%), test ${pct(svmTest)}, with learning rate ${svmBest.lr}, reg ${svmBest.reg}.`,
       `- TwoLayerNet (154-H-10, weight scale 1e-2, SGD, lr decay 0.95/epoch, batch 200, 10 epochs): best validation accuracy **${pct(netBest!.val)}** (course: ≥ 55%), test ${pct(netTest)}, with ${JSON.stringify(netBest!.cfg)}.`,
       `- Wall time: ${secs(performance.now() - t0)} (loading, extraction, ${svmGrid.length} SVMs and ${configs.length} nets).`,
       '',
