@@ -2,7 +2,8 @@
  * Whole-batch convolution (see ConvForwardArgs / ConvBackwardArgs in src/backend/backend.ts), f32 and f64:
  * one call per thread takes images of a batch from a shared counter, im2col + GEMM per image into its scratch, with the
  * bias, an optional ReLU and an optional max pool fused in, so the per-image steps never leave wasm and
- * threads split the batch with one barrier per layer call.
+ * threads split the batch with one barrier per layer call. At stride 1 the forward skips im2col: the
+ * micro-kernel reads its rows from a zero-padded copy of the image (directImageT).
  *
  * With the pool fused, the conv output of an image lives only in scratch (F·P values): the caller gets the
  * pooled output and the argmax of every window. ReLU before max pooling commutes with it, and the ReLU mask
@@ -45,7 +46,8 @@ const PA = 4; // the weights (Fr·K) or one image's dout (Fr·P) packed in MR-ro
 const TMP = 5; // 32 bytes' worth of cols rows (8 f32 or 4 f64), each zero-padded to Pr
 const TILE = 6; // an MR×32-byte edge tile
 const BIAS = 7; // b zero-padded to Fr
-const END = 8;
+const XPAD = 8; // stride 1: one image zero-padded (C, Hq, Wq), then the K byte offsets of its window (see directOffsets)
+const END = 9;
 
 function roundUp(n: i32, m: i32): i32 {
   return ((n + m - 1) / m) * m;
@@ -74,7 +76,19 @@ function region(geom: usize, S: usize, work: usize, r: i32): usize {
   if (r == TILE) return p;
   p += 128;
   if (r == BIAS) return p;
-  return p + align64(Fr * S);
+  p += align64(Fr * S);
+  if (r == XPAD) return p;
+  return p + align64(paddedLength(geom, <i32>S) * S) + align64(K * 4);
+}
+
+/** Columns of the padded image: every NR-wide block of an output row reads inside it (stride 1). */
+function paddedWidth(geom: usize, S: i32): i32 {
+  return roundUp(g(geom, 9), 32 / S) + g(geom, 5) - 1;
+}
+
+/** Values of one padded image, (C, H + 2·pad, paddedWidth). */
+function paddedLength(geom: usize, S: i32): usize {
+  return <usize>(g(geom, 0) * (g(geom, 1) + 2 * g(geom, 7)) * paddedWidth(geom, S));
 }
 
 /**
@@ -353,6 +367,219 @@ function convImageT<T>(
 }
 
 /**
+ * Stride 1 needs no im2col: for output row y and columns [x0, x0 + NR), row k = (c, i, j) of the cols panel is
+ * the NR contiguous values of padded row (c, y + i) from column x0 + j. So the micro-kernel reads its B rows
+ * straight from the padded image at base + offs[k] (the image, under 20 KB here, stays in L1), with the
+ * same bias-first, k-ascending sums as the packed path: results are bit-identical.
+ */
+function directOffsets(geom: usize, S: i32, offs: usize): void {
+  const C = g(geom, 0);
+  const HH = g(geom, 4);
+  const WW = g(geom, 5);
+  const Hq = g(geom, 1) + 2 * g(geom, 7);
+  const Wq = paddedWidth(geom, S);
+  let k = 0;
+  for (let c = 0; c < C; c++) {
+    for (let i = 0; i < HH; i++) {
+      for (let j = 0; j < WW; j++) {
+        store<i32>(offs + <usize>(k * 4), ((c * Hq + i) * Wq + j) * S);
+        k++;
+      }
+    }
+  }
+}
+
+/** Copies image xn (C, H, W) into the interior of the padded image xp, whose border stays zero. */
+function padImageT<T>(xn: usize, geom: usize, xp: usize): void {
+  const S = <usize>sizeof<T>();
+  const C = g(geom, 0);
+  const H = g(geom, 1);
+  const W = g(geom, 2);
+  const pad = g(geom, 7);
+  const Hq = H + 2 * pad;
+  const Wq = paddedWidth(geom, <i32>S);
+  for (let c = 0; c < C; c++) {
+    for (let y = 0; y < H; y++) {
+      const dst = xp + <usize>((c * Hq + y + pad) * Wq + pad) * S;
+      memory.copy(dst, xn + <usize>((c * H + y) * W) * S, <usize>W * S);
+    }
+  }
+}
+
+/** convKernel32 with B row k read at base + offs[k] (whole K, bias first). */
+function directKernel32(
+  K: i32,
+  ap: usize,
+  base: usize,
+  offs: usize,
+  cp: usize,
+  ldc: usize,
+  bias: usize,
+  relu: bool,
+): void {
+  let c00 = v128.load32_splat(bias);
+  let c01 = c00;
+  let c10 = v128.load32_splat(bias, 4);
+  let c11 = c10;
+  let c20 = v128.load32_splat(bias, 8);
+  let c21 = c20;
+  let c30 = v128.load32_splat(bias, 12);
+  let c31 = c30;
+  const end = offs + <usize>K * 4;
+  for (let o = offs; o < end; o += 4) {
+    const bp = base + <usize>load<i32>(o);
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let x = v128.load32_splat(ap);
+    c00 = f32x4.add(c00, f32x4.mul(x, b0));
+    c01 = f32x4.add(c01, f32x4.mul(x, b1));
+    x = v128.load32_splat(ap, 4);
+    c10 = f32x4.add(c10, f32x4.mul(x, b0));
+    c11 = f32x4.add(c11, f32x4.mul(x, b1));
+    x = v128.load32_splat(ap, 8);
+    c20 = f32x4.add(c20, f32x4.mul(x, b0));
+    c21 = f32x4.add(c21, f32x4.mul(x, b1));
+    x = v128.load32_splat(ap, 12);
+    c30 = f32x4.add(c30, f32x4.mul(x, b0));
+    c31 = f32x4.add(c31, f32x4.mul(x, b1));
+    ap += 16;
+  }
+  if (relu) {
+    const z = f32x4.splat(0);
+    c00 = v128.and(c00, f32x4.gt(c00, z));
+    c01 = v128.and(c01, f32x4.gt(c01, z));
+    c10 = v128.and(c10, f32x4.gt(c10, z));
+    c11 = v128.and(c11, f32x4.gt(c11, z));
+    c20 = v128.and(c20, f32x4.gt(c20, z));
+    c21 = v128.and(c21, f32x4.gt(c21, z));
+    c30 = v128.and(c30, f32x4.gt(c30, z));
+    c31 = v128.and(c31, f32x4.gt(c31, z));
+  }
+  let r = cp;
+  v128.store(r, c00);
+  v128.store(r, c01, 16);
+  r += ldc;
+  v128.store(r, c10);
+  v128.store(r, c11, 16);
+  r += ldc;
+  v128.store(r, c20);
+  v128.store(r, c21, 16);
+  r += ldc;
+  v128.store(r, c30);
+  v128.store(r, c31, 16);
+}
+
+/** The f64 twin of directKernel32: NR = 4. */
+function directKernel64(
+  K: i32,
+  ap: usize,
+  base: usize,
+  offs: usize,
+  cp: usize,
+  ldc: usize,
+  bias: usize,
+  relu: bool,
+): void {
+  let c00 = v128.load64_splat(bias);
+  let c01 = c00;
+  let c10 = v128.load64_splat(bias, 8);
+  let c11 = c10;
+  let c20 = v128.load64_splat(bias, 16);
+  let c21 = c20;
+  let c30 = v128.load64_splat(bias, 24);
+  let c31 = c30;
+  const end = offs + <usize>K * 4;
+  for (let o = offs; o < end; o += 4) {
+    const bp = base + <usize>load<i32>(o);
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let x = v128.load64_splat(ap);
+    c00 = f64x2.add(c00, f64x2.mul(x, b0));
+    c01 = f64x2.add(c01, f64x2.mul(x, b1));
+    x = v128.load64_splat(ap, 8);
+    c10 = f64x2.add(c10, f64x2.mul(x, b0));
+    c11 = f64x2.add(c11, f64x2.mul(x, b1));
+    x = v128.load64_splat(ap, 16);
+    c20 = f64x2.add(c20, f64x2.mul(x, b0));
+    c21 = f64x2.add(c21, f64x2.mul(x, b1));
+    x = v128.load64_splat(ap, 24);
+    c30 = f64x2.add(c30, f64x2.mul(x, b0));
+    c31 = f64x2.add(c31, f64x2.mul(x, b1));
+    ap += 32;
+  }
+  if (relu) {
+    const z = f64x2.splat(0);
+    c00 = v128.and(c00, f64x2.gt(c00, z));
+    c01 = v128.and(c01, f64x2.gt(c01, z));
+    c10 = v128.and(c10, f64x2.gt(c10, z));
+    c11 = v128.and(c11, f64x2.gt(c11, z));
+    c20 = v128.and(c20, f64x2.gt(c20, z));
+    c21 = v128.and(c21, f64x2.gt(c21, z));
+    c30 = v128.and(c30, f64x2.gt(c30, z));
+    c31 = v128.and(c31, f64x2.gt(c31, z));
+  }
+  let r = cp;
+  v128.store(r, c00);
+  v128.store(r, c01, 16);
+  r += ldc;
+  v128.store(r, c10);
+  v128.store(r, c11, 16);
+  r += ldc;
+  v128.store(r, c20);
+  v128.store(r, c21, 16);
+  r += ldc;
+  v128.store(r, c30);
+  v128.store(r, c31, 16);
+}
+
+/**
+ * One image's conv output dst (F, P) = bias + w · cols (ReLU'd when `relu`) at stride 1, from the packed
+ * weights pa and the padded image xp: output row by row, NR columns at a time, every filter block per block
+ * of columns (the window it reads stays in L1).
+ */
+function directImageT<T>(
+  geom: usize,
+  F: i32,
+  K: i32,
+  pa: usize,
+  xp: usize,
+  offs: usize,
+  bias: usize,
+  dst: usize,
+  relu: bool,
+  tile: usize,
+): void {
+  const S = <usize>sizeof<T>();
+  const NR = 32 / <i32>S;
+  const Ho = g(geom, 8);
+  const Wo = g(geom, 9);
+  const Wq = paddedWidth(geom, <i32>S);
+  const ldc = <usize>(Ho * Wo) * S;
+  for (let y = 0; y < Ho; y++) {
+    for (let x0 = 0; x0 < Wo; x0 += NR) {
+      const nr = min(NR, Wo - x0);
+      const base = xp + <usize>(y * Wq + x0) * S;
+      const col = dst + <usize>(y * Wo + x0) * S;
+      for (let ir = 0; ir < F; ir += MR) {
+        const mr = min(MR, F - ir);
+        const full = mr == MR && nr == NR;
+        const cp = full ? col + <usize>ir * ldc : tile;
+        const ld = full ? ldc : 32;
+        const ap = pa + <usize>(ir * K) * S;
+        const bi = bias + <usize>ir * S;
+        if (sizeof<T>() == 4) directKernel32(K, ap, base, offs, cp, ld, bi, relu);
+        else directKernel64(K, ap, base, offs, cp, ld, bi, relu);
+        if (!full) {
+          for (let i = 0; i < mr; i++) {
+            memory.copy(col + <usize>(ir + i) * ldc, tile + <usize>(i * 32), <usize>nr * S);
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
  * 2×2 max pooling, stride 2, of `planes` (H, W) planes: the common case, unrolled (same results and argmax
  * as maxPoolForwardT: the first maximum in window order, NaN winning).
  */
@@ -367,7 +594,39 @@ function maxPool2x2T<T>(x: usize, planes: i32, H: i32, W: i32, out: usize, argma
       const r0 = 2 * y * W;
       const row0 = base + <usize>r0 * S;
       const row1 = row0 + <usize>W * S;
-      for (let xo = 0; xo < Wo; xo++) {
+      let xo = 0;
+      if (sizeof<T>() == 4) {
+        // Four windows at once: the same comparisons as below, lane by lane, as select masks.
+        const idx0 = i32x4(0, 2, 4, 6);
+        const one = i32x4.splat(1);
+        const down = i32x4.splat(W);
+        for (; xo + 4 <= Wo; xo += 4) {
+          const q = <usize>(2 * xo) * S;
+          const a0 = v128.load(row0 + q);
+          const a1 = v128.load(row0 + q, 16);
+          const b0 = v128.load(row1 + q);
+          const b1 = v128.load(row1 + q, 16);
+          const first = i32x4.add(i32x4.splat(r0 + 2 * xo), idx0);
+          let m = v128.shuffle<f32>(a0, a1, 0, 2, 4, 6);
+          let best = first;
+          let v = v128.shuffle<f32>(a0, a1, 1, 3, 5, 7);
+          let take = v128.or(f32x4.gt(v, m), v128.andnot(f32x4.ne(v, v), f32x4.ne(m, m)));
+          m = v128.bitselect(v, m, take);
+          best = v128.bitselect(i32x4.add(first, one), best, take);
+          v = v128.shuffle<f32>(b0, b1, 0, 2, 4, 6);
+          take = v128.or(f32x4.gt(v, m), v128.andnot(f32x4.ne(v, v), f32x4.ne(m, m)));
+          m = v128.bitselect(v, m, take);
+          best = v128.bitselect(i32x4.add(first, down), best, take);
+          v = v128.shuffle<f32>(b0, b1, 1, 3, 5, 7);
+          take = v128.or(f32x4.gt(v, m), v128.andnot(f32x4.ne(v, v), f32x4.ne(m, m)));
+          m = v128.bitselect(v, m, take);
+          best = v128.bitselect(i32x4.add(i32x4.add(first, down), one), best, take);
+          v128.store(out + o * S, m);
+          v128.store(argmax + o * 4, best);
+          o += 4;
+        }
+      }
+      for (; xo < Wo; xo++) {
         const q = <usize>(2 * xo) * S;
         let m = load<T>(row0 + q);
         let best = r0 + 2 * xo;
@@ -434,10 +693,23 @@ function convForwardT<T>(
   memory.fill(bias, 0, <usize>Fr * S);
   memory.copy(bias, b, <usize>F * S);
   const pool2 = ph == 2 && pw == 2 && ps == 2 && (Ho & 1) == 0 && (Wo & 1) == 0;
+  const direct = g(geom, 6) == 1;
+  const xp = region(geom, S, work, XPAD);
+  const offs = xp + align64(paddedLength(geom, <i32>S) * S);
+  if (direct) {
+    memory.fill(xp, 0, paddedLength(geom, <i32>S) * S);
+    directOffsets(geom, <i32>S, offs);
+  }
   for (let n = next(counter); n < N; n = next(counter)) {
-    packColsT<T>(x + <usize>(n * C * H * W) * S, geom, K, P, tmp, cols);
+    const xn = x + <usize>(n * C * H * W) * S;
     const dst = pool ? fp : out + <usize>(n * F * P) * S;
-    convImageT<T>(F, K, P, pa, cols, bias, dst, relu, tile);
+    if (direct) {
+      padImageT<T>(xn, geom, xp);
+      directImageT<T>(geom, F, K, pa, xp, offs, bias, dst, relu, tile);
+    } else {
+      packColsT<T>(xn, geom, K, P, tmp, cols);
+      convImageT<T>(F, K, P, pa, cols, bias, dst, relu, tile);
+    }
     if (pool) {
       const po = out + <usize>(n * F * HpWp) * S;
       const pam = argmax + <usize>(n * F * HpWp) * 4;

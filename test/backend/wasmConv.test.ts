@@ -2,7 +2,8 @@
  * The wasm backend's whole-batch convolution (convForward / convBackward, with ReLU and max pool fused or
  * not) against the TypeScript backend's, float32 and float64, including batches large enough to split
  * over threads, strides, padding, edge tiles (F and H'·W' not multiples of the micro-tile) and operands at
- * offsets, a reduction longer than one micro-kernel run, the same bits on one thread as on two; and the fused conv → ReLU → pool against the unfused chain of layers.
+ * offsets, a reduction longer than one micro-kernel run, stride 1 (read from the padded image) and
+ * other strides (im2col), the same bits on one thread as on two; and the fused conv → ReLU → pool against the unfused chain of layers.
  */
 import { describe, expect, it } from 'vitest';
 import type { ConvBackwardArgs, ConvForwardArgs, ConvPool } from '../../src/backend/backend.js';
@@ -28,6 +29,8 @@ const cases = [
   { N: 17, C: 4, H: 12, W: 10, F: 8, HH: 3, WW: 3, stride: 1, pad: 1, pool: [3, 3, 1] }, // threaded
   { N: 9, C: 2, H: 11, W: 11, F: 3, HH: 3, WW: 3, stride: 2, pad: 0, pool: null },
   { N: 3, C: 12, H: 6, W: 5, F: 6, HH: 7, WW: 7, stride: 1, pad: 3, pool: [2, 1, 1] }, // K = 588: two K runs
+  // Wo = 12: a part-filled column block of the stride-1 path; pooled width 6: four windows at once, then two
+  { N: 4, C: 2, H: 12, W: 12, F: 6, HH: 3, WW: 3, stride: 1, pad: 1, pool: [2, 2, 2] },
 ];
 
 describe.runIf(wasmAvailable())('wasm whole-batch convolution', () => {
