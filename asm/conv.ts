@@ -47,7 +47,8 @@ const TMP = 5; // 32 bytes' worth of cols rows (8 f32 or 4 f64), each zero-padde
 const TILE = 6; // an MR×32-byte edge tile
 const BIAS = 7; // b zero-padded to Fr
 const XPAD = 8; // stride 1: one image zero-padded (C, Hq, Wq), then the K byte offsets of its window (see directOffsets)
-const END = 9;
+const DOUTT = 9; // stride 1, backward: one image's conv gradient transposed into NR-wide panels (Fp·P)
+const END = 10;
 
 function roundUp(n: i32, m: i32): i32 {
   return ((n + m - 1) / m) * m;
@@ -78,7 +79,9 @@ function region(geom: usize, S: usize, work: usize, r: i32): usize {
   if (r == BIAS) return p;
   p += align64(Fr * S);
   if (r == XPAD) return p;
-  return p + align64(paddedLength(geom, <i32>S) * S) + align64(K * 4);
+  p += align64(paddedLength(geom, <i32>S) * S) + align64(K * 4);
+  if (r == DOUTT) return p;
+  return p + align64(<usize>roundUp(<i32>F, 32 / <i32>S) * P * S);
 }
 
 /** Columns of the padded image: every NR-wide block of an output row reads inside it (stride 1). */
@@ -797,7 +800,213 @@ function packRowsT<T>(d: usize, F: i32, P: i32, pa: usize): void {
 }
 
 /**
- * Images [n0, n1) of the backward: dwp (Fr·Kr: F and K rounded up to the micro-tile, row stride Kr) and
+ * Packs one image's conv gradient d (F, P) transposed, as NR-wide panels: panel fg/NR holds d[fg + j][p] at
+ * dt + (fg·P + p·NR + j)·S, zero for rows past F.
+ */
+function packDoutTransT<T>(d: usize, F: i32, P: i32, dt: usize): void {
+  const S = <usize>sizeof<T>();
+  const NR = 32 / <i32>S;
+  for (let fg = 0; fg < F; fg += NR) {
+    const panel = dt + <usize>(fg * P) * S;
+    for (let j = 0; j < NR; j++) {
+      const f = fg + j;
+      const col = panel + <usize>j * S;
+      if (f < F) {
+        const row = d + <usize>(f * P) * S;
+        for (let p = 0; p < P; p++) store<T>(col + <usize>p * 32, load<T>(row + <usize>p * S));
+      } else {
+        for (let p = 0; p < P; p++) store<T>(col + <usize>p * 32, <T>0);
+      }
+    }
+  }
+}
+
+/**
+ * dwᵀ tile C[0:4, 0:NR] += Σ over output positions (y, x) of cols[k_i][(y, x)] · dᵀ[(y, x)][0:NR]: row k_i of
+ * cols read from the padded image at a_i + (y·Wq + x)·S (rowStep = Wq·S), dᵀ from its packed panel bp.
+ * Sums run in output-position order, as the packed path's do. f32: NR = 8.
+ */
+function dwKernel32(
+  Ho: i32,
+  Wo: i32,
+  rowStep: usize,
+  a0: usize,
+  a1: usize,
+  a2: usize,
+  a3: usize,
+  bp: usize,
+  cp: usize,
+  ldc: usize,
+): void {
+  let r = cp;
+  let c00 = v128.load(r);
+  let c01 = v128.load(r, 16);
+  r += ldc;
+  let c10 = v128.load(r);
+  let c11 = v128.load(r, 16);
+  r += ldc;
+  let c20 = v128.load(r);
+  let c21 = v128.load(r, 16);
+  r += ldc;
+  let c30 = v128.load(r);
+  let c31 = v128.load(r, 16);
+  const rowBytes = <usize>Wo * 4;
+  for (let y = 0; y < Ho; y++) {
+    for (let o: usize = 0; o < rowBytes; o += 4) {
+      const b0 = v128.load(bp);
+      const b1 = v128.load(bp, 16);
+      let x = v128.load32_splat(a0 + o);
+      c00 = f32x4.add(c00, f32x4.mul(x, b0));
+      c01 = f32x4.add(c01, f32x4.mul(x, b1));
+      x = v128.load32_splat(a1 + o);
+      c10 = f32x4.add(c10, f32x4.mul(x, b0));
+      c11 = f32x4.add(c11, f32x4.mul(x, b1));
+      x = v128.load32_splat(a2 + o);
+      c20 = f32x4.add(c20, f32x4.mul(x, b0));
+      c21 = f32x4.add(c21, f32x4.mul(x, b1));
+      x = v128.load32_splat(a3 + o);
+      c30 = f32x4.add(c30, f32x4.mul(x, b0));
+      c31 = f32x4.add(c31, f32x4.mul(x, b1));
+      bp += 32;
+    }
+    a0 += rowStep;
+    a1 += rowStep;
+    a2 += rowStep;
+    a3 += rowStep;
+  }
+  r = cp;
+  v128.store(r, c00);
+  v128.store(r, c01, 16);
+  r += ldc;
+  v128.store(r, c10);
+  v128.store(r, c11, 16);
+  r += ldc;
+  v128.store(r, c20);
+  v128.store(r, c21, 16);
+  r += ldc;
+  v128.store(r, c30);
+  v128.store(r, c31, 16);
+}
+
+/** The f64 twin of dwKernel32: NR = 4. */
+function dwKernel64(
+  Ho: i32,
+  Wo: i32,
+  rowStep: usize,
+  a0: usize,
+  a1: usize,
+  a2: usize,
+  a3: usize,
+  bp: usize,
+  cp: usize,
+  ldc: usize,
+): void {
+  let r = cp;
+  let c00 = v128.load(r);
+  let c01 = v128.load(r, 16);
+  r += ldc;
+  let c10 = v128.load(r);
+  let c11 = v128.load(r, 16);
+  r += ldc;
+  let c20 = v128.load(r);
+  let c21 = v128.load(r, 16);
+  r += ldc;
+  let c30 = v128.load(r);
+  let c31 = v128.load(r, 16);
+  const rowBytes = <usize>Wo * 8;
+  for (let y = 0; y < Ho; y++) {
+    for (let o: usize = 0; o < rowBytes; o += 8) {
+      const b0 = v128.load(bp);
+      const b1 = v128.load(bp, 16);
+      let x = v128.load64_splat(a0 + o);
+      c00 = f64x2.add(c00, f64x2.mul(x, b0));
+      c01 = f64x2.add(c01, f64x2.mul(x, b1));
+      x = v128.load64_splat(a1 + o);
+      c10 = f64x2.add(c10, f64x2.mul(x, b0));
+      c11 = f64x2.add(c11, f64x2.mul(x, b1));
+      x = v128.load64_splat(a2 + o);
+      c20 = f64x2.add(c20, f64x2.mul(x, b0));
+      c21 = f64x2.add(c21, f64x2.mul(x, b1));
+      x = v128.load64_splat(a3 + o);
+      c30 = f64x2.add(c30, f64x2.mul(x, b0));
+      c31 = f64x2.add(c31, f64x2.mul(x, b1));
+      bp += 32;
+    }
+    a0 += rowStep;
+    a1 += rowStep;
+    a2 += rowStep;
+    a3 += rowStep;
+  }
+  r = cp;
+  v128.store(r, c00);
+  v128.store(r, c01, 16);
+  r += ldc;
+  v128.store(r, c10);
+  v128.store(r, c11, 16);
+  r += ldc;
+  v128.store(r, c20);
+  v128.store(r, c21, 16);
+  r += ldc;
+  v128.store(r, c30);
+  v128.store(r, c31, 16);
+}
+
+/**
+ * One image's dwᵀ (Kq, Fp) += colsᵀ-free product at stride 1: cols rows come from the padded image xp
+ * (offsets offs), d from its transposed panels dt. Rows past K repeat row K − 1 into the padding rows of
+ * the partial, which the caller never reads.
+ */
+function dwDirectT<T>(geom: usize, F: i32, K: i32, xp: usize, offs: usize, dt: usize, dwp: usize): void {
+  const S = <usize>sizeof<T>();
+  const NR = 32 / <i32>S;
+  const Ho = g(geom, 8);
+  const Wo = g(geom, 9);
+  const P = Ho * Wo;
+  const rowStep = <usize>paddedWidth(geom, <i32>S) * S;
+  const Fp = roundUp(F, NR);
+  const ldc = <usize>Fp * S;
+  const last = K - 1;
+  for (let fg = 0; fg < Fp; fg += NR) {
+    const bp = dt + <usize>(fg * P) * S;
+    for (let k0 = 0; k0 < K; k0 += 4) {
+      const a0 = xp + <usize>load<i32>(offs + <usize>(k0 * 4));
+      const a1 = xp + <usize>load<i32>(offs + <usize>(min(k0 + 1, last) * 4));
+      const a2 = xp + <usize>load<i32>(offs + <usize>(min(k0 + 2, last) * 4));
+      const a3 = xp + <usize>load<i32>(offs + <usize>(min(k0 + 3, last) * 4));
+      const cp = dwp + <usize>(k0 * Fp + fg) * S;
+      if (sizeof<T>() == 4) dwKernel32(Ho, Wo, rowStep, a0, a1, a2, a3, bp, cp, ldc);
+      else dwKernel64(Ho, Wo, rowStep, a0, a1, a2, a3, bp, cp, ldc);
+    }
+  }
+}
+
+/** Σ row[0:n] in f64, in four interleaved partial sums (one serial chain of f64 adds was 5% of a backward). */
+function sumF64T<T>(row: usize, n: i32): f64 {
+  const S = <usize>sizeof<T>();
+  let a0 = f64x2.splat(0);
+  let a1 = f64x2.splat(0);
+  let p = 0;
+  if (sizeof<T>() == 4) {
+    for (; p + 4 <= n; p += 4) {
+      const v = v128.load(row + <usize>p * 4);
+      a0 = f64x2.add(a0, f64x2.promote_low_f32x4(v));
+      a1 = f64x2.add(a1, f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 2, 3)));
+    }
+  } else {
+    for (; p + 4 <= n; p += 4) {
+      a0 = f64x2.add(a0, v128.load(row + <usize>p * 8));
+      a1 = f64x2.add(a1, v128.load(row + <usize>p * 8, 16));
+    }
+  }
+  const t = f64x2.add(a0, a1);
+  let s = f64x2.extract_lane(t, 0) + f64x2.extract_lane(t, 1);
+  for (; p < n; p++) s += <f64>load<T>(row + <usize>p * S);
+  return s;
+}
+
+/**
+ * Images [n0, n1) of the backward: dwp (Fr·Kr: F and K rounded up to the micro-tile, row stride Kr; at stride 1
+ * transposed, Kq·Fp: K rounded up to MR, F to NR, row stride Fp) and
  * dbp (F, f64) receive this thread's partial sums (they are overwritten, not accumulated into); dx[n] is written whole for each image when flag DX is set.
  */
 function convBackwardT<T>(
@@ -840,7 +1049,17 @@ function convBackwardT<T>(
   const pa = region(geom, S, work, PA);
   const tmp = region(geom, S, work, TMP);
   const ldc = <usize>Kr * S;
-  memory.fill(dwp, 0, <usize>(Fr * Kr) * S);
+  const direct = stride == 1;
+  const xp = region(geom, S, work, XPAD);
+  const offs = xp + align64(paddedLength(geom, <i32>S) * S);
+  const dt = region(geom, S, work, DOUTT);
+  if (direct) {
+    memory.fill(xp, 0, paddedLength(geom, <i32>S) * S);
+    directOffsets(geom, <i32>S, offs);
+    memory.fill(dwp, 0, <usize>(roundUp(K, MR) * roundUp(F, NR)) * S);
+  } else {
+    memory.fill(dwp, 0, <usize>(Fr * Kr) * S);
+  }
   memory.fill(dbp, 0, <usize>F * 8);
   for (let n = n0; n < n1; n++) {
     let d = dout + <usize>(n * F * P) * S;
@@ -852,35 +1071,39 @@ function convBackwardT<T>(
         const plane = fp + <usize>(f * P) * S;
         for (let o = 0; o < HpWp; o++) {
           const idx = <usize>(base + f * HpWp + o);
-          if (load<T>(pooled + idx * S) > <T>0) {
-            const q = plane + <usize>load<i32>(argmax + idx * 4) * S;
-            store<T>(q, load<T>(q) + load<T>(dout + idx * S));
-          }
+          // Branch-free: whether the ReLU passed a window is data, and mispredicts cost more than the add.
+          const q = plane + <usize>load<i32>(argmax + idx * 4) * S;
+          const g = select<T>(load<T>(dout + idx * S), <T>0, load<T>(pooled + idx * S) > <T>0);
+          store<T>(q, load<T>(q) + g);
         }
       }
       d = fp;
     }
-    // dw (Fr, Kr) += d · colsᵀ, both operands packed straight from their sources, tiles always whole.
-    packRowsT<T>(d, F, P, pa);
-    packColsTransT<T>(x + <usize>(n * C * H * W) * S, geom, K, P, tmp, cols);
-    for (let pc = 0; pc < P; pc += KCB) {
-      const kc = min(KCB, P - pc);
-      for (let kg = 0; kg < Kr; kg += NR) {
-        const b = cols + <usize>((kg / NR) * P + pc) * 32;
-        for (let ir = 0; ir < Fr; ir += MR) {
-          const ap = pa + <usize>(ir * P + pc * MR) * S;
-          const cp = dwp + <usize>ir * ldc + <usize>kg * S;
-          if (sizeof<T>() == 4) convKernel32(kc, ap, b, cp, ldc, false, 0, false);
-          else convKernel64(kc, ap, b, cp, ldc, false, 0, false);
+    if (direct) {
+      // dwᵀ (Kq, Fp) += cols · dᵀ, cols read from the padded image.
+      padImageT<T>(x + <usize>(n * C * H * W) * S, geom, xp);
+      packDoutTransT<T>(d, F, P, dt);
+      dwDirectT<T>(geom, F, K, xp, offs, dt, dwp);
+    } else {
+      // dw (Fr, Kr) += d · colsᵀ, both operands packed straight from their sources, tiles always whole.
+      packRowsT<T>(d, F, P, pa);
+      packColsTransT<T>(x + <usize>(n * C * H * W) * S, geom, K, P, tmp, cols);
+      for (let pc = 0; pc < P; pc += KCB) {
+        const kc = min(KCB, P - pc);
+        for (let kg = 0; kg < Kr; kg += NR) {
+          const b = cols + <usize>((kg / NR) * P + pc) * 32;
+          for (let ir = 0; ir < Fr; ir += MR) {
+            const ap = pa + <usize>(ir * P + pc * MR) * S;
+            const cp = dwp + <usize>ir * ldc + <usize>kg * S;
+            if (sizeof<T>() == 4) convKernel32(kc, ap, b, cp, ldc, false, 0, false);
+            else convKernel64(kc, ap, b, cp, ldc, false, 0, false);
+          }
         }
       }
     }
     for (let f = 0; f < F; f++) {
-      const row = d + <usize>(f * P) * S;
-      let s: f64 = 0;
-      for (let p = 0; p < P; p++) s += <f64>load<T>(row + <usize>p * S);
       const q = dbp + <usize>f * 8;
-      store<f64>(q, load<f64>(q) + s);
+      store<f64>(q, load<f64>(q) + sumF64T<T>(d + <usize>(f * P) * S, P));
     }
     if (flags & DX) {
       gemm<T>(1, 0, 0, K, 0, P, F, <T>1, w, K, d, P, <T>0, dcols, P, gw);

@@ -90,9 +90,12 @@ export function convBackward(g: ConvBackwardArgs): void {
   const doutLen = N * F * (pool ? pool.Ho * pool.Wo : g.Ho * g.Wo);
   const geom = writeGeometry(g, (pool ? 2 : 0) | (g.dx ? 4 : 0), pool);
   const workBytes = align64(runtime().kernels.convWorkBytes(geom, S) as number);
-  // Each chunk's dw partial is (Fr, Kr): F and K rounded up to the micro-tile (4 rows, 32 bytes).
-  const Fr = Math.ceil(F / 4) * 4;
-  const Kr = Math.ceil(K / (32 / S)) * (32 / S);
+  // Each chunk's dw partial is (Fr, Kr): F and K rounded up to the micro-tile (4 rows, 32 bytes); at stride 1
+  // it is dwᵀ, (Kr, Fr) with K rounded up to 4 rows and F to 32 bytes (asm/conv.ts, dwDirectT).
+  const NR = 32 / S;
+  const transposed = g.stride === 1;
+  const Fr = transposed ? Math.ceil(F / NR) * NR : Math.ceil(F / 4) * 4;
+  const Kr = transposed ? Math.ceil(K / 4) * 4 : Math.ceil(K / NR) * NR;
   const dwBytes = align64(Fr * Kr * S);
   const dbBytes = align64(F * 8);
   const T = threadsFor(g);
@@ -146,7 +149,7 @@ export function convBackward(g: ConvBackwardArgs): void {
     const dwt = new Ctor(buf, dwBase + t * dwBytes, Fr * Kr);
     for (let f = 0; f < F; f++) {
       for (let k = 0; k < K; k++) {
-        const v = dwt[f * Kr + k];
+        const v = transposed ? dwt[k * Fr + f] : dwt[f * Kr + k];
         g.dw[f * K + k] = t === 0 ? v : g.dw[f * K + k] + v;
       }
     }
