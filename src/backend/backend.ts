@@ -335,9 +335,9 @@ export interface Backend {
   /** Per-channel affine combination out = alpha·(a − shift) + beta·b + delta (see ChannelLinearArgs). */
   channelLinear(args: ChannelLinearArgs): void;
   /**
-   * Optional: a zero-filled scratch buffer of n elements that this backend's kernels use without
-   * copying (e.g. in its own memory), kept by the caller for reuse; null or absent means "use a plain
-   * typed array".
+   * Optional: a zero-filled array of n elements in this backend's own memory, which its kernels use
+   * without copying, for arrays kept across many calls (parameters, optimizer state); garbage-collected
+   * like any array. Null or absent: use a plain typed array.
    */
-  scratch?(dtype: 'float32' | 'float64', n: number): FloatArray | null;
+  residentArray?(dtype: 'float32' | 'float64', n: number): FloatArray | null;
 }

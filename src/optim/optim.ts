@@ -14,7 +14,9 @@
  * For speed the update is done IN PLACE: `nextW` is `w` itself, changed (the Solver relies on this to
  * train without allocating per step). Copy `w` first if you need the old weights. The running state is
  * allocated once, on the first call, with w's shape and dtype; the scratch buffers live beside w (not in
- * config, so config stays small enough to checkpoint).
+ * config, so config stays small enough to checkpoint). Where the backend has its own memory (wasm with
+ * threads), the first update moves w there and allocates the state there (see makeResident), so kernels
+ * read them without copies.
  */
 import { NDArray } from '../ndarray/ndarray.js';
 import { backend } from '../backend/index.js';
@@ -78,10 +80,41 @@ function check(w: NDArray, dw: NDArray, op: string): void {
   }
 }
 
-/** The state array `key` of config, created as zeros like w on the first call. */
+/** Arrays below this many elements gain nothing from living in the backend's memory. */
+const RESIDENT_MIN = 4096;
+
+/** A zero-filled buffer for w's values in the backend's own memory (Backend.residentArray), or null. */
+function residentBuffer(w: NDArray): FloatArray | null {
+  if (w.size < RESIDENT_MIN || (w.dtype !== 'float32' && w.dtype !== 'float64')) return null;
+  return backend().residentArray?.(w.dtype, w.size) ?? null;
+}
+
+/** Zeros like w, in the backend's own memory when it has one. */
+function residentZeros(w: NDArray): NDArray {
+  const data = residentBuffer(w);
+  return data ? new NDArray(data, w.shape, w.dtype) : zeros(w.shape, w.dtype);
+}
+
+/**
+ * Moves w's values into the backend's own memory, keeping the NDArray object (as PyTorch's
+ * module.to(device) keeps its parameters), so this and every later update, and every kernel that reads
+ * w, work in place instead of copying w in and out on each step. Only for an array that is its whole
+ * buffer and not already in shared memory; a view of w taken before the move (w.T, a reshape) keeps the
+ * old storage.
+ */
+function makeResident(w: NDArray): void {
+  if (w.offset !== 0 || w.data.length !== w.size || !w.isContiguous) return;
+  if (typeof SharedArrayBuffer !== 'undefined' && w.data.buffer instanceof SharedArrayBuffer) return;
+  const r = residentBuffer(w);
+  if (!r) return;
+  r.set(w.data as FloatArray);
+  (w as { data: NDArray['data'] }).data = r;
+}
+
+/** The state array `key` of config, created as zeros like w (in the backend's memory) on the first call. */
 function state(config: OptimConfig, key: 'velocity' | 'cache' | 'm' | 'v', w: NDArray, op: string): NDArray {
   let s = config[key];
-  if (!s) s = config[key] = zeros(w.shape, w.dtype);
+  if (!s) s = config[key] = residentZeros(w);
   else if (s.size !== w.size)
     throw new RangeError(
       `${op}: config.${key} of shape ${fmtShape(s.shape)} does not match w of shape ${fmtShape(w.shape)}`,
@@ -108,6 +141,7 @@ function fused(
     arrays.some((a) => a.dtype !== w.dtype || !a.isContiguous)
   )
     return false;
+  makeResident(w);
   backend().optimizerStep({
     rule,
     n: w.size,

@@ -1,11 +1,14 @@
 /**
  * The fused optimizer updates (Backend.optimizerStep, taken by src/optim for contiguous arrays) give the
  * elementwise op chain's result bit for bit: the chain still runs for non-contiguous parameters, so a
- * transposed view of the same values is the reference. Both backends, float32 and float64, several steps.
+ * transposed view of the same values is the reference. Both backends, float32 and float64, several steps;
+ * on wasm, parameters of 4,096 elements or more move into its memory (makeResident) and stay equal.
  */
 import { describe, expect, it } from 'vitest';
 import { Generator } from '../../src/ndarray/random.js';
-import { array, type NDArray } from '../../src/index.js';
+import { array, backend, type NDArray } from '../../src/index.js';
+import { residentAddress } from '../../src/backend/wasm/heap.js';
+import { runtime as wasmRuntime } from '../../src/backend/wasm/runtime.js';
 import { adam, sgd, sgdMomentum, type OptimConfig, type UpdateRule } from '../../src/optim/optim.js';
 
 function randn(g: Generator, rows: number, cols: number): Float64Array {
@@ -17,10 +20,13 @@ function randn(g: Generator, rows: number, cols: number): Float64Array {
 describe('fused optimizer updates', () => {
   // 2,560 parameters (past the wasm kernel's minimum size), and 2,665: an odd count, whose last element
   // the float32 kernel's two-lane loop leaves to its scalar tail.
+  // 2,560 parameters stay in ordinary arrays; 70,000 move into the wasm memory and the update is threaded.
   for (const [dtype, R, C] of [
     ['float32', 64, 40],
     ['float64', 64, 40],
     ['float32', 65, 41],
+    ['float32', 700, 100],
+    ['float64', 700, 100],
   ] as const) {
     for (const [name, rule, config] of [
       ['sgd', sgd, { learningRate: 1e-3 }],
@@ -40,6 +46,13 @@ describe('fused optimizer updates', () => {
           const dw = array(randn(g, R, C), [R, C], 'float64').astype(dtype);
           [fast, cf] = rule(fast, dw, cf);
           [slow, cs] = rule(slow, dw, cs);
+        }
+        if (R * C >= 4096 && backend().name === 'wasm' && wasmRuntime().shared) {
+          // The first update moved the parameter (same object) and allocated the state in the wasm memory.
+          expect(residentAddress(fast.data as Float32Array, 0)).toBeGreaterThan(0);
+          for (const s of [cf.m, cf.v, cf.velocity]) {
+            if (s) expect(residentAddress(s.data as Float32Array, 0)).toBeGreaterThan(0);
+          }
         }
         expect(fast.toArray()).toEqual(slow.toArray());
         if (cf.m) expect(cf.m.toArray()).toEqual(cs.m!.toArray());

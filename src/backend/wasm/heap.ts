@@ -18,20 +18,39 @@ export function residentAddress(a: TypedArray, offset: number): number {
   return a.byteOffset + offset * a.BYTES_PER_ELEMENT;
 }
 
+/** Bytes of wasm memory residentArray may hold at once; past it, callers get null (a plain array). */
+export const RESIDENT_CAP_BYTES = 1 << 30;
+let residentBytes = 0;
+/** Blocks whose array was garbage-collected, by size in bytes, for the next residentArray of that size. */
+const freeBlocks = new Map<number, number[]>();
+const reclaim = new FinalizationRegistry<[number, number]>(([bytes, ptr]) => {
+  let list = freeBlocks.get(bytes);
+  if (!list) freeBlocks.set(bytes, (list = []));
+  list.push(ptr);
+});
+
 /**
- * A zero-filled array of n elements in the wasm memory, reserved for the life of the process: for
- * buffers a caller keeps and reuses (im2col columns...), which kernels then use without copies.
- * Only with a shared memory (a plain memory's buffer detaches when it grows); null otherwise.
+ * A zero-filled array of n elements in the wasm memory, which kernels then use in place (no copies in or
+ * out): for arrays kept across many kernel calls (parameters, optimizer state). Its block goes back to a
+ * free list when the array is garbage-collected, so nothing needs disposing; a view made with
+ * `subarray` does not keep the block alive. Only with a shared memory (a plain memory's buffer detaches
+ * when it grows), and null past RESIDENT_CAP_BYTES of live blocks.
  */
 export function residentArray(dtype: 'float32' | 'float64', n: number): Float32Array | Float64Array | null {
   const rt = runtime();
   if (!rt.shared) return null;
-  const S = dtype === 'float32' ? 4 : 8;
-  const p = reserve(Math.max(64, n * S));
+  const bytes = align64(Math.max(64, n * (dtype === 'float32' ? 4 : 8)));
+  let p = freeBlocks.get(bytes)?.pop();
+  if (p === undefined) {
+    if (residentBytes + bytes > RESIDENT_CAP_BYTES) return null;
+    p = reserve(bytes);
+    residentBytes += bytes;
+  }
   const buf = rt.memory.buffer;
   residentBuffers.add(buf);
   const a = dtype === 'float32' ? new Float32Array(buf, p, n) : new Float64Array(buf, p, n);
-  a.fill(0); // the region may be an abandoned arena
+  a.fill(0); // a recycled block, or an abandoned arena
+  reclaim.register(a, [bytes, p]);
   return a;
 }
 

@@ -32,7 +32,7 @@ export const wasmBackend: Backend = {
   maxPoolBackward,
   convForward,
   convBackward,
-  scratch: residentArray,
+  residentArray,
 };
 
 /** True when the wasm backend can run here (SIMD validates and the module instantiates). */

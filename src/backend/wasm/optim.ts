@@ -2,12 +2,14 @@
 import type { OptimizerStepArgs } from '../backend.js';
 import { jsBackend } from '../js/index.js';
 import { copyBack, place, type Operand } from './heap.js';
-import { runtime } from './runtime.js';
+import { runJobs, threadCount, type Job } from './pool.js';
 
 const rules = { sgd: 0, sgdMomentum: 1, adam: 2 } as const;
 
 /** Below this many parameters the TypeScript loop is as fast as staging a kernel call. */
 const MIN_ELEMENTS = 2048;
+/** From this many parameters the update is split over the threads (waking them costs ~20 µs). */
+const THREAD_MIN_ELEMENTS = 1 << 16;
 
 export function optimizerStep(g: OptimizerStepArgs): void {
   const C = g.w.constructor;
@@ -38,7 +40,18 @@ export function optimizerStep(g: OptimizerStepArgs): void {
       ? [beta1, 1 - beta1, beta2, 1 - beta2, 1 - beta2 ** t, 1 - beta1 ** t]
       : [g.momentum, 0, 0, 0, 0, 0];
   const fn = C === Float32Array ? 'optimizerStep32' : 'optimizerStep64';
-  runtime().kernels[fn](rules[g.rule], g.n, wp, gp, mp, vp, a, b, c, d, e, f, g.learningRate, g.epsilon);
+  const S = C === Float32Array ? 4 : 8;
+  // Elementwise, so any split gives the same bits; Adam's f64 divisions and square root make it compute-bound.
+  const T = g.n >= THREAD_MIN_ELEMENTS ? threadCount() : 1;
+  const jobs: Job[] = [];
+  for (let t = 0; t < T; t++) {
+    const i0 = Math.floor((t * g.n) / T);
+    const o = i0 * S;
+    const n = Math.floor(((t + 1) * g.n) / T) - i0;
+    const args = [rules[g.rule], n, wp + o, gp + o, needM ? mp + o : 0, needV ? vp + o : 0];
+    jobs.push({ fn, args: [...args, a, b, c, d, e, f, g.learningRate, g.epsilon] });
+  }
+  runJobs(jobs);
   copyBack(ops[0], placed[0]);
   if (needM) copyBack(ops[2], placed[2]);
   if (needV) copyBack(ops[3], placed[3]);

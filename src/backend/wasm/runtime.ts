@@ -11,7 +11,8 @@
  *   [JOBS, JOBS+64·256)     one 256-byte job slot (Float64 arguments) per thread
  *   [HEAP, ...)             regions handed out by reserve(): the per-call arena (copies of operands and
  *                           packing buffers, one kernel call at a time: kernels are not re-entrant) and
- *                           long-lived resident buffers (see residentArray in heap.ts); never freed
+ *                           long-lived resident arrays (see residentArray in heap.ts), recycled there;
+ *                           the heap itself never shrinks
  */
 import { wasmPlain, wasmShared } from './binary.js';
 
