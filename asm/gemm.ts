@@ -150,7 +150,25 @@ function packB<T>(transB: i32, b: usize, ldb: i32, pc: i32, kc: i32, jc: i32, nc
   for (let jr = 0; jr < nc; jr += NR) {
     const nr = min(NR, nc - jr);
     const panel = dst + <usize>(jr * kc * S);
-    if (transB) {
+    if (transB && S == 4 && nr == NR) {
+      // op(B)[p][j] = B[j][p]: four p of each of the panel's eight rows of B, transposed 4×4 in registers.
+      const src = b + (<usize>(jc + jr) * <usize>ldb + <usize>pc) * 4;
+      const ld = <usize>ldb * 4;
+      let p = 0;
+      for (; p + 4 <= kc; p += 4) {
+        const q = src + <usize>p * 4;
+        for (let h = 0; h < 2; h++) {
+          const base = q + <usize>(h * 4) * ld;
+          const d = panel + <usize>(p * 32 + h * 16);
+          transpose4x4Store(base, ld, d, 32);
+        }
+      }
+      for (; p < kc; p++) {
+        for (let j = 0; j < NR; j++) {
+          store<f32>(panel + <usize>(p * 32 + j * 4), load<f32>(src + <usize>j * ld + <usize>p * 4));
+        }
+      }
+    } else if (transB) {
       // op(B)[p][j] = B[j][p]: each column j of the panel is a contiguous row of B.
       for (let j = 0; j < NR; j++) {
         if (j >= nr) {
@@ -199,6 +217,28 @@ function packA<T>(
   for (let ir = 0; ir < mc; ir += MR) {
     const mr = min(MR, mc - ir);
     const panel = dst + <usize>(ir * kc * S);
+    if (S == 4 && mr == MR && alpha == <T>1) {
+      // The common float32 case, four values per load: alpha = 1 (as every product here has) needs no scaling.
+      if (transA) {
+        let src = a + (<usize>pc * <usize>lda + <usize>(ic + ir)) * 4;
+        const step = <usize>lda * 4;
+        for (let p = 0; p < kc; p++) {
+          v128.store(panel + <usize>(p * 16), v128.load(src));
+          src += step;
+        }
+      } else {
+        const src = a + (<usize>(ic + ir) * <usize>lda + <usize>pc) * 4;
+        const ld = <usize>lda * 4;
+        let p = 0;
+        for (; p + 4 <= kc; p += 4) transpose4x4Store(src + <usize>p * 4, ld, panel + <usize>(p * 16), 16);
+        for (; p < kc; p++) {
+          for (let i = 0; i < MR; i++) {
+            store<f32>(panel + <usize>((p * MR + i) * 4), load<f32>(src + <usize>i * ld + <usize>p * 4));
+          }
+        }
+      }
+      continue;
+    }
     if (transA) {
       // op(A)[i][p] = A[p][i]: the panel's MR values for one p are contiguous in A.
       for (let p = 0; p < kc; p++) {
@@ -221,6 +261,25 @@ function packA<T>(
       }
     }
   }
+}
+
+/**
+ * Reads four f32 from each of four rows (row r at src + r·ld bytes) and stores the 4×4 block transposed:
+ * column k (the four rows' k-th values) at dst + k·dstStride.
+ */
+function transpose4x4Store(src: usize, ld: usize, dst: usize, dstStride: usize): void {
+  const r0 = v128.load(src);
+  const r1 = v128.load(src + ld);
+  const r2 = v128.load(src + 2 * ld);
+  const r3 = v128.load(src + 3 * ld);
+  const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+  const t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+  const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+  const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+  v128.store(dst, v128.shuffle<i64>(t0, t2, 0, 2));
+  v128.store(dst + dstStride, v128.shuffle<i64>(t0, t2, 1, 3));
+  v128.store(dst + 2 * dstStride, v128.shuffle<i64>(t1, t3, 0, 2));
+  v128.store(dst + 3 * dstStride, v128.shuffle<i64>(t1, t3, 1, 3));
 }
 
 /** C[0:4, 0:NR] += Apanel(4×kc) · Bpanel(kc×NR); ldc in bytes. */
