@@ -48,7 +48,10 @@ const TILE = 6; // an MR×32-byte edge tile
 const BIAS = 7; // b zero-padded to Fr
 const XPAD = 8; // stride 1: one image zero-padded (C, Hq, Wq), then the K byte offsets of its window (see directOffsets)
 const DOUTT = 9; // stride 1, backward: one image's conv gradient transposed into NR-wide panels (Fp·P)
-const END = 10;
+const GEOM2 = 10; // stride 1, backward: the geometry of dx as a convolution of dout (see dxGeometry)
+const XPAD2 = 11; // ... dout zero-padded for it, then its window offsets
+const PA2 = 12; // ... its weights (w flipped, channels swapped) packed in MR-row panels, then a zero bias
+const END = 13;
 
 function roundUp(n: i32, m: i32): i32 {
   return ((n + m - 1) / m) * m;
@@ -81,7 +84,70 @@ function region(geom: usize, S: usize, work: usize, r: i32): usize {
   if (r == XPAD) return p;
   p += align64(paddedLength(geom, <i32>S) * S) + align64(K * 4);
   if (r == DOUTT) return p;
-  return p + align64(<usize>roundUp(<i32>F, 32 / <i32>S) * P * S);
+  p += align64(<usize>roundUp(<i32>F, 32 / <i32>S) * P * S);
+  if (r == GEOM2) return p;
+  p += 64;
+  // dx's convolution: input dout (F, Ho, Wo) padded by HH − 1 − pad, output (C, H, W), K2 = F·HH·WW.
+  const HH = g(geom, 4);
+  const WW = g(geom, 5);
+  const pad2 = max(0, HH - 1 - g(geom, 7));
+  const K2 = F * <usize>(HH * WW);
+  const Cr = <usize>roundUp(g(geom, 0), MR);
+  const Wq2 = <usize>(roundUp(g(geom, 2), 32 / <i32>S) + WW - 1);
+  if (r == XPAD2) return p;
+  p += align64(F * <usize>(g(geom, 8) + 2 * pad2) * Wq2 * S) + align64(K2 * 4);
+  if (r == PA2) return p;
+  return p + align64(Cr * K2 * S) + align64(Cr * S);
+}
+
+/** Whether dx can run as a stride-1 convolution of dout (square window, pad < window). */
+function directDx(geom: usize): bool {
+  return g(geom, 6) == 1 && g(geom, 4) == g(geom, 5) && g(geom, 7) <= g(geom, 4) - 1;
+}
+
+/**
+ * dx of a stride-1 convolution is itself one: dx[c, y, x] = Σ over (f, i, j) of w[f, c, HH−1−i, WW−1−j] ·
+ * dout[f, y + i − (HH−1−pad), x + j − (WW−1−pad)], i.e. dout (F, Ho, Wo) padded by HH − 1 − pad, convolved
+ * with w flipped and its channels swapped (C filters of F·HH·WW), giving (C, H, W). Writes that geometry.
+ */
+function dxGeometry(geom: usize, g2: usize): void {
+  // No array literal: kernels never touch the AssemblyScript heap, which all threads' instances share.
+  store<i32>(g2, g(geom, 3)); // C' = F
+  store<i32>(g2 + 4, g(geom, 8)); // H' = Ho
+  store<i32>(g2 + 8, g(geom, 9)); // W' = Wo
+  store<i32>(g2 + 12, g(geom, 0)); // F' = C
+  store<i32>(g2 + 16, g(geom, 4));
+  store<i32>(g2 + 20, g(geom, 5));
+  store<i32>(g2 + 24, 1);
+  store<i32>(g2 + 28, g(geom, 4) - 1 - g(geom, 7));
+  store<i32>(g2 + 32, g(geom, 1)); // Ho' = H
+  store<i32>(g2 + 36, g(geom, 2)); // Wo' = W
+  for (let i = 10; i < 16; i++) store<i32>(g2 + <usize>(i * 4), 0);
+}
+
+/** Packs the weights of dx's convolution (see dxGeometry): row c, column (f, i, j) = w[f, c, HH−1−i, WW−1−j]. */
+function packFlippedT<T>(w: usize, geom: usize, pa: usize): void {
+  const S = <usize>sizeof<T>();
+  const C = g(geom, 0);
+  const F = g(geom, 3);
+  const HH = g(geom, 4);
+  const WW = g(geom, 5);
+  const K2 = F * HH * WW;
+  for (let ir = 0; ir < C; ir += MR) {
+    for (let i = 0; i < MR; i++) {
+      const c = ir + i;
+      let k = 0;
+      for (let f = 0; f < F; f++) {
+        for (let y = 0; y < HH; y++) {
+          for (let x = 0; x < WW; x++) {
+            const src = w + <usize>(((f * C + c) * HH + HH - 1 - y) * WW + WW - 1 - x) * S;
+            store<T>(pa + <usize>(ir * K2 + k * MR + i) * S, c < C ? load<T>(src) : <T>0);
+            k++;
+          }
+        }
+      }
+    }
+  }
 }
 
 /** Columns of the padded image: every NR-wide block of an output row reads inside it (stride 1). */
@@ -1053,6 +1119,22 @@ function convBackwardT<T>(
   const xp = region(geom, S, work, XPAD);
   const offs = xp + align64(paddedLength(geom, <i32>S) * S);
   const dt = region(geom, S, work, DOUTT);
+  const dxDirect = (flags & DX) != 0 && directDx(geom);
+  const tile = region(geom, S, work, TILE);
+  const g2 = region(geom, S, work, GEOM2);
+  const xp2 = region(geom, S, work, XPAD2);
+  const pa2 = region(geom, S, work, PA2);
+  const Cr = roundUp(C, MR);
+  const zeros = pa2 + align64(<usize>(Cr * F * HH * WW) * S);
+  let offs2: usize = 0;
+  if (dxDirect) {
+    dxGeometry(geom, g2);
+    memory.fill(xp2, 0, paddedLength(g2, <i32>S) * S);
+    offs2 = xp2 + align64(paddedLength(g2, <i32>S) * S);
+    directOffsets(g2, <i32>S, offs2);
+    packFlippedT<T>(w, geom, pa2);
+    memory.fill(zeros, 0, <usize>Cr * S);
+  }
   if (direct) {
     memory.fill(xp, 0, paddedLength(geom, <i32>S) * S);
     directOffsets(geom, <i32>S, offs);
@@ -1106,10 +1188,15 @@ function convBackwardT<T>(
       store<f64>(q, load<f64>(q) + sumF64T<T>(d + <usize>(f * P) * S, P));
     }
     if (flags & DX) {
-      gemm<T>(1, 0, 0, K, 0, P, F, <T>1, w, K, d, P, <T>0, dcols, P, gw);
       const xn = dx + <usize>(n * C * H * W) * S;
-      memory.fill(xn, 0, <usize>(C * H * W) * S);
-      col2imT<T>(xn, C, H, W, HH, WW, stride, pad, Ho, Wo, dcols);
+      if (dxDirect) {
+        padImageT<T>(d, g2, xp2);
+        directImageT<T>(g2, C, F * HH * WW, pa2, xp2, offs2, zeros, xn, false, tile);
+      } else {
+        gemm<T>(1, 0, 0, K, 0, P, F, <T>1, w, K, d, P, <T>0, dcols, P, gw);
+        memory.fill(xn, 0, <usize>(C * H * W) * S);
+        col2imT<T>(xn, C, H, W, HH, WW, stride, pad, Ho, Wo, dcols);
+      }
     }
   }
 }

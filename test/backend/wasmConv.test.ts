@@ -31,6 +31,10 @@ const cases = [
   { N: 3, C: 12, H: 6, W: 5, F: 6, HH: 7, WW: 7, stride: 1, pad: 3, pool: [2, 1, 1] }, // K = 588: two K runs
   // Wo = 12: a part-filled column block of the stride-1 path; pooled width 6: four windows at once, then two
   { N: 4, C: 2, H: 12, W: 12, F: 6, HH: 3, WW: 3, stride: 1, pad: 1, pool: [2, 2, 2] },
+  // stride 1 without padding: dx is dout padded by HH − 1 convolved with the flipped weights
+  { N: 2, C: 3, H: 9, W: 9, F: 4, HH: 3, WW: 3, stride: 1, pad: 0, pool: null },
+  // stride 1, non-square window: dx through GEMM + col2im
+  { N: 2, C: 2, H: 7, W: 9, F: 3, HH: 3, WW: 2, stride: 1, pad: 1, pool: null },
 ];
 
 describe.runIf(wasmAvailable())('wasm whole-batch convolution', () => {
