@@ -20,13 +20,13 @@ function randn(g: Generator, rows: number, cols: number): Float64Array {
 describe('fused optimizer updates', () => {
   // 2,560 parameters (past the wasm kernel's minimum size), and 2,665: an odd count, whose last element
   // the float32 kernel's two-lane loop leaves to its scalar tail.
-  // 2,560 parameters stay in ordinary arrays; 70,000 move into the wasm memory and the update is threaded.
+  // 2,560 parameters stay in ordinary arrays; 280,000 move into the wasm memory and the update is threaded.
   for (const [dtype, R, C] of [
     ['float32', 64, 40],
     ['float64', 64, 40],
     ['float32', 65, 41],
-    ['float32', 700, 100],
-    ['float64', 700, 100],
+    ['float32', 700, 400],
+    ['float64', 700, 400],
   ] as const) {
     for (const [name, rule, config] of [
       ['sgd', sgd, { learningRate: 1e-3 }],

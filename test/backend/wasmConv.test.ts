@@ -25,8 +25,9 @@ const cases = [
   // N, C, H, W, F, HH, WW, stride, pad, pool (poolHeight, poolWidth, stride) or null
   { N: 2, C: 3, H: 8, W: 8, F: 5, HH: 3, WW: 3, stride: 1, pad: 1, pool: [2, 2, 2] },
   { N: 3, C: 2, H: 7, W: 8, F: 4, HH: 3, WW: 2, stride: 2, pad: 1, pool: null },
-  { N: 24, C: 3, H: 16, W: 16, F: 9, HH: 5, WW: 5, stride: 1, pad: 2, pool: [2, 2, 2] }, // threaded
-  { N: 17, C: 4, H: 12, W: 10, F: 8, HH: 3, WW: 3, stride: 1, pad: 1, pool: [3, 3, 1] }, // threaded
+  // threaded (past conv.ts's THREAD_MIN_MACS, 2^23 multiply-adds)
+  { N: 64, C: 3, H: 16, W: 16, F: 9, HH: 5, WW: 5, stride: 1, pad: 2, pool: [2, 2, 2] },
+  { N: 48, C: 8, H: 20, W: 18, F: 8, HH: 3, WW: 3, stride: 1, pad: 1, pool: [3, 3, 1] },
   { N: 9, C: 2, H: 11, W: 11, F: 3, HH: 3, WW: 3, stride: 2, pad: 0, pool: null },
   { N: 3, C: 12, H: 6, W: 5, F: 6, HH: 7, WW: 7, stride: 1, pad: 3, pool: [2, 1, 1] }, // K = 588: two K runs
   // Wo = 12: a part-filled column block of the stride-1 path; pooled width 6: four windows at once, then two

@@ -150,10 +150,11 @@ describe.runIf(wasmAvailable())('wasm gemm', () => {
     });
 
     it(`${ctor.name}: two threads give exactly the single-threaded result`, () => {
+      // All past gemm.ts's THREAD_MIN_MACS (2^23), so the second call really splits C over two threads.
       for (const [M, N, K, tA, tB] of [
-        [301, 77, 90, false, false],
-        [50, 333, 64, true, false],
-        [128, 128, 128, false, true],
+        [301, 177, 190, false, false],
+        [50, 933, 190, true, false],
+        [256, 256, 128, false, true],
       ] as const) {
         const g = problem(ctor, M, N, K, tA, tB, { beta: 0.5, seed: 3 });
         setThreadCount(1);

@@ -11,8 +11,8 @@ import { copyBack, place, type Operand } from './heap.js';
 import { runJobs, threadCount, type Job } from './pool.js';
 import { align64, reserve, runtime } from './runtime.js';
 
-/** Below this many multiply-adds a call runs on one thread (waking workers costs ~20 µs). */
-const THREAD_MIN_MACS = 1 << 18;
+/** Below this many multiply-adds a call runs on one thread (as in gemm.ts: a threaded call costs 100-200 µs more). */
+const THREAD_MIN_MACS = 1 << 23;
 
 let geomPtr = 0;
 

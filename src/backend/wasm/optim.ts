@@ -8,8 +8,8 @@ const rules = { sgd: 0, sgdMomentum: 1, adam: 2 } as const;
 
 /** Below this many parameters the TypeScript loop is as fast as staging a kernel call. */
 const MIN_ELEMENTS = 2048;
-/** From this many parameters the update is split over the threads (waking them costs ~20 µs). */
-const THREAD_MIN_ELEMENTS = 1 << 16;
+/** From this many parameters the update is split over the threads (see THREAD_MIN_MACS in gemm.ts). */
+const THREAD_MIN_ELEMENTS = 1 << 18;
 
 export function optimizerStep(g: OptimizerStepArgs): void {
   const C = g.w.constructor;
