@@ -648,80 +648,6 @@ function directImageT<T>(
   }
 }
 
-/**
- * 2×2 max pooling, stride 2, of `planes` (H, W) planes: the common case, unrolled (same results and argmax
- * as maxPoolForwardT: the first maximum in window order, NaN winning).
- */
-function maxPool2x2T<T>(x: usize, planes: i32, H: i32, W: i32, out: usize, argmax: usize): void {
-  const S = <usize>sizeof<T>();
-  const Ho = H >> 1;
-  const Wo = W >> 1;
-  let o: usize = 0;
-  for (let p = 0; p < planes; p++) {
-    const base = x + <usize>(p * H * W) * S;
-    for (let y = 0; y < Ho; y++) {
-      const r0 = 2 * y * W;
-      const row0 = base + <usize>r0 * S;
-      const row1 = row0 + <usize>W * S;
-      let xo = 0;
-      if (sizeof<T>() == 4) {
-        // Four windows at once: the same comparisons as below, lane by lane, as select masks.
-        const idx0 = i32x4(0, 2, 4, 6);
-        const one = i32x4.splat(1);
-        const down = i32x4.splat(W);
-        for (; xo + 4 <= Wo; xo += 4) {
-          const q = <usize>(2 * xo) * S;
-          const a0 = v128.load(row0 + q);
-          const a1 = v128.load(row0 + q, 16);
-          const b0 = v128.load(row1 + q);
-          const b1 = v128.load(row1 + q, 16);
-          const first = i32x4.add(i32x4.splat(r0 + 2 * xo), idx0);
-          let m = v128.shuffle<f32>(a0, a1, 0, 2, 4, 6);
-          let best = first;
-          let v = v128.shuffle<f32>(a0, a1, 1, 3, 5, 7);
-          let take = v128.or(f32x4.gt(v, m), v128.andnot(f32x4.ne(v, v), f32x4.ne(m, m)));
-          m = v128.bitselect(v, m, take);
-          best = v128.bitselect(i32x4.add(first, one), best, take);
-          v = v128.shuffle<f32>(b0, b1, 0, 2, 4, 6);
-          take = v128.or(f32x4.gt(v, m), v128.andnot(f32x4.ne(v, v), f32x4.ne(m, m)));
-          m = v128.bitselect(v, m, take);
-          best = v128.bitselect(i32x4.add(first, down), best, take);
-          v = v128.shuffle<f32>(b0, b1, 1, 3, 5, 7);
-          take = v128.or(f32x4.gt(v, m), v128.andnot(f32x4.ne(v, v), f32x4.ne(m, m)));
-          m = v128.bitselect(v, m, take);
-          best = v128.bitselect(i32x4.add(i32x4.add(first, down), one), best, take);
-          v128.store(out + o * S, m);
-          v128.store(argmax + o * 4, best);
-          o += 4;
-        }
-      }
-      for (; xo < Wo; xo++) {
-        const q = <usize>(2 * xo) * S;
-        let m = load<T>(row0 + q);
-        let best = r0 + 2 * xo;
-        let v = load<T>(row0 + q + S);
-        if (v > m || (v != v && m == m)) {
-          m = v;
-          best = r0 + 2 * xo + 1;
-        }
-        v = load<T>(row1 + q);
-        if (v > m || (v != v && m == m)) {
-          m = v;
-          best = r0 + W + 2 * xo;
-        }
-        v = load<T>(row1 + q + S);
-        if (v > m || (v != v && m == m)) {
-          m = v;
-          best = r0 + W + 2 * xo + 1;
-        }
-        store<T>(out + o * S, m);
-        store<i32>(argmax + o * 4, best);
-        o++;
-      }
-    }
-  }
-}
-
 function convForwardT<T>(
   geom: usize,
   x: usize,
@@ -761,7 +687,6 @@ function convForwardT<T>(
   const Fr = roundUp(F, MR);
   memory.fill(bias, 0, <usize>Fr * S);
   memory.copy(bias, b, <usize>F * S);
-  const pool2 = ph == 2 && pw == 2 && ps == 2 && (Ho & 1) == 0 && (Wo & 1) == 0;
   const direct = g(geom, 6) == 1;
   const xp = region(geom, S, work, XPAD);
   const offs = xp + align64(paddedLength(geom, <i32>S) * S);
@@ -782,8 +707,7 @@ function convForwardT<T>(
     if (pool) {
       const po = out + <usize>(n * F * HpWp) * S;
       const pam = argmax + <usize>(n * F * HpWp) * 4;
-      if (pool2) maxPool2x2T<T>(fp, F, Ho, Wo, po, pam);
-      else maxPoolForwardT<T>(fp, F, Ho, Wo, ph, pw, ps, Hp, Wp, po, pam);
+      maxPoolForwardT<T>(fp, F, Ho, Wo, ph, pw, ps, Hp, Wp, po, pam);
     }
   }
 }

@@ -75,6 +75,7 @@ describe.runIf(wasmAvailable())('wasm im2col / col2im / max pool', () => {
         const rng = new Generator(11);
         for (const [H, W, ph, pw, stride] of [
           [8, 8, 2, 2, 2],
+          [12, 10, 2, 2, 2], // the 2×2 kernel's four-window SIMD path, then a scalar tail of one window
           [7, 9, 3, 2, 2],
           [6, 6, 3, 3, 1],
         ]) {
@@ -84,6 +85,7 @@ describe.runIf(wasmAvailable())('wasm im2col / col2im / max pool', () => {
           const x = alloc(planes * H * W + 4);
           x.set(random(ctor, x.length, rng, 4));
           x[10] = NaN;
+          x[4 + W + 1] = NaN; // second row of the first window: a NaN that wins from the last candidate
           const make = (out: Float32Array | Float64Array, argmax: Int32Array): MaxPoolArgs => ({
             x,
             xOffset: 4,
