@@ -17,6 +17,7 @@
 import { gemm, gemmWorkBytes } from './gemm';
 import { col2imT, im2colRowT } from './im2col';
 import { maxPoolForwardT } from './pool';
+import { sumF64T } from './norm';
 
 const RELU = 1;
 const POOL = 2;
@@ -968,30 +969,6 @@ function dwDirectT<T>(geom: usize, F: i32, K: i32, xp: usize, offs: usize, dt: u
       else dwKernel64(Ho, Wo, rowStep, a0, a1, a2, a3, bp, cp, ldc);
     }
   }
-}
-
-/** Σ row[0:n] in f64, in four interleaved partial sums (one serial chain of f64 adds was 5% of a backward). */
-function sumF64T<T>(row: usize, n: i32): f64 {
-  const S = <usize>sizeof<T>();
-  let a0 = f64x2.splat(0);
-  let a1 = f64x2.splat(0);
-  let p = 0;
-  if (sizeof<T>() == 4) {
-    for (; p + 4 <= n; p += 4) {
-      const v = v128.load(row + <usize>p * 4);
-      a0 = f64x2.add(a0, f64x2.promote_low_f32x4(v));
-      a1 = f64x2.add(a1, f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 2, 3)));
-    }
-  } else {
-    for (; p + 4 <= n; p += 4) {
-      a0 = f64x2.add(a0, v128.load(row + <usize>p * 8));
-      a1 = f64x2.add(a1, v128.load(row + <usize>p * 8, 16));
-    }
-  }
-  const t = f64x2.add(a0, a1);
-  let s = f64x2.extract_lane(t, 0) + f64x2.extract_lane(t, 1);
-  for (; p < n; p++) s += <f64>load<T>(row + <usize>p * S);
-  return s;
 }
 
 /**

@@ -15,3 +15,11 @@ export {
 } from './elementwise';
 export { convWorkBytes, convForward32, convForward64, convBackward32, convBackward64 } from './conv';
 export { optimizerStep32, optimizerStep64 } from './optim';
+export {
+  channelMoments32,
+  channelMoments64,
+  channelDot32,
+  channelDot64,
+  channelLinear32,
+  channelLinear64,
+} from './norm';

@@ -11,6 +11,7 @@ import { col2im, im2col } from './im2col.js';
 import { maxPoolBackward, maxPoolForward } from './maxPool.js';
 import { optimizerStep } from './optim.js';
 import { residentArray } from './heap.js';
+import { channelDot, channelLinear, channelMoments } from './norm.js';
 import { runtime, simdSupported } from './runtime.js';
 
 export { setThreadCount, threadCount } from './pool.js';
@@ -32,6 +33,9 @@ export const wasmBackend: Backend = {
   maxPoolBackward,
   convForward,
   convBackward,
+  channelMoments,
+  channelDot,
+  channelLinear,
   residentArray,
 };
 
