@@ -14,7 +14,7 @@
  * Wp, flags (1 ReLU, 2 pool, 4 compute dx). Pointers are byte addresses; work is this thread's scratch of
  * convWorkBytes(geom, sizeof T) bytes.
  */
-import { gemm, gemmWorkBytes } from './gemm';
+import { gemm, gemmWorkBytes, transpose4x4Store } from './gemm';
 import { col2imT, im2colRowT } from './im2col';
 import { maxPoolForwardT } from './pool';
 import { sumF64T } from './norm';
@@ -748,20 +748,7 @@ function packColsTransT<T>(xn: usize, geom: usize, K: i32, P: i32, tmp: usize, b
       for (; p + 4 <= P; p += 4) {
         const q = <usize>p * 4;
         for (let h = 0; h < 2; h++) {
-          const base = tmp + <usize>(h * 4) * ld + q;
-          const r0 = v128.load(base);
-          const r1 = v128.load(base + ld);
-          const r2 = v128.load(base + 2 * ld);
-          const r3 = v128.load(base + 3 * ld);
-          const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
-          const t1 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
-          const t2 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
-          const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
-          const d = panel + <usize>p * 32 + <usize>(h * 16);
-          v128.store(d, v128.shuffle<i64>(t0, t2, 0, 2));
-          v128.store(d + 32, v128.shuffle<i64>(t0, t2, 1, 3));
-          v128.store(d + 64, v128.shuffle<i64>(t1, t3, 0, 2));
-          v128.store(d + 96, v128.shuffle<i64>(t1, t3, 1, 3));
+          transpose4x4Store(tmp + <usize>(h * 4) * ld + q, ld, panel + <usize>p * 32 + <usize>(h * 16), 32);
         }
       }
     } else {

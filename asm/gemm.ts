@@ -267,7 +267,7 @@ function packA<T>(
  * Reads four f32 from each of four rows (row r at src + r·ld bytes) and stores the 4×4 block transposed:
  * column k (the four rows' k-th values) at dst + k·dstStride.
  */
-function transpose4x4Store(src: usize, ld: usize, dst: usize, dstStride: usize): void {
+export function transpose4x4Store(src: usize, ld: usize, dst: usize, dstStride: usize): void {
   const r0 = v128.load(src);
   const r1 = v128.load(src + ld);
   const r2 = v128.load(src + 2 * ld);

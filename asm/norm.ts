@@ -61,13 +61,13 @@ function sumSqDevT<T>(row: usize, n: i32, m: f64): f64 {
 }
 
 /** Two values of T at p as f64x2. */
-function ld2<T>(p: usize): v128 {
+export function ld2<T>(p: usize): v128 {
   if (sizeof<T>() == 4) return f64x2.promote_low_f32x4(v128.load64_zero(p));
   return v128.load(p);
 }
 
 /** Stores the two lanes of x at p as T. */
-function st2<T>(p: usize, x: v128): void {
+export function st2<T>(p: usize, x: v128): void {
   if (sizeof<T>() == 4) v128.store64_lane(p, f32x4.demote_f64x2_zero(x), 0);
   else v128.store(p, x);
 }

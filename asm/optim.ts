@@ -5,6 +5,7 @@
  * applies them), so the result is the chain's bit for bit, without its dozen passes over memory.
  * Pointers are byte addresses.
  */
+import { ld2, st2 } from './norm';
 
 const SGD = 0;
 const MOMENTUM = 1;
@@ -61,19 +62,9 @@ function optimizerStepT<T>(
   }
 }
 
-/** Two f32 at p as f64x2. */
-function ld2(p: usize): v128 {
-  return f64x2.promote_low_f32x4(v128.load64_zero(p));
-}
-
 /** x rounded to f32 and back: the scalar path's <f64>(<f32>x), two lanes at once. */
 function r32(x: v128): v128 {
   return f64x2.promote_low_f32x4(f32x4.demote_f64x2_zero(x));
-}
-
-/** Stores the two lanes of x as f32 at p. */
-function st2(p: usize, x: v128): void {
-  v128.store64_lane(p, f32x4.demote_f64x2_zero(x), 0);
 }
 
 /**
@@ -107,20 +98,20 @@ function optimizerStep32x2(
   const EPS = f64x2.splat(eps);
   const end = <usize>(n & ~1) * 4;
   for (let q: usize = 0; q < end; q += 8) {
-    const g = ld2(dw + q);
+    const g = ld2<f32>(dw + q);
     if (rule == SGD) {
       const s0 = r32(f64x2.mul(g, LR));
-      st2(w + q, f64x2.sub(ld2(w + q), s0));
+      st2<f32>(w + q, f64x2.sub(ld2<f32>(w + q), s0));
     } else if (rule == MOMENTUM) {
       const s0 = r32(f64x2.mul(g, LR));
-      let vv = r32(f64x2.mul(ld2(m + q), A));
+      let vv = r32(f64x2.mul(ld2<f32>(m + q), A));
       vv = r32(f64x2.sub(vv, s0));
-      st2(m + q, vv);
-      st2(w + q, f64x2.add(ld2(w + q), vv));
+      st2<f32>(m + q, vv);
+      st2<f32>(w + q, f64x2.add(ld2<f32>(w + q), vv));
     } else {
-      let mm = r32(f64x2.mul(ld2(m + q), A));
+      let mm = r32(f64x2.mul(ld2<f32>(m + q), A));
       mm = r32(f64x2.add(mm, r32(f64x2.mul(g, B))));
-      let vv = r32(f64x2.mul(ld2(v + q), Cc));
+      let vv = r32(f64x2.mul(ld2<f32>(v + q), Cc));
       const g2 = r32(f64x2.mul(g, g));
       vv = r32(f64x2.add(vv, r32(f64x2.mul(g2, D))));
       let den = r32(f64x2.div(vv, E));
@@ -129,9 +120,9 @@ function optimizerStep32x2(
       let st = r32(f64x2.div(mm, Fv));
       st = r32(f64x2.mul(st, LR));
       st = r32(f64x2.div(st, den));
-      st2(m + q, mm);
-      st2(v + q, vv);
-      st2(w + q, f64x2.sub(ld2(w + q), st));
+      st2<f32>(m + q, mm);
+      st2<f32>(v + q, vv);
+      st2<f32>(w + q, f64x2.sub(ld2<f32>(w + q), st));
     }
   }
 }
