@@ -27,7 +27,6 @@ import type { Model } from '../src/models/model.js';
 import { Solver, predictLabels, type SolverOptions } from '../src/solver/solver.js';
 import {
   BatchNorm2d,
-  Classifier,
   Conv2d,
   Flatten,
   Linear,
@@ -36,6 +35,7 @@ import {
   Sequential,
   AvgPool2d,
 } from '../src/nn/modules/index.js';
+import { Classifier } from '../src/models/classifier.js';
 
 const RESULTS = new URL('../RESULTS.md', import.meta.url);
 const ALL = ['knn', 'svm', 'softmax', 'twolayer', 'fcnet', 'features', 'cnn3', 'seqcnn'] as const;
@@ -467,7 +467,7 @@ async function runFeatures(): Promise<Section> {
 
   // LinearSVM: the features are normalised (unit std), so the learning rates are those of unit-scale data,
   // not the course's 1e-9..1e-7 for raw pixels (that grid stops near 41% here).
-  const [bTr, bVal, bTe] = [fTr, fVal, fTe].map(appendBias);
+  const [bTr, bVal, bTe] = [fTr, fVal, fTe].map((f) => appendBias(f));
   const numIters = 4000;
   const { best: svmBest, grid: svmGrid } = searchLinear(
     'features svm',

@@ -23,3 +23,11 @@ export function nodePath(op: string): typeof import('node:path') {
   if (!pathModule) throw noFiles(op);
   return pathModule;
 }
+
+const cryptoModule = isNode ? await import('node:crypto') : null;
+
+/** The sha256 of `bytes` as hex (Node only: checkpoints use it to pair their files). */
+export function sha256Hex(bytes: Uint8Array): string {
+  if (!cryptoModule) throw noFiles('sha256Hex');
+  return cryptoModule.createHash('sha256').update(bytes).digest('hex');
+}

@@ -5,16 +5,16 @@
 import { existsSync } from 'node:fs';
 import { UsageError } from './errors.js';
 
-/** Built-in models; a path to a .json file of layer definitions is also accepted. */
-export const MODELS = ['cnn', 'knn', 'svm', 'softmax', 'two-layer', 'fc', 'cnn3'] as const;
-export type ModelName = (typeof MODELS)[number];
+import { MODELS, type ModelName, type OptimizerName } from '../models/registry.js';
+import { LR_SCHEDULES, type LrScheduleName } from '../optim/schedules.js';
+
+export { MODELS, type ModelName, type OptimizerName };
 
 /** Built-in data sets; a folder or .tar/.tar.gz of split/class/image files is also accepted. */
 export const DATASETS = ['mnist', 'fashion-mnist', 'cifar10'] as const;
 export type DatasetName = (typeof DATASETS)[number];
 
-export const OPTIMIZERS = ['sgd', 'sgd-momentum', 'rmsprop', 'adam'] as const;
-export type OptimizerName = (typeof OPTIMIZERS)[number];
+export const OPTIMIZERS: readonly OptimizerName[] = ['sgd', 'sgd-momentum', 'rmsprop', 'adam'];
 
 export const NORMALIZATIONS = ['none', 'batchnorm', 'layernorm'] as const;
 export type NormalizationName = (typeof NORMALIZATIONS)[number];
@@ -22,8 +22,8 @@ export type NormalizationName = (typeof NORMALIZATIONS)[number];
 export const DTYPES = ['float32', 'float64'] as const;
 export type FloatDType = (typeof DTYPES)[number];
 
-export const SCHEDULES = ['constant', 'cosine'] as const;
-export type ScheduleName = (typeof SCHEDULES)[number];
+export const SCHEDULES = LR_SCHEDULES;
+export type ScheduleName = LrScheduleName;
 
 export const AUGMENTATIONS = ['none', 'flip', 'crop', 'flip+crop'] as const;
 export type AugmentName = (typeof AUGMENTATIONS)[number];
@@ -100,12 +100,20 @@ export function parseInteger(option: string, min = 1): (v: string) => number {
   };
 }
 
-/** A fraction in [lo, hi). */
-export function parseFraction(option: string, lo = 0, hi = 1, hiInclusive = false): (v: string) => number {
+/** A fraction in [lo, hi) (or with the ends included or not as asked). */
+export function parseFraction(
+  option: string,
+  lo = 0,
+  hi = 1,
+  hiInclusive = false,
+  loInclusive = true,
+): (v: string) => number {
   return (v: string) => {
     const x = parseNumber(option)(v);
-    if (x < lo || x > hi || (!hiInclusive && x === hi)) {
-      throw new UsageError(`${option}: must be in [${lo}, ${hi}${hiInclusive ? ']' : ')'}, got ${v}`);
+    if (x < lo || x > hi || (!hiInclusive && x === hi) || (!loInclusive && x === lo)) {
+      throw new UsageError(
+        `${option}: must be in ${loInclusive ? '[' : '('}${lo}, ${hi}${hiInclusive ? ']' : ')'}, got ${v}`,
+      );
     }
     return x;
   };

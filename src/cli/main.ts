@@ -6,6 +6,8 @@
 import { CommanderError } from 'commander';
 import { buildProgram } from './program.js';
 import { EXIT_FAILURE, EXIT_USAGE, RunStopped, UsageError } from './errors.js';
+import { SpecError } from '../nn/modules/spec.js';
+import { CheckpointError } from '../solver/checkpoint.js';
 
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
@@ -14,7 +16,8 @@ export async function main(argv: string[]): Promise<number> {
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : EXIT_USAGE;
-    if (err instanceof UsageError) {
+    // A bad layers file or checkpoint is the user's to fix, as a bad option is.
+    if (err instanceof UsageError || err instanceof SpecError || err instanceof CheckpointError) {
       process.stderr.write(err.message.startsWith('nabla') ? `${err.message}\n` : `nabla: ${err.message}\n`);
       return EXIT_USAGE;
     }

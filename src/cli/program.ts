@@ -129,7 +129,7 @@ function addTrainingOptions(cmd: Command, forSweep = false): Command {
       new Option(
         '--dropout <keep>',
         'dropout: probability of KEEPING a unit, as in the course (1 = off)',
-      ).argParser(parseFraction('--dropout', 0, 1, true)),
+      ).argParser(parseFraction('--dropout', 0, 1, true, false)),
     )
     .addOption(
       new Option('--augment <kind>', `training augmentation: ${AUGMENTATIONS.join('|')}`).argParser(

@@ -1,16 +1,16 @@
 /**
- * A model back from its checkpoint: rebuilt from the saved config, then filled with the saved arrays.
- * Used by eval and predict (training resumes through trainJob, which also restores the optimizer).
+ * A model back from its run checkpoint: rebuilt from the saved config, then filled with the saved arrays.
+ * Used by eval and predict (training resumes through the Solver's state, train/run.ts).
  */
 import { KNearestNeighbor } from '../models/kNearestNeighbor.js';
 import type { Model } from '../models/model.js';
-import { group, loadCheckpoint, type Checkpoint } from './checkpoint.js';
+import { buildModel, layoutOf, type Layout } from '../models/registry.js';
+import { group, loadModelArrays } from '../solver/state.js';
+import { loadRunCheckpoint, type RunCheckpoint } from './checkpoint.js';
 import type { FloatDType } from './choices.js';
-import { buildModel, layoutOf, loadModelArrays, type ModelConfig } from './models.js';
-import type { Layout } from './dataset.js';
 
 export interface Restored {
-  ck: Checkpoint;
+  ck: RunCheckpoint;
   layout: Layout;
   dtype: FloatDType;
   /** The trained net or linear classifier (null for kNN). */
@@ -18,31 +18,27 @@ export interface Restored {
   knn: { model: KNearestNeighbor; k: number } | null;
 }
 
-export function restoreModel(arg: string): Restored {
-  const ck = loadCheckpoint(arg);
+const floatOf = (dtype: string | undefined): FloatDType => (dtype === 'float64' ? 'float64' : 'float32');
+
+export function restoreModel(arg: string, opts: { allowNonFinite?: boolean } = {}): Restored {
+  const ck = loadRunCheckpoint(arg, opts);
   const { meta, arrays } = ck;
-  const config = meta.model.config as unknown as ModelConfig;
+  const config = meta.model.config;
   const layout = layoutOf(meta.model.name);
-  const params = group(arrays, 'params');
-  const dtype: FloatDType = Object.values(params)[0]?.dtype === 'float64' ? 'float64' : 'float32';
   if (meta.model.name === 'knn') {
     const knn = new KNearestNeighbor();
     knn.train(arrays['data/XTrain'], arrays['data/yTrain']);
     const k = Number(config.options?.k ?? 1);
-    return {
-      ck,
-      layout,
-      dtype: arrays['data/XTrain'].dtype === 'float64' ? 'float64' : 'float32',
-      model: null,
-      knn: { model: knn, k },
-    };
+    return { ck, layout, dtype: floatOf(arrays['data/XTrain'].dtype), model: null, knn: { model: knn, k } };
   }
+  const params = group(arrays, 'params');
+  const dtype = floatOf(Object.values(params)[0]?.dtype);
   const model = buildModel(config, {
     inputShape: meta.inputShape,
     numClasses: meta.classNames.length,
     dtype,
     seed: 0,
   });
-  loadModelArrays(model, params, group(arrays, 'buffers'));
+  loadModelArrays(model, params, group(arrays, 'buffers'), `checkpoint '${ck.paths.npz}'`);
   return { ck, layout, dtype, model, knn: null };
 }

@@ -6,7 +6,7 @@
  *     config.json        the options the run used (and the command line)
  *     metrics.jsonl      one JSON object per line: iterations, epochs, the final test result
  *     checkpoint.npz     the arrays (params, optimizer state, normalisation): np.load opens it
- *     checkpoint.json    the metadata that makes the arrays a model (see checkpoint.ts)
+ *     checkpoint.json    the metadata that makes the arrays a model, readable alone (see checkpoint.ts)
  *     report.html        the report, with loss.svg, accuracy.svg, confusion.svg, *.png beside it
  */
 import { existsSync, mkdirSync, statSync } from 'node:fs';
@@ -51,7 +51,8 @@ export function resolveCheckpoint(arg: string): RunPaths {
   if (!existsSync(arg)) throw new UsageError(`no such run folder or checkpoint: '${arg}'`);
   if (statSync(arg).isDirectory()) {
     const json = join(arg, RUN_FILES.checkpointJson);
-    if (!existsSync(json)) {
+    // The .npz alone is a whole checkpoint (a kill may come before its first .json is written).
+    if (!existsSync(json) && !existsSync(join(arg, RUN_FILES.checkpointNpz))) {
       throw new UsageError(
         `'${arg}' has no ${RUN_FILES.checkpointJson}: not a nabla run folder (or the run saved nothing yet)`,
       );

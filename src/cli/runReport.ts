@@ -9,13 +9,13 @@ import type { Model } from '../models/model.js';
 import type { NDArray } from '../ndarray/ndarray.js';
 import { classTemplates, convFilterImages } from '../vis/grid.js';
 import { writeReport, type ReportInput } from '../vis/report.js';
-import type { CheckpointMeta } from './checkpoint.js';
+import type { RunMeta } from './checkpoint.js';
 import type { Evaluation } from './evaluate.js';
 import { formatDuration } from './progress.js';
 import { RUN_FILES } from './runDir.js';
 
 export interface RunReportInput {
-  meta: CheckpointMeta;
+  meta: RunMeta;
   model: Model | null;
   evaluation: Evaluation;
   /** Predicted labels of the test images, in order. */

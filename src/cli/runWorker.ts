@@ -4,7 +4,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { RunStopped, UsageError } from './errors.js';
-import type { JobResult, TrainJob } from './trainJob.js';
+import type { JobResult, TrainJob } from './train/job.js';
 
 /** The worker script beside this module: the built .js, or the .ts source when run through tsx. */
 function workerScript(): { url: URL; execArgv: string[] } {

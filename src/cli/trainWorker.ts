@@ -4,14 +4,15 @@
  * The main thread starts one such worker per core; each trains on one thread (NABLA_THREADS=1).
  */
 import { parentPort } from 'node:worker_threads';
-import { runTrainJob, type TrainJob } from './trainJob.js';
+import type { TrainJob } from './train/job.js';
+import { runTrainJob } from './train/run.js';
 
 const port = parentPort!;
 
 port.on('message', (m: { kind: 'job'; job: TrainJob }) => {
   void (async () => {
     try {
-      const result = await runTrainJob(m.job, { emit: () => {}, stopRequested: () => false });
+      const result = await runTrainJob(m.job, { emit: () => {} });
       port.postMessage({ kind: 'done', result });
     } catch (err) {
       const e = err as Error;

@@ -94,19 +94,6 @@ export function normalizeFeatures(
   return { mean, std, arrays };
 }
 
-/** The bias trick: X (N, F) -> (N, F + 1) with a last column of ones (np.hstack([X, np.ones((N, 1))])). */
-export function appendBias(X: NDArray): NDArray {
-  if (X.ndim !== 2) throw new Error(`appendBias: expected X of shape (N, F), got ${fmtShape(X.shape)}`);
-  const [N, F] = X.shape;
-  const src = X.astype('float64').toTypedArray();
-  const out = new Float64Array(N * (F + 1));
-  for (let i = 0; i < N; i++) {
-    out.set(src.subarray(i * F, (i + 1) * F), i * (F + 1));
-    out[i * (F + 1) + F] = 1;
-  }
-  return new NDArray(out, [N, F + 1], 'float64');
-}
-
 /**
  * The features notebook's pair: HOG and a `nbin`-bin hue histogram (154 values for a 32x32 image). The
  * images must hold raw pixels in 0..255, (H, W, 3): use getCifar10Data({ subtractMean: false,

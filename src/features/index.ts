@@ -2,3 +2,4 @@
 export * from './hog.js';
 export * from './colorHistogram.js';
 export * from './extract.js';
+export { appendBias } from '../models/linearModel.js';

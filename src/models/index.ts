@@ -9,3 +9,6 @@ export * from './model.js';
 export * from './twoLayerNet.js';
 export * from './fullyConnectedNet.js';
 export * from './cnn.js';
+export * from './classifier.js';
+export * from './linearModel.js';
+export * from './registry.js';

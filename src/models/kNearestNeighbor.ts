@@ -8,6 +8,7 @@
 import { NDArray } from '../ndarray/ndarray.js';
 import { allocArray } from '../ndarray/ndarray.js';
 import { fmtShape } from '../ndarray/shape.js';
+import { zeros } from '../ndarray/creation.js';
 
 export class KNearestNeighbor {
   XTrain: NDArray | null = null;
@@ -29,9 +30,23 @@ export class KNearestNeighbor {
 
   /**
    * Predicts labels for X: (numTest, D) → (numTest,) int32.
-   * k: the number of neighbours that vote; numLoops: which distance implementation to use (0, 1 or 2).
+   * k: the number of neighbours that vote; numLoops: which distance implementation to use (0, 1 or 2);
+   * batchSize: test rows per distance matrix (all at once by default; 10,000 CIFAR-10 rows against 50,000
+   * training rows would be 4 GB, so give e.g. 250).
    */
-  predict(X: NDArray, { k = 1, numLoops = 0 }: { k?: number; numLoops?: 0 | 1 | 2 } = {}): NDArray {
+  predict(
+    X: NDArray,
+    { k = 1, numLoops = 0, batchSize }: { k?: number; numLoops?: 0 | 1 | 2; batchSize?: number } = {},
+  ): NDArray {
+    const n = X.shape[0];
+    if (batchSize !== undefined && n > batchSize) {
+      const out = zeros([n], 'int32');
+      for (let s = 0; s < n; s += batchSize) {
+        const e = Math.min(n, s + batchSize);
+        out.set([`${s}:${e}`], this.predict(X.slice(`${s}:${e}`), { k, numLoops }));
+      }
+      return out;
+    }
     let dists: NDArray;
     if (numLoops === 0) dists = this.computeDistancesNoLoops(X);
     else if (numLoops === 1) dists = this.computeDistancesOneLoop(X);

@@ -7,7 +7,7 @@ import { Generator } from '../ndarray/random.js';
 import { fmtShape } from '../ndarray/shape.js';
 import { svmLossVectorized } from './linearSvm.js';
 import { softmaxLossVectorized } from './softmax.js';
-import { gatherRows } from './util.js';
+import { gatherRows } from '../ndarray/indexing.js';
 
 export interface LinearTrainOptions {
   learningRate?: number;

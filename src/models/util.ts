@@ -1,6 +1,5 @@
 /** Small helpers the models share. */
 import { NDArray, allocArray } from '../ndarray/ndarray.js';
-import { allocate } from '../ndarray/dtype.js';
 import { fmtShape } from '../ndarray/shape.js';
 
 /** Stacks arrays along axis 0 (np.concatenate(parts, axis=0)); all parts share their trailing shape and dtype. */
@@ -32,26 +31,4 @@ export function accuracy(pred: NDArray, y: NDArray): number {
   let c = 0;
   for (let i = 0; i < a.length; i++) if (a[i] === b[i]) c++;
   return a.length === 0 ? 0 : c / a.length;
-}
-
-/**
- * X[idx] along axis 0 (numpy's X[idx] for a 1-D integer idx), copying whole rows with typed-array set:
- * the minibatch gather of every training step, several times faster than generic fancy indexing.
- */
-export function gatherRows(X: NDArray, idx: NDArray): NDArray {
-  const rows = idx.toTypedArray();
-  const N = X.shape[0];
-  const src = X.contiguous();
-  const data = src.toTypedArray();
-  const row = N === 0 ? 0 : src.size / N;
-  const out = allocate(X.dtype, rows.length * row);
-  for (let i = 0; i < rows.length; i++) {
-    let r = rows[i];
-    if (r < 0) r += N;
-    if (!(r >= 0 && r < N))
-      throw new RangeError(`gatherRows: index ${rows[i]} is out of bounds for axis 0 with size ${N}`);
-    if (row === 1) out[i] = data[r];
-    else out.set(data.subarray(r * row, (r + 1) * row), i * row);
-  }
-  return new NDArray(out, [rows.length, ...X.shape.slice(1)], X.dtype);
 }

@@ -23,6 +23,7 @@ export {
   putAlongAxis,
   where,
   compress,
+  gatherRows,
 } from './indexing.js';
 export * from './manipulation.js';
 export * from './npy.js';

@@ -4,7 +4,7 @@
  * accumulate with repeated indices in `addAt` (np.add.at).
  */
 import { backend } from '../backend/index.js';
-import { castScalar, promoteTypes, promoteWithScalar, type DType } from './dtype.js';
+import { allocate, castScalar, promoteTypes, promoteWithScalar, type DType } from './dtype.js';
 import { NDArray, allocArray, type IndexSpec, type Operand, type SliceSpec } from './ndarray.js';
 import { assign, logicalNot } from './elementwise.js';
 import { broadcastShapes, fmtShape, normalizeAxis, sizeOf } from './shape.js';
@@ -487,4 +487,26 @@ export function compress(
   if (c.ndim !== 1)
     throw new RangeError(`compress: condition must be a 1-d array, got shape ${fmtShape(c.shape)}`);
   return take(a, nonzeroOf(asBool(c))[0], axis === null ? null : axis);
+}
+
+/**
+ * X[idx] along axis 0 (numpy's X[idx] for a 1-D integer idx), copying whole rows with typed-array set:
+ * the minibatch gather of every training step, several times faster than generic fancy indexing.
+ */
+export function gatherRows(X: NDArray, idx: NDArray): NDArray {
+  const rows = idx.toTypedArray();
+  const N = X.shape[0];
+  const src = X.contiguous();
+  const data = src.toTypedArray();
+  const row = N === 0 ? 0 : src.size / N;
+  const out = allocate(X.dtype, rows.length * row);
+  for (let i = 0; i < rows.length; i++) {
+    let r = rows[i];
+    if (r < 0) r += N;
+    if (!(r >= 0 && r < N))
+      throw new RangeError(`gatherRows: index ${rows[i]} is out of bounds for axis 0 with size ${N}`);
+    if (row === 1) out[i] = data[r];
+    else out.set(data.subarray(r * row, (r + 1) * row), i * row);
+  }
+  return new NDArray(out, [rows.length, ...X.shape.slice(1)], X.dtype);
 }

@@ -1,2 +1,3 @@
 /** Update rules (optim.py). */
 export * from './optim.js';
+export * from './schedules.js';

@@ -1,34 +1,53 @@
 /**
- * The Solver: minibatch training of a classification model (CS231n's solver.py).
+ * The Solver: minibatch training of any model with a `loss(...batch)` contract (CS231n's solver.py, made
+ * task-agnostic).
  *
  *   const solver = new Solver(model, { XTrain, yTrain, XVal, yVal }, {
  *     updateRule: 'sgdMomentum', optimConfig: { learningRate: 1e-3 }, lrDecay: 0.95,
  *     numEpochs: 10, batchSize: 100, printEvery: 100,
  *   });
- *   solver.train();
- *   solver.bestValAcc; // and model.params now hold the best parameters seen
+ *   solver.train();          // or: await solver.run({ signal }) to stay responsive and stoppable
+ *   solver.bestValAcc;       // and model.params now hold the best parameters seen
  *
- * The model is anything with `params` and `loss(X, y?)` (see models/model.ts). Each step samples a
- * minibatch, computes the loss and gradients and updates every parameter with its own optimizer config
- * (a copy of `optimConfig`, so state such as Adam's moments is per parameter). After each epoch the
- * learning rate decays by `lrDecay`, train and validation accuracy are measured, the best parameters are
- * kept, and a checkpoint is written when `checkpointName` is set. Progress is reported to listeners
- * (`solver.on('iteration' | 'epoch' | 'end', cb)` or the `onEvent` option) as well as printed when verbose.
+ * Data: arrays as the course gives them ({ XTrain, yTrain, XVal, yVal }) or datasets ({ train, val }, see
+ * data/batches.ts) whose batches are the arguments of `model.loss` — [X, y], [features, captions], [X].
+ * Each step samples a minibatch, computes the loss and gradients and updates every parameter with its own
+ * copy of `optimConfig`. The learning rate is the Solver's alone: base rate × schedule (lrDecay per epoch,
+ * cosine, warm-up), written into the configs before each step and recorded in `lrHistory`. After each epoch
+ * the metric (accuracy by default) is measured on training and validation data, the best parameters are
+ * kept, and a checkpoint is written when `checkpointName` is set. Events go to listeners
+ * (`on('iteration' | 'epoch' | 'end', cb)`) and `onEvent`.
  *
- * Everything random (minibatch order, accuracy subsampling, augmentation) draws from one seeded
- * Generator, whose state is checkpointed with the model's own generator (dropout), so `Solver.resume`
- * continues with exactly the losses an uninterrupted run would have produced.
+ * Everything random (minibatch order, metric subsampling, augmentation) draws from one seeded Generator,
+ * saved with the model's own (dropout) in `state()`, so a restored Solver continues with exactly the losses
+ * an uninterrupted run would have produced.
  */
-import { NDArray } from '../ndarray/ndarray.js';
+import type { NDArray } from '../ndarray/ndarray.js';
 import { arange } from '../ndarray/creation.js';
 import { Generator } from '../ndarray/random.js';
 import { fmtShape } from '../ndarray/shape.js';
 import { updateRules, type OptimConfig, type UpdateRule } from '../optim/optim.js';
-import type { Model } from '../models/model.js';
-import { gatherRows } from '../models/util.js';
-import { decodeState, encodeState, loadCheckpoint, saveCheckpoint, splitOptimConfigs } from './checkpoint.js';
+import { composeLr, stepDecay, type LrSchedule } from '../optim/schedules.js';
+import type { Grads, LossModel, Model } from '../models/model.js';
+import { ArrayDataset, BatchSampler, type Dataset } from '../data/batches.js';
 import { nodeFs, nodePath } from '../nodeFiles.js';
+import { accuracyMetric, accuracyOf, type Metric } from './metrics.js';
+import { LossGuard, nonFiniteParam, type Divergence } from './guard.js';
+import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
+import {
+  decodeRngState,
+  encodeRngState,
+  group,
+  loadModelArrays,
+  prefixed,
+  splitOptimConfigs,
+  type SolverState,
+} from './state.js';
+import type { EndEvent, EpochEvent, IterationEvent, RunOptions, RunResult, SolverEvent } from './events.js';
 
+export type * from './events.js';
+
+/** The course's arrays: training and validation examples with labels. */
 export interface SolverData {
   XTrain: NDArray;
   yTrain: NDArray;
@@ -36,43 +55,13 @@ export interface SolverData {
   yVal: NDArray;
 }
 
-export interface IterationEvent {
-  type: 'iteration';
-  /** 1-based count of iterations done, out of numIterations. */
-  iteration: number;
-  numIterations: number;
-  /** Fractional epoch, e.g. 2.5 halfway through the third epoch. */
-  epoch: number;
-  loss: number;
-  /** Training throughput of this step (examples per second, forward + backward + update). */
-  imagesPerSec: number;
+/** Datasets whose batches are the arguments of the model's loss. */
+export interface SolverDatasets {
+  train: Dataset;
+  /** Measured after each epoch with the metric (none: only the training metric... or none at all). */
+  val?: Dataset;
 }
 
-export interface EpochEvent {
-  type: 'epoch';
-  /** Epochs completed (0 for the measurement before training, at the first iteration). */
-  epoch: number;
-  numEpochs: number;
-  iteration: number;
-  trainAcc: number;
-  valAcc: number;
-  bestValAcc: number;
-  /** Mean throughput since the previous epoch event. */
-  imagesPerSec: number;
-  /** Wall time since train() started, in seconds. */
-  elapsed: number;
-  /** The checkpoint written for this epoch, if any. */
-  checkpoint: string | null;
-}
-
-export interface EndEvent {
-  type: 'end';
-  bestValAcc: number;
-  iterations: number;
-  elapsed: number;
-}
-
-export type SolverEvent = IterationEvent | EpochEvent | EndEvent;
 type EventMap = { iteration: IterationEvent; epoch: EpochEvent; end: EndEvent };
 
 export interface SolverOptions {
@@ -80,28 +69,34 @@ export interface SolverOptions {
   updateRule?: string | UpdateRule;
   /** Hyperparameters given to the update rule, copied per parameter (e.g. { learningRate: 1e-3 }). */
   optimConfig?: OptimConfig;
-  /** The learning rate is multiplied by this after every epoch (default 1). */
+  /** The learning rate is multiplied by this after every epoch (default 1), as the course's lr_decay. */
   lrDecay?: number;
+  /** A schedule multiplying the base rate (applied on top of lrDecay), e.g. cosineLr(). */
+  lrSchedule?: LrSchedule;
   batchSize?: number;
   numEpochs?: number;
   /** Print the loss every this many iterations when verbose. */
   printEvery?: number;
   verbose?: boolean;
-  /** Training examples sampled to measure training accuracy each epoch (null: all). Default 1000. */
+  /** Training examples sampled to measure the metric each epoch (null: all). Default 1000. */
   numTrainSamples?: number | null;
-  /** Validation examples sampled to measure validation accuracy (null: all). */
+  /** Validation examples sampled to measure the metric (null: all). */
   numValSamples?: number | null;
+  /** What to measure after each epoch (default: accuracy of [X, y] batches). Higher is better. */
+  metric?: Metric | null;
   /** When set, write `<checkpointName>_epoch_<e>.{npz,json}` after every epoch. */
   checkpointName?: string | null;
-  /** Seeds the generator for minibatches, accuracy subsampling and augmentation (default 0). */
+  /** Seeds the generator for minibatches, metric subsampling and augmentation (default 0). */
   seed?: number;
   /**
    * Minibatches are drawn from a fresh permutation each epoch (true, default), or sampled with
    * replacement as in the course's solver.py (false).
    */
   shuffle?: boolean;
-  /** Transforms each training minibatch (N, ...) → (N, ...), e.g. random crops and flips. */
+  /** Transforms the first array of each training batch (N, ...) → (N, ...), e.g. random crops and flips. */
   augment?: (XBatch: NDArray, rng: Generator) => NDArray;
+  /** Stop run() when the loss or the parameters stop being finite, or the loss explodes (default false). */
+  stopOnDivergence?: boolean;
   /** Called with every event (as well as the listeners added with `on`). */
   onEvent?: (event: SolverEvent) => void;
   /** Where verbose output goes (default console.log). */
@@ -109,45 +104,48 @@ export interface SolverOptions {
 }
 
 export class Solver {
-  readonly model: Model;
-  XTrain: NDArray;
-  yTrain: NDArray;
-  XVal: NDArray;
-  yVal: NDArray;
-
+  readonly model: LossModel;
+  readonly trainData: Dataset;
+  readonly valData: Dataset | null;
   readonly updateRule: UpdateRule;
   readonly updateRuleName: string;
   readonly optimConfig: OptimConfig;
   readonly lrDecay: number;
+  readonly lrSchedule: LrSchedule;
   readonly batchSize: number;
   readonly numEpochs: number;
   readonly printEvery: number;
   readonly verbose: boolean;
   readonly numTrainSamples: number | null;
   readonly numValSamples: number | null;
+  readonly metric: Metric | null;
   readonly checkpointName: string | null;
-  readonly shuffle: boolean;
   readonly augment: SolverOptions['augment'];
+  readonly stopOnDivergence: boolean;
 
   /** The generator for minibatches, subsampling and augmentation. */
   readonly rng: Generator;
+  readonly sampler: BatchSampler;
   epoch = 0;
   /** Iterations completed. */
   iteration = 0;
   bestValAcc = 0;
   bestParams: Record<string, NDArray> = {};
   lossHistory: number[] = [];
+  /** The metric (accuracy by default) on training data, at the first iteration and each epoch's end. */
   trainAccHistory: number[] = [];
   valAccHistory: number[] = [];
+  /** The learning rate each step used. */
+  lrHistory: number[] = [];
   optimConfigs: Record<string, OptimConfig> = {};
   /** The last checkpoint written (its .json), if any. */
   lastCheckpoint: string | null = null;
-  /**
-   * This epoch's minibatch order, a permutation of the training indices (null before the first step):
-   * with epoch, iteration and the generators' states, what a mid-epoch checkpoint must hold.
-   */
-  order: NDArray | null = null;
+  /** Why training diverged (with stopOnDivergence), else null. */
+  divergence: Divergence | null = null;
 
+  /** The base rate the schedule multiplies: optimConfig.learningRate, or the rule's default once known. */
+  private baseLr: number | null;
+  private readonly guard = new LossGuard();
   private listeners: { [K in keyof EventMap]: ((e: EventMap[K]) => void)[] } = {
     iteration: [],
     epoch: [],
@@ -155,86 +153,61 @@ export class Solver {
   };
   private readonly onEvent?: (event: SolverEvent) => void;
   private readonly log: (line: string) => void;
+  private clock = { start: 0, windowStart: 0, windowImages: 0 };
 
-  constructor(model: Model, data: SolverData, options: SolverOptions = {}) {
+  constructor(model: LossModel, data: SolverData | SolverDatasets, options: SolverOptions = {}) {
     const {
       updateRule = 'sgd',
       optimConfig = {},
       lrDecay = 1,
+      lrSchedule,
       batchSize = 100,
       numEpochs = 10,
       printEvery = 10,
       verbose = true,
       numTrainSamples = 1000,
       numValSamples = null,
+      metric = accuracyMetric,
       checkpointName = null,
       seed = 0,
       shuffle = true,
       augment,
+      stopOnDivergence = false,
       onEvent,
       log = (line: string) => console.log(line),
     } = options;
-    const { XTrain, yTrain, XVal, yVal } = data;
-    for (const [xn, yn, X, y] of [
-      ['XTrain', 'yTrain', XTrain, yTrain],
-      ['XVal', 'yVal', XVal, yVal],
-    ] as const) {
-      if (!X || !y || y.ndim !== 1 || X.shape[0] !== y.shape[0]) {
-        throw new RangeError(
-          `Solver: ${xn} of shape ${X ? fmtShape(X.shape) : X} and ${yn} of shape ${y ? fmtShape(y.shape) : y} do not match (want (N, ...) and (N,))`,
-        );
-      }
-    }
-    if (typeof updateRule === 'string') {
-      if (!(updateRule in updateRules)) {
-        throw new RangeError(
-          `Solver: invalid updateRule '${updateRule}' (choose from ${Object.keys(updateRules).join(', ')})`,
-        );
-      }
-      this.updateRule = updateRules[updateRule];
-      this.updateRuleName = updateRule;
-    } else {
-      this.updateRule = updateRule;
-      this.updateRuleName = updateRule.name || 'custom';
-    }
+    const { train, val } = toDatasets(data);
+    [this.updateRule, this.updateRuleName] = resolveRule(updateRule);
     if (!Number.isInteger(batchSize) || batchSize < 1)
       throw new RangeError(`Solver: invalid batchSize ${batchSize}`);
+    if (!Number.isInteger(numEpochs) || numEpochs < 0)
+      throw new RangeError(`Solver: invalid numEpochs ${numEpochs}`);
     this.model = model;
-    this.XTrain = XTrain;
-    this.yTrain = yTrain;
-    this.XVal = XVal;
-    this.yVal = yVal;
+    this.trainData = train;
+    this.valData = val;
     this.optimConfig = optimConfig;
     this.lrDecay = lrDecay;
+    const decay = lrDecay === 1 ? [] : [stepDecay(lrDecay)];
+    this.lrSchedule = composeLr(...decay, ...(lrSchedule ? [lrSchedule] : []));
+    this.baseLr = optimConfig.learningRate ?? null;
     this.batchSize = batchSize;
     this.numEpochs = numEpochs;
     this.printEvery = printEvery;
     this.verbose = verbose;
     this.numTrainSamples = numTrainSamples;
     this.numValSamples = numValSamples;
+    this.metric = metric;
     this.checkpointName = checkpointName;
-    this.shuffle = shuffle;
     this.augment = augment;
+    this.stopOnDivergence = stopOnDivergence;
     this.onEvent = onEvent;
     this.log = log;
     this.rng = new Generator(seed);
-    this.reset();
-  }
-
-  /** Clears the bookkeeping and gives every parameter a fresh copy of optimConfig. */
-  private reset(): void {
-    this.epoch = 0;
-    this.iteration = 0;
-    this.bestValAcc = 0;
-    this.bestParams = {};
-    this.lossHistory = [];
-    this.trainAccHistory = [];
-    this.valAccHistory = [];
-    this.optimConfigs = {};
+    this.sampler = new BatchSampler(train.length, batchSize, this.rng, shuffle);
     for (const p of Object.keys(this.model.params)) this.optimConfigs[p] = { ...this.optimConfig };
   }
 
-  /** Adds a listener: 'iteration' after every step, 'epoch' after every accuracy check, 'end' once. */
+  /** Adds a listener: 'iteration' after every step, 'epoch' after every metric check, 'end' once. */
   on<K extends keyof EventMap>(name: K, cb: (e: EventMap[K]) => void): this {
     this.listeners[name].push(cb);
     return this;
@@ -246,31 +219,86 @@ export class Solver {
   }
 
   get iterationsPerEpoch(): number {
-    return Math.max(Math.floor(this.XTrain.shape[0] / this.batchSize), 1);
+    return this.sampler.stepsPerEpoch;
   }
 
   get numIterations(): number {
     return this.numEpochs * this.iterationsPerEpoch;
   }
 
-  /** The indices of minibatch t (0-based iteration). */
-  private batchIndices(t: number): NDArray {
-    const numTrain = this.XTrain.shape[0];
-    if (!this.shuffle) return this.rng.randint(0, numTrain, [this.batchSize]);
-    const ipe = this.iterationsPerEpoch;
-    const k = t % ipe;
-    if (k === 0 || this.order === null) this.order = this.rng.permutation(numTrain);
-    const size = Math.min(this.batchSize, numTrain);
-    return this.order.slice(`${k * size}:${(k + 1) * size}`);
+  /** True once every step has run. */
+  get done(): boolean {
+    return this.iteration >= this.numIterations;
   }
 
-  /** One gradient step on minibatch t; returns its loss. */
-  private step(t: number): number {
-    const idx = this.batchIndices(t);
-    let XBatch = gatherRows(this.XTrain, idx);
-    const yBatch = gatherRows(this.yTrain, idx);
-    if (this.augment) XBatch = this.augment(XBatch, this.rng);
-    const [loss, grads] = this.model.loss(XBatch, yBatch);
+  /** The learning rate of the next step (null while the rule's default is not yet known). */
+  get learningRate(): number | null {
+    if (this.baseLr === null) return null;
+    const pos = {
+      iteration: this.iteration,
+      iterationsPerEpoch: this.iterationsPerEpoch,
+      numIterations: this.numIterations,
+    };
+    const f = this.lrSchedule(pos);
+    return f === 1 ? this.baseLr : this.baseLr * f;
+  }
+
+  /**
+   * One training step: a minibatch, the loss and gradients, every parameter's update; at an epoch's end (and
+   * after the first step) the metrics, the best parameters and the checkpoint; after the last step, the
+   * best parameters go into the model. Returns the step's loss. The Solver's state is complete between
+   * steps, so a caller may stop, save or pause there.
+   */
+  step(): number {
+    if (this.done)
+      throw new Error(
+        `Solver.step: training is done (${this.iteration} of ${this.numIterations} iterations)`,
+      );
+    if (this.iteration === 0 || this.clock.start === 0) this.startClock();
+    const t = this.iteration;
+    const t0 = performance.now();
+    const lr = this.learningRate;
+    if (lr !== null) for (const c of Object.values(this.optimConfigs)) c.learningRate = lr;
+    const loss = this.update(t);
+    if (this.baseLr === null) this.baseLr = Object.values(this.optimConfigs)[0]?.learningRate ?? null;
+    const dt = (performance.now() - t0) / 1000;
+    this.lossHistory.push(loss);
+    this.lrHistory.push(lr ?? this.baseLr ?? NaN);
+    this.iteration = t + 1;
+    // As solver.py leaves them: the configs hold the rate of the next step.
+    const next = this.learningRate;
+    if (next !== null) for (const c of Object.values(this.optimConfigs)) c.learningRate = next;
+    this.clock.windowImages += this.batchSize;
+    if (this.verbose && t % this.printEvery === 0)
+      this.log(`(Iteration ${t + 1} / ${this.numIterations}) loss: ${loss.toFixed(6)}`);
+    if (this.stopOnDivergence && !this.divergence)
+      this.divergence = this.guard.check(loss, t + 1, (t + 1) / this.iterationsPerEpoch, lr ?? undefined);
+    this.emit('iteration', {
+      type: 'iteration',
+      iteration: t + 1,
+      numIterations: this.numIterations,
+      epoch: (t + 1) / this.iterationsPerEpoch,
+      loss,
+      learningRate: lr ?? this.baseLr ?? NaN,
+      imagesPerSec: dt > 0 ? this.batchSize / dt : Infinity,
+    });
+    const epochEnd = (t + 1) % this.iterationsPerEpoch === 0;
+    if (epochEnd) this.epoch += 1;
+    if (t === 0 || this.done || epochEnd) this.endOfEpoch(epochEnd);
+    if (this.done) this.finish();
+    return loss;
+  }
+
+  /** The minibatch of step t through the model and the update rule; returns the loss. */
+  private update(t: number): number {
+    const batch = this.trainData.batch(this.sampler.indices(t));
+    if (this.augment) batch[0] = this.augment(batch[0], this.rng);
+    const out = this.model.loss(...batch);
+    if (!Array.isArray(out))
+      throw new Error(
+        "Solver: the model's loss returned scores, not [loss, grads]: does the batch lack its labels?",
+      );
+    const [loss, grads] = out as [number, Grads];
     if (!Number.isFinite(loss) && this.verbose) this.log(`(Iteration ${t + 1}) warning: loss is ${loss}`);
     for (const [p, w] of Object.entries(this.model.params)) {
       const dw = grads[p];
@@ -284,107 +312,216 @@ export class Solver {
     return loss;
   }
 
-  /**
-   * The accuracy of the model on X (N, ...), y (N,): the fraction of argmax(scores) equal to y.
-   * numSamples: subsample that many examples (with replacement, as the course) when N is larger.
-   * batchSize: how many examples go through the model at once.
-   */
-  checkAccuracy(X: NDArray, y: NDArray, numSamples: number | null = null, batchSize = 100): number {
-    let N = X.shape[0];
-    if (numSamples !== null && N > numSamples) {
-      const mask = this.rng.randint(0, N, [numSamples]);
-      X = gatherRows(X, mask);
-      y = gatherRows(y, mask);
-      N = numSamples;
-    }
-    const yData = y.toTypedArray();
-    let correct = 0;
-    for (let start = 0; start < N; start += batchSize) {
-      const end = Math.min(start + batchSize, N);
-      const scores = this.model.loss(X.slice(`${start}:${end}`));
-      const pred = scores.argmax(1).toTypedArray();
-      for (let i = 0; i < pred.length; i++) if (pred[i] === yData[start + i]) correct++;
-    }
-    return N === 0 ? 0 : correct / N;
+  private startClock(): void {
+    const now = performance.now();
+    this.clock = { start: now, windowStart: now, windowImages: 0 };
   }
 
-  /** Runs the optimization to the end of numEpochs (continuing from `iteration` after a resume). */
-  train(): void {
-    const numIterations = this.numIterations;
-    const ipe = this.iterationsPerEpoch;
-    const start = performance.now();
-    let windowStart = start;
-    let windowImages = 0;
-    for (let t = this.iteration; t < numIterations; t++) {
-      const t0 = performance.now();
-      const loss = this.step(t);
-      const dt = (performance.now() - t0) / 1000;
-      this.lossHistory.push(loss);
-      this.iteration = t + 1;
-      windowImages += this.batchSize;
-      if (this.verbose && t % this.printEvery === 0) {
-        this.log(`(Iteration ${t + 1} / ${numIterations}) loss: ${loss.toFixed(6)}`);
-      }
-      this.emit('iteration', {
-        type: 'iteration',
-        iteration: t + 1,
-        numIterations,
-        epoch: (t + 1) / ipe,
-        loss,
-        imagesPerSec: dt > 0 ? this.batchSize / dt : Infinity,
-      });
-
-      const epochEnd = (t + 1) % ipe === 0;
-      if (epochEnd) {
-        this.epoch += 1;
-        for (const c of Object.values(this.optimConfigs)) {
-          if (c.learningRate !== undefined) c.learningRate *= this.lrDecay;
-        }
-      }
-      if (t === 0 || t === numIterations - 1 || epochEnd) {
-        const elapsedWindow = (performance.now() - windowStart) / 1000;
-        const trainAcc = this.checkAccuracy(this.XTrain, this.yTrain, this.numTrainSamples);
-        const valAcc = this.checkAccuracy(this.XVal, this.yVal, this.numValSamples);
-        this.trainAccHistory.push(trainAcc);
-        this.valAccHistory.push(valAcc);
-        if (this.verbose) {
-          this.log(
-            `(Epoch ${this.epoch} / ${this.numEpochs}) train acc: ${trainAcc.toFixed(6)}; val_acc: ${valAcc.toFixed(6)}`,
-          );
-        }
-        if (valAcc > this.bestValAcc || Object.keys(this.bestParams).length === 0) {
-          this.bestValAcc = Math.max(valAcc, this.bestValAcc);
-          for (const [p, w] of Object.entries(this.model.params)) {
-            if (this.bestParams[p]) this.bestParams[p].set('...', w);
-            else this.bestParams[p] = w.copy();
-          }
-        }
-        const checkpoint = epochEnd ? this.saveCheckpoint() : null;
-        this.emit('epoch', {
-          type: 'epoch',
-          epoch: this.epoch,
-          numEpochs: this.numEpochs,
-          iteration: t + 1,
-          trainAcc,
-          valAcc,
-          bestValAcc: this.bestValAcc,
-          imagesPerSec: elapsedWindow > 0 ? windowImages / elapsedWindow : Infinity,
-          elapsed: (performance.now() - start) / 1000,
-          checkpoint,
-        });
-        windowStart = performance.now();
-        windowImages = 0;
+  /** Metrics, best parameters and checkpoint after the first step and at each epoch's end. */
+  private endOfEpoch(epochEnd: boolean): void {
+    const elapsedWindow = (performance.now() - this.clock.windowStart) / 1000;
+    const opts = (numSamples: number | null) => ({ numSamples, rng: this.rng, batchSize: 100 });
+    const trainAcc = this.metric
+      ? this.metric.evaluate(this.model, this.trainData, opts(this.numTrainSamples))
+      : NaN;
+    const valAcc =
+      this.metric && this.valData
+        ? this.metric.evaluate(this.model, this.valData, opts(this.numValSamples))
+        : NaN;
+    this.trainAccHistory.push(trainAcc);
+    this.valAccHistory.push(valAcc);
+    if (this.verbose) {
+      this.log(
+        `(Epoch ${this.epoch} / ${this.numEpochs}) train acc: ${trainAcc.toFixed(6)}; val_acc: ${valAcc.toFixed(6)}`,
+      );
+    }
+    if (valAcc > this.bestValAcc || Object.keys(this.bestParams).length === 0) {
+      if (!Number.isNaN(valAcc)) this.bestValAcc = Math.max(valAcc, this.bestValAcc);
+      for (const [p, w] of Object.entries(this.model.params)) {
+        if (this.bestParams[p]) this.bestParams[p].set('...', w);
+        else this.bestParams[p] = w.copy();
       }
     }
-    // At the end of training, swap the best params into the model (in place, so holders stay linked).
-    for (const [p, w] of Object.entries(this.model.params))
-      if (this.bestParams[p]) w.set('...', this.bestParams[p]);
+    if (this.stopOnDivergence && !this.divergence) {
+      const bad = nonFiniteParam(this.model.params);
+      if (bad)
+        this.divergence = {
+          message: `parameter '${bad}' is no longer finite at iteration ${this.iteration}`,
+        };
+    }
+    const checkpoint = epochEnd ? this.saveCheckpoint() : null;
+    this.emit('epoch', {
+      type: 'epoch',
+      epoch: this.epoch,
+      numEpochs: this.numEpochs,
+      iteration: this.iteration,
+      metric: this.metric?.name ?? null,
+      trainAcc,
+      valAcc,
+      bestValAcc: this.bestValAcc,
+      imagesPerSec: elapsedWindow > 0 ? this.clock.windowImages / elapsedWindow : Infinity,
+      elapsed: (performance.now() - this.clock.start) / 1000,
+      checkpoint,
+    });
+    this.clock.windowStart = performance.now();
+    this.clock.windowImages = 0;
+  }
+
+  /** After the last step: the best parameters go into the model (in place, so holders stay linked). */
+  private finish(): void {
+    // Without validation data there is no "best": the last parameters stay.
+    if (this.valData && this.metric)
+      for (const [p, w] of Object.entries(this.model.params))
+        if (this.bestParams[p]) w.set('...', this.bestParams[p]);
     this.emit('end', {
       type: 'end',
       bestValAcc: this.bestValAcc,
       iterations: this.iteration,
-      elapsed: (performance.now() - start) / 1000,
+      elapsed: (performance.now() - this.clock.start) / 1000,
     });
+  }
+
+  /** Runs the optimization to the end of numEpochs (continuing from `iteration` after a restore). */
+  train(): void {
+    while (!this.done) this.step();
+  }
+
+  /**
+   * Trains asynchronously: steps until done, giving the event loop a turn every `yieldEveryMs` (so signals,
+   * servers and pages stay responsive), stopping between two steps when `signal` is aborted or (with
+   * stopOnDivergence) the run diverges. The state is complete whenever it returns.
+   */
+  async run({ signal, yieldEveryMs = 50, onEvent }: RunOptions = {}): Promise<RunResult> {
+    const off = onEvent ? this.tap(onEvent) : () => {};
+    try {
+      let last = performance.now();
+      while (!this.done) {
+        if (signal?.aborted) return { status: 'aborted', iteration: this.iteration };
+        if (this.divergence)
+          return { status: 'diverged', iteration: this.iteration, divergence: this.divergence };
+        this.step();
+        if (performance.now() - last >= yieldEveryMs) {
+          await yieldToEventLoop();
+          last = performance.now();
+        }
+      }
+      if (this.divergence)
+        return { status: 'diverged', iteration: this.iteration, divergence: this.divergence };
+      return { status: 'done', iteration: this.iteration };
+    } finally {
+      off();
+    }
+  }
+
+  /** Adds `cb` to every event until the returned function is called. */
+  private tap(cb: (e: SolverEvent) => void): () => void {
+    const names = ['iteration', 'epoch', 'end'] as const;
+    for (const n of names) this.listeners[n].push(cb as never);
+    return () => {
+      for (const n of names)
+        this.listeners[n] = this.listeners[n].filter((f) => f !== (cb as never)) as never;
+    };
+  }
+
+  /**
+   * The accuracy of the model on X (N, ...), y (N,): the fraction of argmax(scores) equal to y (check_accuracy).
+   * numSamples: subsample that many examples (with replacement, as the course) when N is larger.
+   */
+  checkAccuracy(X: NDArray, y: NDArray, numSamples: number | null = null, batchSize = 100): number {
+    return accuracyMetric.evaluate(this.model, new ArrayDataset(X, y), {
+      numSamples,
+      rng: this.rng,
+      batchSize,
+    });
+  }
+
+  /** Everything needed to continue exactly from here (see state.ts); arrays are live references. */
+  state(): SolverState {
+    const { scalars, arrays } = splitOptimConfigs(this.optimConfigs);
+    const out: Record<string, NDArray> = {
+      ...prefixed('params', this.model.params),
+      ...prefixed('best', this.bestParams),
+      ...prefixed('buffers', this.model.buffers?.() ?? {}),
+    };
+    for (const [p, a] of Object.entries(arrays)) Object.assign(out, prefixed(`optim/${p}`, a));
+    if (this.sampler.order) out['solver/order'] = this.sampler.order;
+    return {
+      meta: {
+        training: {
+          iteration: this.iteration,
+          epoch: this.epoch,
+          iterationsPerEpoch: this.iterationsPerEpoch,
+          numEpochs: this.numEpochs,
+          batchSize: this.batchSize,
+          done: this.done,
+        },
+        history: {
+          loss: this.lossHistory,
+          trainAcc: this.trainAccHistory,
+          valAcc: this.valAccHistory,
+          lr: this.lrHistory,
+        },
+        optimizer: { rule: this.updateRuleName, baseLr: this.baseLr, scalars },
+        metric: this.metric?.name ?? 'none',
+        bestValAcc: this.bestValAcc,
+        rng: {
+          solver: encodeRngState(this.rng.getState()),
+          model: this.model.rng ? encodeRngState(this.model.rng.getState()) : null,
+        },
+      },
+      arrays: out,
+    };
+  }
+
+  /** Puts this Solver (and its model) where `state` left off; arrays are copied in. */
+  loadState(state: SolverState): this {
+    const { meta, arrays } = state;
+    if (meta.training.batchSize !== this.batchSize)
+      throw new RangeError(
+        `Solver.loadState: the state was trained with batchSize ${meta.training.batchSize}, this Solver has ${this.batchSize}`,
+      );
+    loadModelArrays(this.model, group(arrays, 'params'), group(arrays, 'buffers'), 'Solver.loadState');
+    this.bestParams = Object.fromEntries(
+      Object.entries(group(arrays, 'best')).map(([k, v]) => [k, v.copy()]),
+    );
+    for (const p of Object.keys(this.model.params)) {
+      const c: OptimConfig = { ...this.optimConfig, ...(meta.optimizer.scalars[p] ?? {}) };
+      for (const [k, a] of Object.entries(group(arrays, `optim/${p}`)))
+        (c as Record<string, unknown>)[k] = a.copy();
+      this.optimConfigs[p] = c;
+    }
+    this.baseLr = this.optimConfig.learningRate ?? meta.optimizer.baseLr;
+    this.epoch = meta.training.epoch;
+    this.iteration = meta.training.iteration;
+    this.lossHistory = [...meta.history.loss];
+    this.trainAccHistory = [...meta.history.trainAcc];
+    this.valAccHistory = [...meta.history.valAcc];
+    this.lrHistory = [...(meta.history.lr ?? [])];
+    this.bestValAcc = meta.bestValAcc;
+    this.rng.setState(decodeRngState(meta.rng.solver));
+    if (meta.rng.model && this.model.rng) this.model.rng.setState(decodeRngState(meta.rng.model));
+    this.sampler.order = arrays['solver/order'] ? arrays['solver/order'].copy() : null;
+    return this;
+  }
+
+  /**
+   * A Solver that continues from `state` (from `solver.state()` or a checkpoint). The state's batch size,
+   * epoch count and update rule are the defaults; `options` should repeat the original run's (numEpochs may
+   * be raised to train longer).
+   */
+  static restore(
+    model: LossModel,
+    data: SolverData | SolverDatasets,
+    state: SolverState,
+    options: SolverOptions = {},
+  ): Solver {
+    const rule = state.meta.optimizer.rule;
+    return new Solver(model, data, {
+      updateRule: rule in updateRules ? rule : undefined,
+      batchSize: state.meta.training.batchSize,
+      numEpochs: state.meta.training.numEpochs,
+      ...options,
+    }).loadState(state);
   }
 
   /** Writes the checkpoint of the current epoch when checkpointName is set; returns its .json path. */
@@ -393,81 +530,61 @@ export class Solver {
     const base = `${this.checkpointName}_epoch_${this.epoch}`;
     const path = nodePath('Solver.saveCheckpoint');
     nodeFs('Solver.saveCheckpoint').mkdirSync(path.dirname(path.resolve(base)), { recursive: true });
-    const { scalars, arrays } = splitOptimConfigs(this.optimConfigs);
-    const file = saveCheckpoint(base, {
-      meta: {
-        format: 'nabla-solver-checkpoint',
-        version: 1,
-        epoch: this.epoch,
-        iteration: this.iteration,
-        updateRule: this.updateRuleName,
-        batchSize: this.batchSize,
-        numEpochs: this.numEpochs,
-        lrDecay: this.lrDecay,
-        lossHistory: this.lossHistory,
-        trainAccHistory: this.trainAccHistory,
-        valAccHistory: this.valAccHistory,
-        bestValAcc: this.bestValAcc,
-        optimScalars: scalars,
-        solverRngState: encodeState(this.rng.getState()),
-        modelRngState: this.model.rng ? encodeState(this.model.rng.getState()) : null,
-      },
-      params: this.model.params,
-      bestParams: this.bestParams,
-      optimArrays: arrays,
-      buffers: this.model.buffers?.() ?? {},
-    });
-    this.lastCheckpoint = file;
-    return file;
+    const { meta, arrays } = this.state();
+    this.lastCheckpoint = saveCheckpoint(base, { ...meta }, arrays).json;
+    return this.lastCheckpoint;
   }
 
-  /**
-   * A Solver that continues the run saved at `checkpointPath` (its .json, .npz, or the path without
-   * extension): the model's params and buffers, the optimizer state, histories, epoch, iteration and the
-   * generators are restored, so train() goes on exactly as the uninterrupted run would have. `options`
-   * should repeat the original run's options (numEpochs may be raised to train longer).
-   */
-  static resume(checkpointPath: string, model: Model, data: SolverData, options: SolverOptions = {}): Solver {
-    const ck = loadCheckpoint(checkpointPath);
-    const { meta } = ck;
-    const solver = new Solver(model, data, {
-      updateRule: meta.updateRule in updateRules ? meta.updateRule : undefined,
-      batchSize: meta.batchSize,
-      lrDecay: meta.lrDecay,
-      numEpochs: meta.numEpochs,
-      ...options,
-    });
-    const copyInto = (dst: NDArray | undefined, src: NDArray, what: string) => {
-      if (!dst) throw new Error(`Solver.resume: the model has no ${what} (it is in the checkpoint)`);
-      if (dst.size !== src.size)
-        throw new RangeError(
-          `Solver.resume: ${what} of shape ${fmtShape(dst.shape)} does not match the checkpoint's ${fmtShape(src.shape)}`,
-        );
-      dst.set('...', src.reshape(dst.shape));
-    };
-    for (const p of Object.keys(model.params)) {
-      if (!ck.params[p]) throw new Error(`Solver.resume: parameter '${p}' is missing from the checkpoint`);
-      copyInto(model.params[p], ck.params[p], `parameter '${p}'`);
-    }
-    const buffers = model.buffers?.() ?? {};
-    for (const [b, a] of Object.entries(ck.buffers)) copyInto(buffers[b], a, `buffer '${b}'`);
-    solver.bestParams = ck.bestParams;
-    for (const p of Object.keys(model.params)) {
-      const c: OptimConfig = { ...solver.optimConfig, ...(meta.optimScalars[p] ?? {}) };
-      for (const [k, a] of Object.entries(ck.optimArrays[p] ?? {})) (c as Record<string, unknown>)[k] = a;
-      solver.optimConfigs[p] = c;
-    }
-    solver.epoch = meta.epoch;
-    solver.iteration = meta.iteration;
-    solver.lossHistory = [...meta.lossHistory];
-    solver.trainAccHistory = [...meta.trainAccHistory];
-    solver.valAccHistory = [...meta.valAccHistory];
-    solver.bestValAcc = meta.bestValAcc;
-    solver.rng.setState(decodeState(meta.solverRngState));
-    if (meta.modelRngState && model.rng) model.rng.setState(decodeState(meta.modelRngState));
+  /** Solver.restore from a checkpoint file (its .json, .npz, or the path without extension). */
+  static resume(
+    checkpointPath: string,
+    model: LossModel,
+    data: SolverData | SolverDatasets,
+    options: SolverOptions = {},
+  ): Solver {
+    const { meta, arrays } = loadCheckpoint(checkpointPath);
+    const solver = Solver.restore(model, data, { meta: meta as never, arrays }, options);
     solver.lastCheckpoint = checkpointPath;
     return solver;
   }
+}
+
+function toDatasets(data: SolverData | SolverDatasets): { train: Dataset; val: Dataset | null } {
+  if (data && 'train' in data) return { train: data.train, val: data.val ?? null };
+  const { XTrain, yTrain, XVal, yVal } = (data ?? {}) as Partial<SolverData>;
+  for (const [xn, yn, X, y] of [
+    ['XTrain', 'yTrain', XTrain, yTrain],
+    ['XVal', 'yVal', XVal, yVal],
+  ] as const) {
+    if (!X || !y || y.ndim !== 1 || X.shape[0] !== y.shape[0]) {
+      throw new RangeError(
+        `Solver: ${xn} of shape ${X ? fmtShape(X.shape) : X} and ${yn} of shape ${y ? fmtShape(y.shape) : y} do not match (want (N, ...) and (N,))`,
+      );
+    }
+  }
+  return { train: new ArrayDataset(XTrain!, yTrain!), val: new ArrayDataset(XVal!, yVal!) };
+}
+
+function resolveRule(rule: string | UpdateRule): [UpdateRule, string] {
+  if (typeof rule !== 'string') return [rule, rule.name || 'custom'];
+  if (!(rule in updateRules))
+    throw new RangeError(
+      `Solver: invalid updateRule '${rule}' (choose from ${Object.keys(updateRules).join(', ')})`,
+    );
+  return [updateRules[rule], rule];
+}
+
+/** A macrotask turn: setImmediate in Node, a MessageChannel message in browsers and workers. */
+function yieldToEventLoop(): Promise<void> {
+  if (typeof setImmediate === 'function') return new Promise((r) => setImmediate(r));
+  return new Promise((r) => {
+    const ch = new MessageChannel();
+    ch.port1.onmessage = () => {
+      ch.port1.close();
+      r();
+    };
+    ch.port2.postMessage(null);
+  });
 }
 
 /** Predicted labels of `model` on X (N, ...), batch by batch: argmax of the scores → (N,) int32. */
@@ -480,3 +597,5 @@ export function predictLabels(model: Model, X: NDArray, batchSize = 100): NDArra
   }
   return out;
 }
+
+export { accuracyOf };

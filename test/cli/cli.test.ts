@@ -126,7 +126,7 @@ describe('nabla train (the default small CNN on a slice of MNIST), eval and pred
   it('saves a portable checkpoint: .npz arrays named as the metadata says, JSON with format and class names', () => {
     const meta = JSON.parse(readFileSync(path.join(run, 'checkpoint.json'), 'utf8'));
     expect(meta.format).toBe('nabla-checkpoint');
-    expect(meta.version).toBe(1);
+    expect(meta.version).toBe(2);
     expect(meta.model.name).toBe('cnn');
     expect(meta.classNames).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
     expect(meta.inputShape).toEqual([1, 28, 28]);

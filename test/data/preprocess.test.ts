@@ -10,7 +10,8 @@ import {
   pcaRotate,
   randomCrop,
   randomFlip,
-  sampleMinibatch,
+  BatchSampler,
+  arrayDataset,
   subtractMeanImage,
   symmetricEigen,
   trainValSplit,
@@ -133,29 +134,40 @@ describe('splits and minibatches', () => {
   });
 
   it('minibatches: one epoch covers every example once, reproducibly by seed', () => {
-    const batches = [...minibatches(Xs, ys, { batchSize: 4, seed: 7 })];
-    expect(batches.map((b) => b.y.size)).toEqual([4, 4, 2]);
-    const seen = batches.flatMap((b) => Array.from(b.y.toTypedArray())).sort((p, q) => p - q);
+    const data = arrayDataset(Xs, ys);
+    const batches = [...minibatches(data, { batchSize: 4, seed: 7 })];
+    const ysOf = (b: { batch: NDArray[] }) => b.batch[1];
+    expect(batches.map((b) => ysOf(b).size)).toEqual([4, 4, 2]);
+    const seen = batches.flatMap((b) => Array.from(ysOf(b).toTypedArray())).sort((p, q) => p - q);
     expect(seen).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    expect(batches[0].X.get(':', 1).toArray()).toEqual(
-      batches[0].y.mul(2).add(1).astype('float64').toArray(),
+    expect(batches[0].batch[0].get(':', 1).toArray()).toEqual(
+      ysOf(batches[0]).mul(2).add(1).astype('float64').toArray(),
     );
-    const again = [...minibatches(Xs, ys, { batchSize: 4, seed: 7 })];
+    const again = [...minibatches(data, { batchSize: 4, seed: 7 })];
     expect(again[1].indices.toArray()).toEqual(batches[1].indices.toArray());
     // The order is the seed's permutation.
     expect(batches.flatMap((b) => Array.from(b.indices.toTypedArray()))).toEqual(
       Array.from(new Generator(7).permutation(10).toTypedArray()),
     );
     expect(
-      [...minibatches(Xs, ys, { batchSize: 4, dropLast: true, shuffle: false })].map((b) => b.y.toArray()),
+      [...minibatches(data, { batchSize: 4, dropLast: true, shuffle: false })].map((b) => ysOf(b).toArray()),
     ).toEqual([
       [0, 1, 2, 3],
       [4, 5, 6, 7],
     ]);
-    const rng = new Generator(0);
-    const s = sampleMinibatch(Xs, ys, 6, rng);
-    expect(s.y.toArray()).toEqual(s.indices.toArray());
-    expect(s.y.size).toBe(6);
+    expect(() => arrayDataset(Xs, ys.slice('0:9'))).toThrow(/shapes \(10, 2\), \(9,\) differ in length/);
+  });
+
+  it('BatchSampler: a permutation per epoch, or the course sampling with replacement', () => {
+    const s = new BatchSampler(10, 4, new Generator(3));
+    expect(s.stepsPerEpoch).toBe(2);
+    const epoch0 = [...s.indices(0).toTypedArray(), ...s.indices(1).toTypedArray()];
+    expect(new Set(epoch0).size).toBe(8);
+    const order0 = s.order!.copy();
+    s.indices(2);
+    expect(s.order!.toArray()).not.toEqual(order0.toArray());
+    const r = new BatchSampler(10, 6, new Generator(0), false);
+    expect(r.indices(0).toArray()).toEqual(new Generator(0).randint(0, 10, [6]).toArray());
   });
 });
 

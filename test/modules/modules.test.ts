@@ -5,7 +5,6 @@ import {
   AvgPool2d,
   BatchNorm1d,
   BatchNorm2d,
-  Classifier,
   Conv2d,
   Dropout,
   Flatten,
@@ -20,6 +19,7 @@ import {
   kaimingNormal,
   xavierUniform,
 } from '../../src/nn/modules/index.js';
+import { Classifier } from '../../src/models/classifier.js';
 import { relError } from '../models/numeric.js';
 
 const f64 = { dtype: 'float64' as const };

@@ -6,7 +6,6 @@ import { Generator } from '../../src/ndarray/index.js';
 import {
   AvgPool2d,
   BatchNorm2d,
-  Classifier,
   Conv2d,
   Dropout,
   Flatten,
@@ -14,6 +13,7 @@ import {
   ReLU,
   Sequential,
 } from '../../src/nn/modules/index.js';
+import { Classifier } from '../../src/models/classifier.js';
 import { Solver } from '../../src/solver/index.js';
 
 function makeNet(seed: number) {

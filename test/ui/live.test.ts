@@ -4,7 +4,8 @@
  */
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { buildModel, modelOptions, predictLabels } from '../../src/cli/models.js';
+import { buildModel, modelOptions } from '../../src/models/registry.js';
+import { predictLabels } from '../../src/solver/solver.js';
 import { modelPictures, SAMPLE_COUNT } from '../../src/cli/ui/live.js';
 import { Generator } from '../../src/ndarray/random.js';
 import type { Model } from '../../src/models/model.js';
@@ -52,7 +53,9 @@ describe('modelPictures', () => {
     expect(pngSize(p.filters!)).toEqual({ width: 4 * 33 + 3 * 11, height: 4 * 33 + 3 * 11 });
     expect(p.samples!.images).toHaveLength(SAMPLE_COUNT);
     expect(pngSize(p.samples!.images[0])).toEqual({ width: 28, height: 28 });
-    expect(p.samples!.predicted).toEqual(Array.from(predictLabels(model, X.slice('0:16'))));
+    expect(p.samples!.predicted).toEqual(
+      Array.from(predictLabels(model, X.slice('0:16')).toTypedArray(), Number),
+    );
     expect(p.samples!.truth).toEqual(Array.from(yTest.slice('0:16').toTypedArray(), Number));
     // The images do not change between epochs: passed back in, they are reused as they are.
     const again = modelPictures(view('cnn', model, X), p.samples!.images);

@@ -14,7 +14,7 @@ import { DEFAULT_PORT } from '../../src/cli/ui/bind.js';
 import { LiveRun } from '../../src/cli/ui/live.js';
 import type { RunDetail, RunSummary } from '../../src/cli/ui/runs.js';
 import { startDashboard, type Dashboard } from '../../src/cli/ui/server.js';
-import type { JobResult } from '../../src/cli/trainJob.js';
+import type { JobResult } from '../../src/cli/train/job.js';
 
 let base: string;
 let runsDir: string;

@@ -5,7 +5,8 @@ import { parseData } from '../choices.js';
 import { loadDataset, normalizeImages } from '../dataset.js';
 import { UsageError } from '../errors.js';
 import { evaluatePredictions, formatEvaluation } from '../evaluate.js';
-import { knnPredict, predictLabels } from '../models.js';
+import { predictLabels } from '../../solver/solver.js';
+import { KNN_BATCH } from '../train/knn.js';
 import { restoreModel } from '../restore.js';
 import { buildRunReport } from '../runReport.js';
 import { commandLine } from './train.js';
@@ -40,7 +41,10 @@ export async function evalCommand(run: string, flags: EvalFlags): Promise<void> 
   const raw = flags.split === 'train' ? ds.XTrain : ds.XTest;
   const y = flags.split === 'train' ? ds.yTrain : ds.yTest;
   const X = normalizeImages(raw, meta.normalization, r.layout, r.dtype);
-  const pred = r.knn ? knnPredict(r.knn.model, X, r.knn.k) : predictLabels(r.model!, X);
+  const scored = r.knn
+    ? r.knn.model.predict(X, { k: r.knn.k, batchSize: KNN_BATCH })
+    : predictLabels(r.model!, X, 500);
+  const pred = scored.toTypedArray() as Int32Array;
   const ev = evaluatePredictions(pred, y, meta.classNames.length);
   const seconds = (performance.now() - t0) / 1000;
   if (flags.json) {

@@ -9,11 +9,11 @@ import { Generator } from '../../ndarray/random.js';
 import { NDArray } from '../../ndarray/ndarray.js';
 import { evalNumericalGradient, relError } from '../../nn/gradientCheck.js';
 import { Dropout } from '../../nn/modules/index.js';
-import { Classifier } from '../../nn/modules/classifier.js';
+import { Classifier } from '../../models/classifier.js';
 import type { Module } from '../../nn/modules/module.js';
 import type { ModelSpec } from '../choices.js';
 import { UsageError } from '../errors.js';
-import { buildModel, DEFAULT_CNN_LAYERS, layersConfig, type ModelConfig } from '../models.js';
+import { buildModel, DEFAULT_CNN_LAYERS, layersConfig, type ModelConfig } from '../../models/registry.js';
 
 export interface GradcheckFlags {
   model: ModelSpec;

@@ -13,11 +13,12 @@ import { writeReport } from '../../vis/report.js';
 import { escapeHtml } from '../../vis/report.js';
 import type { LogRange } from '../choices.js';
 import { EXIT_INTERRUPTED, RunStopped } from '../errors.js';
-import { DEFAULTS } from '../models.js';
+import { TRAIN_DEFAULTS } from '../../models/registry.js';
 import { formatDuration } from '../progress.js';
 import { createRunDir, RUN_FILES } from '../runDir.js';
 import { TrainPool } from '../runWorker.js';
-import type { TrainJob } from '../trainJob.js';
+import { trainJobFromFlags } from '../train/config.js';
+import type { TrainJob } from '../train/job.js';
 import { commandLine, type TrainFlags } from './train.js';
 
 export interface SweepFlags extends Omit<TrainFlags, 'lr' | 'reg' | 'resume' | 'report' | 'quiet'> {
@@ -50,7 +51,7 @@ export async function sweepCommand(flags: SweepFlags): Promise<void> {
   const name = flags.model.kind === 'file' ? 'layers' : flags.model.name;
   if (name === 'knn')
     throw new RunStopped('sweep: knn has no learning rate; try `nabla train --model knn --k 5`');
-  const d = DEFAULTS[name];
+  const d = TRAIN_DEFAULTS[name];
   const lrRange = flags.lr ?? { lo: d.lr / 10, hi: d.lr * 10 };
   const regRange = flags.reg ?? { lo: 1e-5, hi: 1e-1 };
   const label = flags.model.kind === 'builtin' ? flags.model.name : 'layers';
@@ -67,28 +68,11 @@ export async function sweepCommand(flags: SweepFlags): Promise<void> {
     const reg = sampleLog(rng, regRange);
     const runDir = join(dir, `trial-${String(t).padStart(2, '0')}`);
     mkdirSync(runDir, { recursive: true });
-    const job: TrainJob = {
+    const job = trainJobFromFlags(
+      { ...flags, lr, reg, report: true },
       runDir,
-      model: flags.model,
-      data: flags.data,
-      epochs: flags.epochs,
-      batchSize: flags.batchSize,
-      optimizer: flags.optimizer,
-      lr,
-      lrDecay: flags.lrDecay,
-      lrSchedule: flags.lrSchedule,
-      reg,
-      hidden: flags.hidden,
-      normalization: flags.normalization,
-      dropout: flags.dropout,
-      augment: flags.augment,
-      seed: flags.seed,
-      dtype: flags.dtype,
-      valSplit: flags.valSplit,
-      limit: flags.limit,
-      report: true,
-      command: `${commandLine()}  # trial ${t}: --lr ${lr} --reg ${reg}`,
-    };
+      `${commandLine()}  # trial ${t}: --lr ${lr} --reg ${reg}`,
+    );
     writeFileSync(join(runDir, RUN_FILES.config), JSON.stringify({ job }, null, 2) + '\n');
     jobs.push({ job, trial: t, lr, reg });
   }

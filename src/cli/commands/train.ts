@@ -1,15 +1,18 @@
 /**
- * `nabla train`: trains a model, shows progress, handles Ctrl-C (checkpoint, then a line
- * saying how to resume), and prints the result with the run folder and report.
+ * `nabla train`: trains a model, shows progress, handles Ctrl-C, SIGTERM and SIGHUP (checkpoint, then a line
+ * saying how to resume, then the signal's conventional exit status), and prints the result with the run
+ * folder and report.
  */
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import type { ModelSpec } from '../choices.js';
 import { EXIT_INTERRUPTED, RunStopped, UsageError } from '../errors.js';
 import { TrainingProgress, formatDuration } from '../progress.js';
-import { loadCheckpoint } from '../checkpoint.js';
+import { loadRunCheckpoint } from '../checkpoint.js';
 import { createRunDir, RUN_FILES } from '../runDir.js';
-import { runTrainJob, type JobEvent, type JobResult, type TrainJob } from '../trainJob.js';
+import { modelConfigOf, trainJobFromFlags } from '../train/config.js';
+import type { JobEvent, JobResult, JobStopped, TrainJob } from '../train/job.js';
+import { runTrainJob } from '../train/run.js';
 import { checkBind, DEFAULT_HOST } from '../ui/bind.js';
 import { LiveRun } from '../ui/live.js';
 import type { Dashboard } from '../ui/server.js';
@@ -53,7 +56,7 @@ function resumeJob(arg: string, flags: TrainFlags): TrainJob {
   const saved = JSON.parse(readFileSync(cfgPath, 'utf8')) as { job: TrainJob };
   if (flags.modelExplicit) {
     const want = flags.model.kind === 'builtin' ? flags.model.name : 'layers';
-    loadCheckpoint(dir, { expectModel: want });
+    loadRunCheckpoint(dir, { expectModel: want });
   }
   return { ...saved.job, runDir: dir, resume: true, report: flags.report, command: saved.job.command };
 }
@@ -73,30 +76,10 @@ export async function trainCommand(flags: TrainFlags): Promise<void> {
   if (flags.resume) {
     job = resumeJob(flags.resume, flags);
   } else {
+    // Every option and the layers file are checked before a run folder exists (no junk folders).
+    modelConfigOf(trainJobFromFlags(flags, '', ''), flags.reg ?? 0);
     const runDir = createRunDir(flags.out, modelLabel(flags.model));
-    job = {
-      runDir,
-      model: flags.model,
-      data: flags.data,
-      epochs: flags.epochs,
-      batchSize: flags.batchSize,
-      optimizer: flags.optimizer,
-      lr: flags.lr,
-      lrDecay: flags.lrDecay,
-      lrSchedule: flags.lrSchedule,
-      reg: flags.reg,
-      hidden: flags.hidden,
-      normalization: flags.normalization,
-      dropout: flags.dropout,
-      augment: flags.augment,
-      k: flags.k,
-      seed: flags.seed,
-      dtype: flags.dtype,
-      valSplit: flags.valSplit,
-      limit: flags.limit,
-      report: flags.report,
-      command: commandLine(),
-    };
+    job = trainJobFromFlags(flags, runDir, commandLine());
     writeFileSync(join(runDir, RUN_FILES.config), JSON.stringify({ job }, null, 2) + '\n');
   }
   const out = process.stdout;
@@ -124,7 +107,6 @@ export async function trainCommand(flags: TrainFlags): Promise<void> {
   }
 
   let progress: TrainingProgress | null = null;
-  let stopped: Extract<JobEvent, { type: 'stopped' }> | null = null;
   const onEvent = (e: JobEvent): void => {
     live?.onJobEvent(e);
     switch (e.type) {
@@ -157,52 +139,40 @@ export async function trainCommand(flags: TrainFlags): Promise<void> {
           );
         }
         break;
-      case 'stopped':
-        stopped = e;
-        break;
     }
   };
 
-  let interrupts = 0;
-  const onSigint = (): void => {
-    interrupts++;
-    if (interrupts === 1) {
-      if (progress) progress.log('stopping: saving a checkpoint (Ctrl-C again to quit without one)...');
-      else process.stderr.write('stopping...\n');
-    } else {
-      (progress as TrainingProgress | null)?.stop();
-      process.stderr.write('quit without saving\n');
-      process.exit(EXIT_INTERRUPTED);
-    }
-  };
-  process.on('SIGINT', onSigint);
-  let result: JobResult;
+  const stop = new AbortController();
+  const signals = watchSignals(stop, () => progress);
+  let result: JobResult | JobStopped;
   try {
     result = await runTrainJob(job, {
       emit: onEvent,
-      stopRequested: () => interrupts > 0,
+      signal: stop.signal,
       onModel: live ? (v) => live.onModel(v) : undefined,
     });
   } catch (err) {
     (progress as TrainingProgress | null)?.stop();
     live?.fail((err as Error)?.message ?? String(err));
     await dash?.close();
-    if (stopped) {
-      const s = stopped as Extract<JobEvent, { type: 'stopped' }>;
-      const rel = relative(process.cwd(), job.runDir) || job.runDir;
-      process.stdout.write(
-        `interrupted at iteration ${s.iteration} (epoch ${s.epoch.toFixed(2)}); checkpoint saved in ${rel}\n` +
-          `resume with: nabla train --resume ${rel}\n`,
-      );
-      process.exitCode = EXIT_INTERRUPTED;
-      return;
-    }
     if (err instanceof RunStopped && !flags.resume) {
       throw new RunStopped(`${err.message}\n(the run so far is in ${job.runDir})`);
     }
     throw err;
   } finally {
-    process.off('SIGINT', onSigint);
+    signals.dispose();
+  }
+  if (result.status === 'stopped') {
+    (progress as TrainingProgress | null)?.stop();
+    live?.fail('interrupted');
+    await dash?.close();
+    const rel = relative(process.cwd(), job.runDir) || job.runDir;
+    process.stdout.write(
+      `interrupted at iteration ${result.iteration} (epoch ${result.epoch.toFixed(2)}); checkpoint saved in ${rel}\n` +
+        `resume with: nabla train --resume ${rel}\n`,
+    );
+    process.exitCode = signals.exitStatus();
+    return;
   }
   (progress as TrainingProgress | null)?.stop();
   printResult(result, flags.quiet);
@@ -227,4 +197,42 @@ function printResult(r: JobResult, quiet?: boolean): void {
   if (r.report) lines.push(`report     ${relative(process.cwd(), r.report) || r.report}`);
   if (quiet) lines.splice(1);
   process.stdout.write(lines.join('\n') + '\n');
+}
+
+/** 128 + the signal's number: what a shell reports for a process ended by it. */
+const SIGNAL_STATUS = { SIGINT: EXIT_INTERRUPTED, SIGTERM: 143, SIGHUP: 129 } as const;
+type StopSignal = keyof typeof SIGNAL_STATUS;
+
+/**
+ * SIGINT, SIGTERM (timeout, systemd, docker stop, Kubernetes) and SIGHUP all stop training the same way:
+ * the first aborts `stop`, so the run saves a checkpoint between two steps and returns. A second Ctrl-C
+ * quits at once without one.
+ */
+function watchSignals(
+  stop: AbortController,
+  progress: () => TrainingProgress | null,
+): { dispose: () => void; exitStatus: () => number } {
+  let first: StopSignal | null = null;
+  const handlers = (Object.keys(SIGNAL_STATUS) as StopSignal[]).map((sig) => {
+    const handler = (): void => {
+      if (first === null) {
+        first = sig;
+        const line = `stopping (${sig}): saving a checkpoint${sig === 'SIGINT' ? ' (Ctrl-C again to quit without one)' : ''}...`;
+        const p = progress();
+        if (p) p.log(line);
+        else process.stderr.write(line + '\n');
+        stop.abort();
+      } else if (sig === 'SIGINT') {
+        progress()?.stop();
+        process.stderr.write('quit without saving\n');
+        process.exit(EXIT_INTERRUPTED);
+      }
+    };
+    process.on(sig, handler);
+    return [sig, handler] as const;
+  });
+  return {
+    dispose: () => handlers.forEach(([sig, h]) => process.off(sig, h)),
+    exitStatus: () => SIGNAL_STATUS[first ?? 'SIGINT'],
+  };
 }

@@ -18,9 +18,9 @@ import type { ServerResponse } from 'node:http';
 import path from 'node:path';
 import { classTemplates, encodePng, visualizeGrid } from '../../vis/grid.js';
 import type { NDArray } from '../../ndarray/ndarray.js';
-import { predictLabels } from '../models.js';
+import { predictLabels } from '../../solver/solver.js';
 import { firstLayerImages } from '../runReport.js';
-import type { JobEvent, JobResult, ModelView } from '../trainJob.js';
+import type { JobEvent, JobResult, ModelView } from '../train/job.js';
 
 /** How many test images the dashboard shows predictions for. */
 export const SAMPLE_COUNT = 16;
@@ -72,7 +72,7 @@ export function modelPictures(v: ModelView, sampleImages: string[] | null): Mode
   const n = Math.min(SAMPLE_COUNT, v.XTest.shape[0]);
   let samples: ModelPictures['samples'] = null;
   if (n > 0) {
-    const predicted = Array.from(predictLabels(v.model, v.XTest.slice(`0:${n}`)));
+    const predicted = Array.from(predictLabels(v.model, v.XTest.slice(`0:${n}`)).toTypedArray(), Number);
     const truth = Array.from(v.yTest.slice(`0:${n}`).toTypedArray(), Number);
     const images =
       sampleImages ??

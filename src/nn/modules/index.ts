@@ -1,7 +1,7 @@
-/** Modules for arbitrary nets: Sequential and layers as objects, and a Classifier the Solver can train. */
+/** Modules for arbitrary nets: Sequential and layers as objects, and the layer files that declare them. */
 export * from './module.js';
 export * from './layers.js';
 export * from './sequential.js';
 export * from './norm.js';
 export * from './init.js';
-export * from './classifier.js';
+export * from './spec.js';

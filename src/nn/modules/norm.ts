@@ -40,10 +40,7 @@ abstract class BatchNormBase extends Module {
       runningMean: zeros([numFeatures], dtype),
       runningVar: zeros([numFeatures], dtype),
     };
-  }
-
-  override ownBuffers(): Record<string, NDArray> {
-    return { runningMean: this.bnParam.runningMean, runningVar: this.bnParam.runningVar };
+    this.buffers = { runningMean: this.bnParam.runningMean, runningVar: this.bnParam.runningVar };
   }
 
   override toString(): string {

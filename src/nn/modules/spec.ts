@@ -7,30 +7,21 @@
  * Input sizes are inferred layer by layer from the data (so only output sizes are written), a flatten is
  * implied before the first linear layer after conv layers, and the last layer must produce one score per
  * class ("classes" stands for the data set's class count; softmax is the loss, not a layer). Each layer is
- * built from the Sequential modules of src/nn/modules.
+ * built from the modules of src/nn/modules. The library and the command read the same files; a bad file is
+ * a SpecError whose one line names the file, the layer and what is wrong.
  */
-import { readFileSync } from 'node:fs';
-import type { DType } from '../ndarray/dtype.js';
-import type { Model } from '../models/model.js';
-import { Generator } from '../ndarray/random.js';
-import {
-  AvgPool2d,
-  BatchNorm1d,
-  BatchNorm2d,
-  Classifier,
-  Conv2d,
-  Dropout,
-  Flatten,
-  GroupNorm,
-  LayerNorm,
-  LeakyReLU,
-  Linear,
-  MaxPool2d,
-  type Module,
-  ReLU,
-  Sequential,
-} from '../nn/modules/index.js';
-import { UsageError } from './errors.js';
+import type { DType } from '../../ndarray/dtype.js';
+import { Generator } from '../../ndarray/random.js';
+import { nodeFs } from '../../nodeFiles.js';
+import { AvgPool2d, Conv2d, Dropout, Flatten, LeakyReLU, Linear, MaxPool2d, ReLU } from './layers.js';
+import { BatchNorm1d, BatchNorm2d, GroupNorm, LayerNorm } from './norm.js';
+import type { Module } from './module.js';
+import { Sequential } from './sequential.js';
+
+/** A layer file or definition that cannot be built. */
+export class SpecError extends Error {
+  override name = 'SpecError';
+}
 
 export type LayerDef = Record<string, unknown> & { type: string };
 
@@ -66,7 +57,7 @@ export interface ResolvedLayer {
 function num(def: LayerDef, where: string, key: string, fallback?: number): number {
   const v = def[key] ?? fallback;
   if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-    throw new UsageError(
+    throw new SpecError(
       `${where}: "${key}" must be a number${fallback === undefined ? ' (required)' : ''}, got ${JSON.stringify(def[key])}`,
     );
   }
@@ -74,17 +65,23 @@ function num(def: LayerDef, where: string, key: string, fallback?: number): numb
 }
 
 /** Reads and checks a layers file: a JSON array of objects with a known "type" and known keys. */
-export function parseLayerDefs(path: string): LayerDef[] {
+export function readLayerSpec(path: string): LayerDef[] {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(path, 'utf8'));
+    parsed = JSON.parse(nodeFs('readLayerSpec').readFileSync(path, 'utf8'));
   } catch (e) {
-    throw new UsageError(`${path}: not a JSON file of layers (${(e as Error).message})`);
+    throw new SpecError(`${path}: not a JSON file of layers (${(e as Error).message})`);
   }
+  return parseLayerSpec(parsed, path);
+}
+
+/** Checks parsed layer definitions (`source` names them in errors): known types, known keys. */
+export function parseLayerSpec(parsed: unknown, source = 'layers'): LayerDef[] {
+  const path = source;
   // Also accept { "layers": [...] }, the shape of a ConvNetJS net definition object.
   const list = Array.isArray(parsed) ? parsed : (parsed as { layers?: unknown })?.layers;
   if (!Array.isArray(list) || list.length === 0) {
-    throw new UsageError(
+    throw new SpecError(
       `${path}: expected a JSON array of layer definitions like [{"type": "conv", "filters": 8, "size": 5}]`,
     );
   }
@@ -92,7 +89,7 @@ export function parseLayerDefs(path: string): LayerDef[] {
   list.forEach((raw, i) => {
     const where = `${path}: layer ${i + 1}`;
     if (!raw || typeof raw !== 'object' || typeof (raw as LayerDef).type !== 'string') {
-      throw new UsageError(`${where}: expected an object with a "type"`);
+      throw new SpecError(`${where}: expected an object with a "type"`);
     }
     const def = { ...(raw as LayerDef) };
     const type = ALIASES[def.type] ?? def.type;
@@ -100,20 +97,20 @@ export function parseLayerDefs(path: string): LayerDef[] {
     if (type === 'input' || type === 'softmax' || type === 'svm') return;
     const keys = LAYER_KEYS[type];
     if (!keys) {
-      throw new UsageError(
+      throw new SpecError(
         `${where}: unknown type '${def.type}' (valid: ${Object.keys(LAYER_KEYS).join(', ')})`,
       );
     }
     for (const k of Object.keys(def)) {
       if (k !== 'type' && !keys.includes(k) && k !== 'activation') {
-        throw new UsageError(`${where} (${type}): unknown key '${k}' (valid: ${keys.join(', ') || 'none'})`);
+        throw new SpecError(`${where} (${type}): unknown key '${k}' (valid: ${keys.join(', ') || 'none'})`);
       }
     }
     defs.push({ ...def, type });
     // ConvNetJS's "activation": "relu" on a conv or fc layer adds the activation after it.
     if (def.activation === 'relu') defs.push({ type: 'relu' });
     else if (def.activation !== undefined)
-      throw new UsageError(`${where}: unsupported activation '${String(def.activation)}' (valid: relu)`);
+      throw new SpecError(`${where}: unsupported activation '${String(def.activation)}' (valid: relu)`);
   });
   return defs;
 }
@@ -138,7 +135,7 @@ export function resolveLayers(defs: LayerDef[], inputShape: number[], numClasses
     switch (def.type) {
       case 'conv': {
         if (shape.length !== 3)
-          throw new UsageError(`${where}: needs images (C, H, W), gets (${shape.join(', ')})`);
+          throw new SpecError(`${where}: needs images (C, H, W), gets (${shape.join(', ')})`);
         const [, h, w] = shape;
         const f = num(def, where, 'filters');
         const k = num(def, where, def.size !== undefined ? 'size' : 'sx');
@@ -147,7 +144,7 @@ export function resolveLayers(defs: LayerDef[], inputShape: number[], numClasses
         const ho = (h + 2 * pad - k) / stride + 1;
         const wo = (w + 2 * pad - k) / stride + 1;
         if (!Number.isInteger(ho) || !Number.isInteger(wo) || ho < 1 || wo < 1) {
-          throw new UsageError(
+          throw new SpecError(
             `${where}: a ${k}x${k} filter with stride ${stride} and pad ${pad} does not tile ${h}x${w}`,
           );
         }
@@ -157,14 +154,14 @@ export function resolveLayers(defs: LayerDef[], inputShape: number[], numClasses
       case 'pool':
       case 'avgpool': {
         if (shape.length !== 3)
-          throw new UsageError(`${where}: needs images (C, H, W), gets (${shape.join(', ')})`);
+          throw new SpecError(`${where}: needs images (C, H, W), gets (${shape.join(', ')})`);
         const [c, h, w] = shape;
         const k = num(def, where, def.size !== undefined ? 'size' : 'sx', 2);
         const stride = num(def, where, 'stride', k);
         const ho = (h - k) / stride + 1;
         const wo = (w - k) / stride + 1;
         if (!Number.isInteger(ho) || !Number.isInteger(wo) || ho < 1) {
-          throw new UsageError(`${where}: a ${k}x${k} pool with stride ${stride} does not tile ${h}x${w}`);
+          throw new SpecError(`${where}: a ${k}x${k} pool with stride ${stride} does not tile ${h}x${w}`);
         }
         push(def.type, { ...def, size: k, stride }, [c, ho, wo]);
         break;
@@ -174,7 +171,7 @@ export function resolveLayers(defs: LayerDef[], inputShape: number[], numClasses
         const raw = def.out ?? def.neurons ?? def.num_neurons;
         const n = raw === 'classes' || (raw === undefined && i === all.length - 1) ? numClasses : raw;
         if (typeof n !== 'number' || !Number.isInteger(n) || n < 1) {
-          throw new UsageError(
+          throw new SpecError(
             `${where}: "out" must be a whole number or "classes", got ${JSON.stringify(raw)}`,
           );
         }
@@ -187,7 +184,7 @@ export function resolveLayers(defs: LayerDef[], inputShape: number[], numClasses
       case 'groupnorm': {
         const g = num(def, where, 'groups', 1);
         if (shape.length !== 3 || shape[0] % g !== 0) {
-          throw new UsageError(
+          throw new SpecError(
             `${where}: ${g} groups do not divide the ${shape[0]} channels of (${shape.join(', ')})`,
           );
         }
@@ -197,7 +194,7 @@ export function resolveLayers(defs: LayerDef[], inputShape: number[], numClasses
       case 'dropout': {
         const keep = def.keep !== undefined ? num(def, where, 'keep') : 1 - num(def, where, 'drop_prob', 0.5);
         if (keep <= 0 || keep > 1)
-          throw new UsageError(`${where}: keep probability must be in (0, 1], got ${keep}`);
+          throw new SpecError(`${where}: keep probability must be in (0, 1], got ${keep}`);
         push('dropout', { ...def, keep }, shape);
         break;
       }
@@ -206,9 +203,7 @@ export function resolveLayers(defs: LayerDef[], inputShape: number[], numClasses
     }
   });
   if (shape.length !== 1 || shape[0] !== numClasses) {
-    throw new UsageError(
-      `the last layer gives (${shape.join(', ')}), but the data has ${numClasses} classes`,
-    );
+    throw new SpecError(`the last layer gives (${shape.join(', ')}), but the data has ${numClasses} classes`);
   }
   return out;
 }
@@ -218,11 +213,17 @@ export interface SequentialBuildOptions {
   numClasses: number;
   dtype: DType;
   seed: number;
-  reg: number;
 }
 
-/** Builds the network as a Sequential of src/nn/modules, wrapped in a Classifier the Solver trains. */
-export function buildSequential(defs: LayerDef[], opts: SequentialBuildOptions): Model {
+/**
+ * Builds the network as a Sequential of src/nn/modules. Initial weights draw from Generator(seed); dropout
+ * masks from `dropoutRng` (Generator(seed + 1)), which the caller saves in checkpoints so a resumed run draws
+ * the same masks.
+ */
+export function buildSequential(
+  defs: LayerDef[],
+  opts: SequentialBuildOptions,
+): { net: Sequential; dropoutRng: Generator } {
   const layers = resolveLayers(defs, opts.inputShape, opts.numClasses);
   // One generator for the initial weights and another for dropout masks: the latter's state is saved in
   // checkpoints (Classifier.rng), so a resumed run draws the same masks.
@@ -241,7 +242,7 @@ export function buildSequential(defs: LayerDef[], opts: SequentialBuildOptions):
       case 'pool':
         return new MaxPool2d(d.size as number, d.stride as number);
       case 'avgpool':
-        if (d.stride !== d.size) throw new UsageError(`layer ${i + 1} (avgpool): stride must equal size`);
+        if (d.stride !== d.size) throw new SpecError(`layer ${i + 1} (avgpool): stride must equal size`);
         return new AvgPool2d(d.size as number);
       case 'relu':
         return new ReLU();
@@ -257,7 +258,7 @@ export function buildSequential(defs: LayerDef[], opts: SequentialBuildOptions):
           : new BatchNorm1d(l.inShape[0], { dtype: opts.dtype });
       case 'layernorm':
         if (l.inShape.length !== 1) {
-          throw new UsageError(
+          throw new SpecError(
             `layer ${i + 1} (layernorm): needs flat features; use groupnorm on conv feature maps`,
           );
         }
@@ -267,10 +268,10 @@ export function buildSequential(defs: LayerDef[], opts: SequentialBuildOptions):
       case 'dropout':
         return new Dropout(d.keep as number, { rng: dropRng });
       default:
-        throw new UsageError(`layer ${i + 1}: unknown type '${l.type}'`);
+        throw new SpecError(`layer ${i + 1}: unknown type '${l.type}'`);
     }
   });
-  return new Classifier(new Sequential(...modules), { reg: opts.reg, dtype: opts.dtype, rng: dropRng });
+  return { net: new Sequential(...modules), dropoutRng: dropRng };
 }
 
 /** One line per layer with its output shape, for the start of a run. */

@@ -3,13 +3,13 @@
  * and `loss(X, y?)` as the course's nets have them, with the module's own arrays as the params, so
  * in-place optimizer updates change the module.
  */
-import type { DType } from '../../ndarray/dtype.js';
-import type { NDArray } from '../../ndarray/ndarray.js';
-import type { Generator } from '../../ndarray/random.js';
-import { l2Regularization, softmaxLoss, svmLoss } from '../losses.js';
-import type { Grads, Model } from '../../models/model.js';
-import { Conv2d, Linear } from './layers.js';
-import type { Module } from './module.js';
+import type { DType } from '../ndarray/dtype.js';
+import type { NDArray } from '../ndarray/ndarray.js';
+import type { Generator } from '../ndarray/random.js';
+import { l2Regularization, softmaxLoss, svmLoss } from '../nn/losses.js';
+import type { Grads, Model } from './model.js';
+import { Conv2d, Linear } from '../nn/modules/layers.js';
+import type { Module } from '../nn/modules/module.js';
 
 export interface ClassifierOptions {
   /** L2 strength: 0.5·reg·ΣW² over the weights of Linear and Conv2d layers (not biases or norms). */

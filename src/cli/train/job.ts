@@ -1,0 +1,110 @@
+/**
+ * A training job as plain data (it crosses into worker threads and is saved in config.json), what it
+ * reports while it runs, and what it returns.
+ */
+import type { Model } from '../../models/model.js';
+import type { NDArray } from '../../ndarray/ndarray.js';
+import type { AugmentName, DataSpec, ModelSpec, OptimizerName, ScheduleName } from '../choices.js';
+import type { Evaluation } from '../evaluate.js';
+import type { RunConfig } from './config.js';
+
+/** Everything a run needs, as plain data. */
+export interface TrainJob {
+  runDir: string;
+  model: ModelSpec;
+  data: DataSpec;
+  epochs?: number;
+  batchSize?: number;
+  optimizer?: OptimizerName;
+  lr?: number;
+  lrDecay?: number;
+  lrSchedule?: ScheduleName;
+  reg?: number;
+  hidden?: number[];
+  normalization?: string;
+  dropout?: number;
+  augment?: AugmentName;
+  k?: number;
+  seed: number;
+  dtype: 'float32' | 'float64';
+  valSplit?: number;
+  limit?: number;
+  /** Continue from the checkpoint in runDir. */
+  resume?: boolean;
+  report: boolean;
+  /** The command line, recorded in config.json and the report. */
+  command: string;
+}
+
+export interface JobResult {
+  status: 'done';
+  runDir: string;
+  modelName: string;
+  testAccuracy: number;
+  bestValAcc: number;
+  trainSeconds: number;
+  imagesPerSec: number;
+  iterations: number;
+  checkpoint: string;
+  report: string | null;
+  evaluation: Evaluation;
+  classNames: string[];
+}
+
+/** A run stopped on request (signal), its checkpoint saved. */
+export interface JobStopped {
+  status: 'stopped';
+  runDir: string;
+  iteration: number;
+  epoch: number;
+  checkpoint: string;
+}
+
+export type JobEvent =
+  | { type: 'log'; line: string }
+  | {
+      type: 'start';
+      totalIterations: number;
+      iterationsPerEpoch: number;
+      numEpochs: number;
+      fromIteration: number;
+      batchSize: number;
+      /** The resolved settings (flags over the model's defaults). */
+      config: RunConfig;
+    }
+  | {
+      type: 'iteration';
+      iteration: number;
+      epoch: number;
+      loss: number;
+      imagesPerSec: number;
+      accuracy?: number;
+    }
+  | { type: 'epoch'; epoch: number; trainAcc: number; valAcc: number; iteration: number }
+  | { type: 'stopped'; iteration: number; epoch: number; checkpoint: string };
+
+export interface JobHooks {
+  emit: (e: JobEvent) => void;
+  /** Aborted when the user asks to stop (Ctrl-C, SIGTERM, SIGHUP): the run saves a checkpoint and returns. */
+  signal?: AbortSignal;
+  /**
+   * Called after each accuracy check (iteration 1, then each epoch's end) with the model as it is then, for
+   * the dashboard's first-layer weights and predictions on a few test images. Not crossing threads: the
+   * model and arrays are live objects, to read and not keep.
+   */
+  onModel?: (view: ModelView) => void;
+}
+
+/** What onModel sees: the model mid-training and the test images it can be shown predicting. */
+export interface ModelView {
+  epoch: number;
+  iteration: number;
+  modelName: string;
+  model: Model;
+  /** The test images as the model takes them, the same images as they were loaded (N, H, W, C), labels. */
+  XTest: NDArray;
+  rawTest: NDArray;
+  yTest: NDArray;
+  imageShape: [number, number, number];
+  classNames: string[];
+}

@@ -1,0 +1,227 @@
+/**
+ * One training run, start to finish: load the data, build the model, train it with the Solver (or memorise
+ * it, for kNN), checkpoint each epoch and when stopped, evaluate on the test set, write the report.
+ *
+ * The Solver's `run()` yields to the event loop between steps, so a signal handler can abort it; it stops
+ * between two steps, where its state is complete, and that state is the checkpoint.
+ */
+import { join } from 'node:path';
+import { augmentBatch, randomCrop, randomFlip } from '../../data/augment.js';
+import type { Model } from '../../models/model.js';
+import { buildModel, layoutOf, UPDATE_RULES } from '../../models/registry.js';
+import type { NDArray } from '../../ndarray/ndarray.js';
+import type { Generator } from '../../ndarray/random.js';
+import { cosineLr } from '../../optim/schedules.js';
+import { removeStaleTemps } from '../../solver/checkpoint.js';
+import { predictLabels, Solver } from '../../solver/solver.js';
+import type { SolverState } from '../../solver/state.js';
+import { loadRunCheckpoint, saveRunCheckpoint, type RunInfo } from '../checkpoint.js';
+import type { AugmentName } from '../choices.js';
+import { loadDataset, prepareData, type ImageDataset, type PreparedData } from '../dataset.js';
+import { RunStopped } from '../errors.js';
+import { evaluatePredictions } from '../evaluate.js';
+import { MetricsLog } from '../metrics.js';
+import { buildRunReport } from '../runReport.js';
+import { RUN_FILES } from '../runDir.js';
+import { packageVersion } from '../version.js';
+import { resolveConfig, type RunConfig } from './config.js';
+import type { JobHooks, JobResult, JobStopped, TrainJob } from './job.js';
+import { runKnn } from './knn.js';
+import { watchSolver } from './watch.js';
+
+/** A run's data and settings, ready to train on. */
+export interface RunContext {
+  job: TrainJob;
+  cfg: RunConfig;
+  ds: ImageDataset;
+  data: PreparedData;
+  info: RunInfo;
+  metrics: MetricsLog;
+  checkpointJson: string;
+  resumed: ReturnType<typeof loadRunCheckpoint> | null;
+  log: (line: string) => void;
+}
+
+/** Runs a training job; resolves with the result (or the stop), rejects with RunStopped when it diverged. */
+export async function runTrainJob(job: TrainJob, hooks: JobHooks): Promise<JobResult | JobStopped> {
+  const ctx = await prepareRun(job, (line) => hooks.emit({ type: 'log', line }));
+  if (ctx.cfg.model.name === 'knn') return runKnn(ctx);
+  const { cfg, data, info } = ctx;
+  const model = buildModel(cfg.model, {
+    inputShape: info.inputShape,
+    numClasses: info.classNames.length,
+    dtype: cfg.dtype,
+    seed: cfg.seed,
+  });
+  const numParams = Object.values(model.params).reduce((a, p) => a + p.size, 0);
+  ctx.log(
+    `model    ${cfg.model.name === 'layers' ? (cfg.model.options.file as string) : cfg.model.name}: ${numParams.toLocaleString('en-US')} parameters; ` +
+      `${cfg.optimizer} lr ${cfg.lr}, batch ${cfg.batchSize}, ${cfg.epochs} epoch${cfg.epochs === 1 ? '' : 's'}, reg ${cfg.reg}, ${cfg.dtype}`,
+  );
+  const solver = new Solver(
+    model,
+    { XTrain: data.XTrain, yTrain: data.yTrain, XVal: data.XVal, yVal: data.yVal },
+    {
+      updateRule: UPDATE_RULES[cfg.optimizer],
+      optimConfig: { learningRate: cfg.lr },
+      lrDecay: cfg.lrDecay,
+      lrSchedule: cfg.lrSchedule === 'cosine' ? cosineLr() : undefined,
+      batchSize: Math.min(cfg.batchSize, data.yTrain.size),
+      numEpochs: cfg.epochs,
+      verbose: false,
+      numTrainSamples: 1000,
+      numValSamples: null,
+      seed: cfg.seed,
+      augment: layoutOf(cfg.model.name) === 'chw' ? augmentFn(cfg.augment) : undefined,
+      stopOnDivergence: true,
+    },
+  );
+  if (ctx.resumed) {
+    solver.loadState(ctx.resumed as unknown as SolverState);
+    ctx.metrics.truncateAfter(solver.iteration);
+    ctx.log(
+      `resume   from iteration ${solver.iteration} (epoch ${(solver.iteration / solver.iterationsPerEpoch).toFixed(2)})`,
+    );
+  }
+  const save = (): string => saveRunCheckpoint(job.runDir, info, solver.state()).json;
+  watchSolver(solver, model as Model, ctx, hooks, save);
+
+  const tTrain = performance.now();
+  const startIter = solver.iteration;
+  const r = await solver.run({ signal: hooks.signal });
+  const trainSeconds = (performance.now() - tTrain) / 1000;
+  const event = (name: string): void =>
+    ctx.metrics.append({
+      type: 'event',
+      event: name,
+      iteration: solver.iteration,
+      time: new Date().toISOString(),
+    });
+  if (r.status === 'aborted') {
+    const checkpoint = save();
+    event('interrupted');
+    const epoch = solver.iteration / solver.iterationsPerEpoch;
+    hooks.emit({ type: 'stopped', iteration: solver.iteration, epoch, checkpoint });
+    return { status: 'stopped', runDir: job.runDir, iteration: solver.iteration, epoch, checkpoint };
+  }
+  if (r.status === 'diverged') {
+    // Keep the metrics so far (the loss curve tells why); the last good checkpoint stays as it was.
+    event('diverged');
+    const d = r.divergence!;
+    const advice =
+      d.suggestedLr !== undefined
+        ? `The learning rate ${cfg.lr} is probably too high: try --lr ${d.suggestedLr}.`
+        : 'Try a lower learning rate (--lr).';
+    throw new RunStopped(`${d.message}. ${advice}`);
+  }
+  return finishRun(ctx, model as Model, solver, {
+    trainSeconds,
+    images: (solver.iteration - startIter) * solver.batchSize,
+    save,
+  });
+}
+
+/** Loads the data and settings of a new or resumed run. */
+async function prepareRun(job: TrainJob, log: (line: string) => void): Promise<RunContext> {
+  removeStaleTemps(job.runDir);
+  const resumed = job.resume ? loadRunCheckpoint(job.runDir) : null;
+  if (resumed?.meta.training.done)
+    throw new RunStopped(
+      `${job.runDir} finished training already; evaluate it with \`nabla eval ${job.runDir}\``,
+    );
+  const t0 = performance.now();
+  const pre = resumed
+    ? (resumed.meta.config as unknown as RunConfig)
+    : resolveConfig(job, { trainCount: Infinity });
+  const ds = await loadDataset(job.data, {
+    limit: pre.limit ?? undefined,
+    testLimit: pre.testLimit ?? undefined,
+  });
+  const cfg = resumed ? pre : resolveConfig(job, { trainCount: ds.yTrain.size });
+  const layout = layoutOf(cfg.model.name);
+  const data = prepareData(ds, {
+    valCount: cfg.valCount,
+    layout,
+    dtype: cfg.dtype,
+    normalization: resumed?.meta.normalization,
+  });
+  const [h, w, c] = ds.imageShape;
+  const n = (a: NDArray): string => a.size.toLocaleString('en-US');
+  log(
+    `data     ${ds.name}: ${n(data.yTrain)} train, ${n(data.yVal)} val, ${n(data.yTest)} test images of ${h}x${w}x${c}, ` +
+      `${ds.classNames.length} classes (loaded in ${((performance.now() - t0) / 1000).toFixed(1)}s)`,
+  );
+  const info: RunInfo = {
+    nabla: packageVersion(),
+    model: { name: cfg.model.name, config: { ...cfg.model } },
+    inputShape: layout === 'chw' ? [c, h, w] : [h * w * c],
+    imageShape: ds.imageShape,
+    classNames: ds.classNames,
+    normalization: data.normalization,
+    data: { name: ds.name, numTrain: data.yTrain.size, numVal: data.yVal.size, numTest: data.yTest.size },
+    config: cfg as unknown as Record<string, unknown>,
+  };
+  const metrics = new MetricsLog(join(job.runDir, RUN_FILES.metrics));
+  const checkpointJson = join(job.runDir, RUN_FILES.checkpointJson);
+  return { job, cfg, ds, data, info, metrics, checkpointJson, resumed, log };
+}
+
+/** After training: the test evaluation, the final checkpoint and the report. */
+async function finishRun(
+  ctx: RunContext,
+  model: Model,
+  solver: Solver,
+  run: { trainSeconds: number; images: number; save: () => string },
+): Promise<JobResult> {
+  const { data, info, job } = ctx;
+  const pred = predictLabels(model, data.XTest).toTypedArray() as Int32Array;
+  const evaluation = evaluatePredictions(pred, data.yTest, info.classNames.length);
+  ctx.metrics.append({
+    type: 'test',
+    accuracy: evaluation.accuracy,
+    perClass: evaluation.perClass,
+    count: evaluation.count,
+  });
+  const checkpoint = run.save();
+  const meta = loadRunCheckpoint(job.runDir).meta;
+  const report = job.report
+    ? await buildRunReport(job.runDir, {
+        meta,
+        model,
+        evaluation,
+        pred,
+        rawTest: data.rawTest,
+        yTest: data.yTest.toTypedArray(),
+        trainSeconds: run.trainSeconds,
+        command: ctx.cfg.command,
+      })
+    : null;
+  return {
+    status: 'done',
+    runDir: job.runDir,
+    modelName: info.model.name,
+    testAccuracy: evaluation.accuracy,
+    bestValAcc: solver.bestValAcc,
+    trainSeconds: run.trainSeconds,
+    imagesPerSec: run.trainSeconds > 0 ? run.images / run.trainSeconds : 0,
+    iterations: run.images / solver.batchSize,
+    checkpoint,
+    report,
+    evaluation,
+    classNames: info.classNames,
+  };
+}
+
+function augmentFn(kind: AugmentName): ((X: NDArray, rng: Generator) => NDArray) | undefined {
+  const pad = (X: NDArray): number => Math.max(1, Math.round(X.shape[2] / 8));
+  switch (kind) {
+    case 'none':
+      return undefined;
+    case 'flip':
+      return (X, rng) => randomFlip(X, { rng });
+    case 'crop':
+      return (X, rng) => randomCrop(X, { rng, padding: pad(X) });
+    case 'flip+crop':
+      return (X, rng) => augmentBatch(X, { rng, padding: pad(X), flip: true });
+  }
+}
