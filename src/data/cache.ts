@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { NDArray } from '../ndarray/ndarray.js';
-import { decodeNpy, npyParts } from './npy.js';
+import { fromNpy, npyParts } from '../ndarray/npy.js';
 
 /** Bumped whenever the layout of cache entries changes, so old entries are ignored. */
 const CACHE_VERSION = 2;
@@ -129,7 +129,7 @@ export function readCacheEntry<M>(key: string): CacheEntry<M> | null {
     const arrays: Record<string, NDArray> = {};
     for (const name of names) {
       const file = path.join(dir, `${name}.npy`);
-      arrays[name] = decodeNpy(fs.readFileSync(file), file);
+      arrays[name] = fromNpy(fs.readFileSync(file), { name: file, view: true });
     }
     return { meta, arrays };
   } catch {

@@ -8,7 +8,6 @@ export {
   type LoadProgress,
 } from './imageFolder.js';
 export { dataCacheDir, sourceChecksum, sha256File } from './cache.js';
-export { encodeNpy, decodeNpy } from './npy.js';
 export { imageFormat, decodeImage, type DecodedImage } from './decode.js';
 export * from './image.js';
 export * from './idx.js';
