@@ -16,7 +16,7 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { atomicWriteFile } from '../data/cache.js';
+import { writeFileAtomic as atomicWriteFile } from '../nodeFiles.js';
 import type { NDArray } from '../ndarray/ndarray.js';
 import { fromNpz, toNpz } from '../ndarray/npy.js';
 import { UsageError } from './errors.js';

@@ -7,9 +7,9 @@
  *                          (learningRate after decay, Adam's t, ...), the generators' states, and the
  *                          name of its .npz. The .json is written last, so its presence means both are whole.
  */
-import { nodeFs, nodePath } from '../nodeFiles.js';
+import { nodeFs, nodePath, writeFileAtomic } from '../nodeFiles.js';
 import type { NDArray } from '../ndarray/ndarray.js';
-import { loadNpz, saveNpz, writeFileAtomic } from '../ndarray/npyfile.js';
+import { loadNpz, saveNpz } from '../ndarray/npyfile.js';
 import type { OptimConfig } from '../optim/optim.js';
 
 export interface CheckpointMeta {
@@ -77,7 +77,7 @@ export function saveCheckpoint(
   for (const [k, a] of Object.entries(data.buffers)) arrays[`buffers/${k}`] = a;
   saveNpz(npz, arrays);
   const meta: CheckpointMeta = { ...data.meta, arrays: nodePath('saveCheckpoint').basename(npz) };
-  writeFileAtomic(json, new TextEncoder().encode(JSON.stringify(meta)));
+  writeFileAtomic(json, JSON.stringify(meta));
   return json;
 }
 

@@ -170,7 +170,27 @@ describe('saveNpy / loadNpy / saveNpz / loadNpz', () => {
     const z = path.join(dir, 'm.npz');
     nd.saveNpz(z, { a: f8, b: expected.u1 }, { compress: true });
     same(nd.loadNpz(z).b, expected.u1);
-    expect(readdirSync(dir).sort()).toEqual(['m.npz', 'w.npy']); // no temp files left
+    expect(
+      readdirSync(dir)
+        .filter((f) => f !== 'sub')
+        .sort(),
+    ).toEqual(['m.npz', 'w.npy']); // no temp files left
+  });
+
+  it('writeFileAtomic writes text, bytes and lists of parts, creating the folder, and cleans up on failure', () => {
+    const f = path.join(dir, 'sub', 'deeper', 'a.bin');
+    nd.writeFileAtomic(f, [new Uint8Array([1, 2]), new Uint8Array(0), new Uint8Array([3])]);
+    expect([...readFileSync(f)]).toEqual([1, 2, 3]);
+    nd.writeFileAtomic(f, 'héllo');
+    expect(readFileSync(f, 'utf8')).toBe('héllo');
+    nd.writeFileAtomic(f, new Uint8Array([9]));
+    expect([...readFileSync(f)]).toEqual([9]);
+    expect(readdirSync(path.dirname(f))).toEqual(['a.bin']);
+    // Renaming over a non-empty folder fails: the error comes through and no temp file is left.
+    const blocked = path.join(dir, 'sub', 'blocked');
+    nd.writeFileAtomic(path.join(blocked, 'x'), 'x');
+    expect(() => nd.writeFileAtomic(blocked, 'y')).toThrow();
+    expect(readdirSync(path.join(dir, 'sub')).sort()).toEqual(['blocked', 'deeper']);
   });
 
   it('names the file in errors', () => {
