@@ -3,15 +3,12 @@
  * whose one line names the option and lists the valid choices, so a typo is fixed at a glance.
  */
 import { existsSync } from 'node:fs';
+import { DATASET_NAMES, type DataSpec, type DatasetName } from '../data/datasetNames.js';
 import { UsageError } from './errors.js';
 
 /** Built-in models; a path to a .json file of layer definitions is also accepted. */
 export const MODELS = ['cnn', 'knn', 'svm', 'softmax', 'two-layer', 'fc', 'cnn3'] as const;
 export type ModelName = (typeof MODELS)[number];
-
-/** Built-in data sets; a folder or .tar/.tar.gz of split/class/image files is also accepted. */
-export const DATASETS = ['mnist', 'fashion-mnist', 'cifar10'] as const;
-export type DatasetName = (typeof DATASETS)[number];
 
 export const OPTIMIZERS = ['sgd', 'sgd-momentum', 'rmsprop', 'adam'] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
@@ -30,8 +27,6 @@ export type AugmentName = (typeof AUGMENTATIONS)[number];
 
 /** A model as the user named it: a built-in, or a JSON file of Sequential layer definitions. */
 export type ModelSpec = { kind: 'builtin'; name: ModelName } | { kind: 'file'; path: string };
-/** A data set: a built-in name, or a folder / archive of images. */
-export type DataSpec = { kind: 'builtin'; name: DatasetName } | { kind: 'path'; path: string };
 
 function choice<T extends string>(option: string, valid: readonly T[], extra = ''): (v: string) => T {
   return (v: string) => {
@@ -56,10 +51,10 @@ export function parseModel(v: string): ModelSpec {
 }
 
 export function parseData(v: string): DataSpec {
-  if ((DATASETS as readonly string[]).includes(v)) return { kind: 'builtin', name: v as DatasetName };
+  if ((DATASET_NAMES as readonly string[]).includes(v)) return { kind: 'builtin', name: v as DatasetName };
   if (existsSync(v)) return { kind: 'path', path: v };
   throw new UsageError(
-    `--data: unknown data set '${v}' (valid: ${DATASETS.join(', ')}, or a folder or .tar.gz of split/class/images)`,
+    `--data: unknown data set '${v}' (valid: ${DATASET_NAMES.join(', ')}, or a folder or .tar.gz of split/class/images)`,
   );
 }
 

@@ -14,7 +14,7 @@ import { softmaxLossVectorized } from '../models/softmax.js';
 import type { Grads, Model } from '../models/model.js';
 import * as models from '../models/index.js';
 import type { ModelName, OptimizerName, ScheduleName } from './choices.js';
-import type { Layout } from './dataset.js';
+import type { ImageLayout as Layout } from '../data/preprocess.js';
 import { UsageError } from './errors.js';
 import { buildSequential, parseLayerDefs, type LayerDef } from './layers.js';
 

@@ -7,7 +7,7 @@ import type { Model } from '../models/model.js';
 import { group, loadCheckpoint, type Checkpoint } from './checkpoint.js';
 import type { FloatDType } from './choices.js';
 import { buildModel, layoutOf, loadModelArrays, type ModelConfig } from './models.js';
-import type { Layout } from './dataset.js';
+import type { ImageLayout as Layout } from '../data/preprocess.js';
 
 export interface Restored {
   ck: Checkpoint;

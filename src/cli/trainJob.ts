@@ -17,7 +17,7 @@ import type { Generator } from '../ndarray/random.js';
 import type { OptimConfig } from '../optim/optim.js';
 import { Solver } from '../solver/solver.js';
 import { encodeState, decodeState, splitOptimConfigs } from '../solver/checkpoint.js';
-import type { DataSpec, ModelSpec, AugmentName, OptimizerName, ScheduleName } from './choices.js';
+import type { ModelSpec, AugmentName, OptimizerName, ScheduleName } from './choices.js';
 import {
   group,
   loadCheckpoint,
@@ -26,7 +26,14 @@ import {
   type CheckpointContent,
   type CheckpointMeta,
 } from './checkpoint.js';
-import { dataLabel, loadDataset, prepareData, type ImageDataset, type PreparedData } from './dataset.js';
+import {
+  dataLabel,
+  loadDataset,
+  prepareData,
+  type DataSpec,
+  type ImageDataset,
+  type PreparedData,
+} from '../data/registry.js';
 import { RunStopped } from './errors.js';
 import { evaluatePredictions, type Evaluation } from './evaluate.js';
 import { LossGuard } from './guard.js';

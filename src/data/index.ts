@@ -1,4 +1,4 @@
-/** Data: loaders (CIFAR-10, image folders, IDX/MNIST), the decoded-data cache, image I/O, preprocessing. */
+/** Data: loaders (CIFAR-10, image folders, IDX/MNIST), the data-set registry, the decoded-data cache, image I/O, preprocessing. */
 export * from './cifar10.js';
 export {
   loadImageFolder,
@@ -15,3 +15,4 @@ export * from './preprocess.js';
 export * from './batches.js';
 export * from './augment.js';
 export * from './download.js';
+export * from './registry.js';
