@@ -1,17 +1,8 @@
-/** nabla's public API. */
-export * from './ndarray/index.js';
-export {
-  backend,
-  backendInfo,
-  setBackend,
-  registerBackend,
-  listBackends,
-  type Backend,
-} from './backend/index.js';
-export * from './nn/index.js';
-export * from './nn/modules/index.js';
-export * from './models/index.js';
-export * from './optim/index.js';
-export * from './solver/index.js';
+/**
+ * nabla's public API under Node: everything the browser entry has (browser.ts: NDArray, backends, layers,
+ * modules, models, update rules, the Solver), plus the parts that need Node.js built-ins: the data loaders,
+ * the data-set registry and the decoded-data cache, and the image features.
+ */
+export * from './browser.js';
 export * from './data/index.js';
 export * from './features/index.js';

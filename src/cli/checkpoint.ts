@@ -6,6 +6,7 @@
  *
  * Here, a file that is not a usable checkpoint is the user's to fix: a UsageError (exit status 2).
  */
+import type { ImageNormalization } from '../data/preprocess.js';
 import type { NDArray } from '../ndarray/ndarray.js';
 import {
   CheckpointError,
@@ -20,16 +21,6 @@ import type { ModelConfig } from '../models/registry.js';
 import { UsageError } from './errors.js';
 import { resolveCheckpoint, type RunPaths } from './runDir.js';
 
-/**
- * How raw pixels become model inputs: x = (pixel * scale - mean[c]) / std[c] per channel c, in the layout
- * the model takes (channels first for conv nets, flattened rows for linear classifiers and fc nets).
- */
-export interface Normalization {
-  scale: number;
-  mean: number[];
-  std: number[];
-}
-
 /** What a run records beside the Solver's state. */
 export interface RunInfo {
   /** Version of nabla that wrote it. */
@@ -40,7 +31,8 @@ export interface RunInfo {
   /** Shape of one raw image (H, W, C), as the data came. */
   imageShape: [number, number, number];
   classNames: string[];
-  normalization: Normalization;
+  /** How raw pixels become model inputs (data/preprocess.ts). */
+  normalization: ImageNormalization;
   data: { name: string; numTrain: number; numVal: number; numTest: number };
   /** The run's resolved settings (config.ts's RunConfig). */
   config: Record<string, unknown>;

@@ -3,16 +3,13 @@
  * whose one line names the option and lists the valid choices, so a typo is fixed at a glance.
  */
 import { existsSync } from 'node:fs';
+import { DATASET_NAMES, type DataSpec, type DatasetName } from '../data/datasetNames.js';
 import { UsageError } from './errors.js';
 
 import { MODELS, type ModelName, type OptimizerName } from '../models/registry.js';
 import { LR_SCHEDULES, type LrScheduleName } from '../optim/schedules.js';
 
 export { MODELS, type ModelName, type OptimizerName };
-
-/** Built-in data sets; a folder or .tar/.tar.gz of split/class/image files is also accepted. */
-export const DATASETS = ['mnist', 'fashion-mnist', 'cifar10'] as const;
-export type DatasetName = (typeof DATASETS)[number];
 
 export const OPTIMIZERS: readonly OptimizerName[] = ['sgd', 'sgd-momentum', 'rmsprop', 'adam'];
 
@@ -30,8 +27,6 @@ export type AugmentName = (typeof AUGMENTATIONS)[number];
 
 /** A model as the user named it: a built-in, or a JSON file of Sequential layer definitions. */
 export type ModelSpec = { kind: 'builtin'; name: ModelName } | { kind: 'file'; path: string };
-/** A data set: a built-in name, or a folder / archive of images. */
-export type DataSpec = { kind: 'builtin'; name: DatasetName } | { kind: 'path'; path: string };
 
 function choice<T extends string>(option: string, valid: readonly T[], extra = ''): (v: string) => T {
   return (v: string) => {
@@ -56,10 +51,10 @@ export function parseModel(v: string): ModelSpec {
 }
 
 export function parseData(v: string): DataSpec {
-  if ((DATASETS as readonly string[]).includes(v)) return { kind: 'builtin', name: v as DatasetName };
+  if ((DATASET_NAMES as readonly string[]).includes(v)) return { kind: 'builtin', name: v as DatasetName };
   if (existsSync(v)) return { kind: 'path', path: v };
   throw new UsageError(
-    `--data: unknown data set '${v}' (valid: ${DATASETS.join(', ')}, or a folder or .tar.gz of split/class/images)`,
+    `--data: unknown data set '${v}' (valid: ${DATASET_NAMES.join(', ')}, or a folder or .tar.gz of split/class/images)`,
   );
 }
 

@@ -3,13 +3,23 @@
  * data set, a malformed value): it prints one line and exits with status 2, as command-line tools do.
  * Anything else is a failure of the run (status 1).
  */
+import { DataUnavailableError } from '../data/errors.js';
+
 export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-/** A run stopped on purpose (loss became NaN or exploded): status 1 with the message only, no stack. */
+/**
+ * A run stopped on purpose (loss became NaN or exploded): status 1 with the message only, no stack.
+ * A data set that is not here (the data layer's DataUnavailableError) stops a run the same way, so
+ * `err instanceof RunStopped` is true for it too: every handler treats both alike.
+ */
 export class RunStopped extends Error {
   override name = 'RunStopped';
+
+  static override [Symbol.hasInstance](x: unknown): boolean {
+    return Function.prototype[Symbol.hasInstance].call(this, x) || x instanceof DataUnavailableError;
+  }
 }
 
 export const EXIT_FAILURE = 1;

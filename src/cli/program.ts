@@ -8,7 +8,6 @@ import { packageVersion } from './version.js';
 import { UsageError } from './errors.js';
 import {
   AUGMENTATIONS,
-  DATASETS,
   DTYPES,
   MODELS,
   NORMALIZATIONS,
@@ -29,6 +28,7 @@ import {
   parseOptimizer,
   parsePositive,
 } from './choices.js';
+import { DATASET_NAMES as DATASETS } from '../data/datasetNames.js';
 import { parsePort } from './ui/bind.js';
 
 /** The flags a command accepts, for the one-line message about an unknown option. */

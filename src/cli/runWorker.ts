@@ -3,6 +3,7 @@
  * at a time. Errors come back by name, so a RunStopped (a diverged trial) is the same error here.
  */
 import { Worker } from 'node:worker_threads';
+import { DataUnavailableError } from '../data/errors.js';
 import { RunStopped, UsageError } from './errors.js';
 import type { JobResult, TrainJob } from './train/job.js';
 
@@ -45,7 +46,12 @@ export class TrainPool {
           cleanup();
           if (m.kind === 'done') resolve(m.result!);
           else {
-            const E = m.name === 'UsageError' ? UsageError : m.name === 'RunStopped' ? RunStopped : Error;
+            const known: Record<string, new (message?: string) => Error> = {
+              UsageError,
+              RunStopped,
+              DataUnavailableError,
+            };
+            const E = known[m.name ?? ''] ?? Error;
             reject(new E(m.message));
           }
         };

@@ -10,7 +10,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { NDArray } from '../ndarray/ndarray.js';
-import { decodeNpy, npyParts } from './npy.js';
+import { fromNpy, npyParts } from '../ndarray/npy.js';
+import { writeFileAtomic } from '../nodeFiles.js';
 
 /** Bumped whenever the layout of cache entries changes, so old entries are ignored. */
 const CACHE_VERSION = 2;
@@ -19,30 +20,6 @@ const CACHE_VERSION = 2;
 export function dataCacheDir(): string {
   const env = process.env.NABLA_DATA;
   return env && env.length > 0 ? path.resolve(env) : path.join(os.homedir(), '.cache', 'nabla');
-}
-
-/** Writes `data` to `file` atomically: a temporary file in the same folder, then a rename. */
-export function atomicWriteFile(file: string, data: string | Uint8Array | Uint8Array[]): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    const fd = fs.openSync(tmp, 'w');
-    try {
-      for (const part of Array.isArray(data) ? data : [data]) {
-        if (typeof part === 'string') fs.writeSync(fd, part);
-        else {
-          let off = 0;
-          while (off < part.length) off += fs.writeSync(fd, part, off, Math.min(part.length - off, 1 << 28));
-        }
-      }
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, file);
-  } catch (e) {
-    fs.rmSync(tmp, { force: true });
-    throw e;
-  }
 }
 
 interface ChecksumMemo {
@@ -95,7 +72,7 @@ export async function sourceChecksum(source: string): Promise<string> {
   const fresh = readJson<ChecksumMemo>(memoFile, {});
   fresh[abs] = { size: st.size, mtimeMs: st.mtimeMs, sha256 };
   try {
-    atomicWriteFile(memoFile, JSON.stringify(fresh, null, 1));
+    writeFileAtomic(memoFile, JSON.stringify(fresh, null, 1));
   } catch {
     // A read-only cache only costs a re-hash next time.
   }
@@ -129,7 +106,7 @@ export function readCacheEntry<M>(key: string): CacheEntry<M> | null {
     const arrays: Record<string, NDArray> = {};
     for (const name of names) {
       const file = path.join(dir, `${name}.npy`);
-      arrays[name] = decodeNpy(fs.readFileSync(file), file);
+      arrays[name] = fromNpy(fs.readFileSync(file), { name: file, view: true });
     }
     return { meta, arrays };
   } catch {
@@ -149,9 +126,9 @@ export function writeCacheEntry<M>(key: string, entry: CacheEntry<M>): boolean {
   try {
     fs.mkdirSync(tmp, { recursive: true });
     for (const [name, arr] of Object.entries(entry.arrays)) {
-      atomicWriteFile(path.join(tmp, `${name}.npy`), npyParts(arr));
+      writeFileAtomic(path.join(tmp, `${name}.npy`), npyParts(arr));
     }
-    atomicWriteFile(
+    writeFileAtomic(
       path.join(tmp, 'meta.json'),
       JSON.stringify({ meta: entry.meta, arrays: Object.keys(entry.arrays) }),
     );

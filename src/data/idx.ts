@@ -193,6 +193,11 @@ export function loadFashionMnist(dir: string, options: MnistOptions = {}): Mnist
   return loadMnistFormat(dir, options, 'loadFashionMnist');
 }
 
+/** MNIST's class names in label order: the digits. */
+export const MNIST_CLASSES: readonly string[] = Object.freeze(
+  Array.from({ length: 10 }, (_, d) => String(d)),
+);
+
 /** Fashion-MNIST's class names in label order. */
 export const FASHION_MNIST_CLASSES: readonly string[] = Object.freeze([
   'T-shirt/top',

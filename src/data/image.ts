@@ -12,7 +12,7 @@ import path from 'node:path';
 import { NDArray } from '../ndarray/ndarray.js';
 import type { TypedArray } from '../ndarray/dtype.js';
 import { fmtShape } from '../ndarray/shape.js';
-import { atomicWriteFile } from './cache.js';
+import { writeFileAtomic } from '../nodeFiles.js';
 import { decodeImage, jpegJs, pngJs } from './decode.js';
 
 export interface ReadImageOptions {
@@ -85,7 +85,7 @@ export function writeImage(file: string, arr: NDArray, options: WriteImageOption
   } else {
     throw new Error(`writeImage: cannot tell the format of ${file} (use a .png, .jpg or .jpeg extension)`);
   }
-  atomicWriteFile(file, bytes);
+  writeFileAtomic(file, bytes);
 }
 
 /**

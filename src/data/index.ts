@@ -1,4 +1,4 @@
-/** Data: loaders (CIFAR-10, image folders, IDX/MNIST), the decoded-data cache, image I/O, preprocessing. */
+/** Data: loaders (CIFAR-10, image folders, IDX/MNIST), the data-set registry, the decoded-data cache, image I/O, preprocessing. */
 export * from './cifar10.js';
 export {
   loadImageFolder,
@@ -8,7 +8,6 @@ export {
   type LoadProgress,
 } from './imageFolder.js';
 export { dataCacheDir, sourceChecksum, sha256File } from './cache.js';
-export { encodeNpy, decodeNpy } from './npy.js';
 export { imageFormat, decodeImage, type DecodedImage } from './decode.js';
 export * from './image.js';
 export * from './idx.js';
@@ -16,3 +15,4 @@ export * from './preprocess.js';
 export * from './batches.js';
 export * from './augment.js';
 export * from './download.js';
+export * from './registry.js';

@@ -84,6 +84,85 @@ export function applyChannelNorm(
     .div(safe.reshape(shape).astype(isFloat(X.dtype) ? X.dtype : 'float64'));
 }
 
+/**
+ * How raw pixels become model inputs, in the form a checkpoint stores as JSON (so predict applies exactly
+ * what training did): x = (pixel·scale − mean[c]) / std[c] per channel c. fitChannelNorm's statistics for
+ * images as they come (N, H, W, C), as plain numbers.
+ */
+export interface ImageNormalization {
+  scale: number;
+  mean: number[];
+  std: number[];
+}
+
+/** How a model takes images: channels first (N, C, H, W) for conv nets, flat rows (N, H·W·C) otherwise. */
+export type ImageLayout = 'chw' | 'flat';
+
+function checkImages(X: NDArray, op: string): void {
+  if (X.ndim !== 4) throw new Error(`${op}: expected images (N, H, W, C), got shape ${fmtShape(X.shape)}`);
+}
+
+/**
+ * Fits per-channel mean and (population) std of pixel/pixelMax (scale = 1/pixelMax) over images X
+ * (N, H, W, C), as fitChannelNorm with channelAxis -1 but in one pass over the raw pixels, without a float
+ * copy of the data set (a variance below 1e-12 is raised to it, so a constant channel is centred, not
+ * divided by 0).
+ */
+export function fitImageNormalization(
+  X: NDArray,
+  { pixelMax = 255 }: { pixelMax?: number } = {},
+): ImageNormalization {
+  checkImages(X, 'fitImageNormalization');
+  const c = X.shape[3];
+  const px = X.toTypedArray();
+  const sum = new Float64Array(c);
+  const sq = new Float64Array(c);
+  for (let i = 0; i < px.length; i++) {
+    const v = px[i] / pixelMax;
+    sum[i % c] += v;
+    sq[i % c] += v * v;
+  }
+  const n = px.length / c;
+  const mean = Array.from(sum, (s) => s / n);
+  const std = Array.from(sq, (s, k) => Math.sqrt(Math.max(s / n - mean[k] * mean[k], 1e-12)));
+  return { scale: 1 / pixelMax, mean, std };
+}
+
+/**
+ * Images X (N, H, W, C) of any numeric type → model inputs as `dtype`, normalised and laid out in one
+ * pass: x = (pixel·scale − mean[c]) / std[c], as (N, C, H, W) for 'chw' or (N, H·W·C) for 'flat'.
+ */
+export function normalizeImages(
+  X: NDArray,
+  norm: ImageNormalization,
+  layout: ImageLayout,
+  dtype: 'float32' | 'float64',
+): NDArray {
+  checkImages(X, 'normalizeImages');
+  const [n, h, w, c] = X.shape;
+  if (norm.mean.length !== c || norm.std.length !== c) {
+    throw new Error(
+      `normalizeImages: images of shape ${fmtShape(X.shape)} have ${c} channels but the normalisation has ${norm.mean.length}`,
+    );
+  }
+  const px = X.toTypedArray();
+  const out = dtype === 'float32' ? new Float32Array(px.length) : new Float64Array(px.length);
+  const mul = norm.std.map((s) => norm.scale / s);
+  const add = norm.mean.map((m, k) => -m / norm.std[k]);
+  if (layout === 'flat') {
+    for (let i = 0; i < px.length; i++) out[i] = px[i] * mul[i % c] + add[i % c];
+    return new NDArray(out, [n, h * w * c], dtype);
+  }
+  const hw = h * w;
+  for (let i = 0; i < n; i++) {
+    const base = i * hw * c;
+    for (let p = 0; p < hw; p++) {
+      for (let k = 0; k < c; k++) out[base + k * hw + p] = px[base + p * c + k] * mul[k] + add[k];
+    }
+  }
+  return new NDArray(out, [n, c, h, w], dtype);
+}
+
 export { symmetricEigen };
 
 /** A fitted PCA: the data mean (D,), eigenvectors U (D, D) as columns and eigenvalues S (D,), descending. */

@@ -1,6 +1,7 @@
 /**
  * numpy's .npy and .npz formats on bytes (no file system here, so this also runs in a browser; see
- * npyfile.ts for saving and loading files in Node).
+ * npyfile.ts for saving and loading files in Node). The one .npy codec: numpy files, Solver and CLI
+ * checkpoints and the decoded-data cache (src/data/cache.ts) all go through it.
  *
  * .npy is a 10-byte preamble (magic "\x93NUMPY", version 1.0, little-endian uint16 header length), an
  * ASCII Python dict literal {'descr': '<f8', 'fortran_order': False, 'shape': (2, 3), } padded with spaces
@@ -53,22 +54,32 @@ function npyHeader(dtype: DType, shape: readonly number[]): Uint8Array {
   return out;
 }
 
+/**
+ * The .npy header and data of `a` as two parts, for a vectored write (writeFileAtomic takes a list): the
+ * data part is a view of `a`'s memory, not a copy, when `a` is contiguous (on a little-endian machine).
+ */
+export function npyParts(a: NDArray): [Uint8Array, Uint8Array] {
+  const header = npyHeader(a.dtype, a.shape);
+  const c = a.contiguous();
+  const data = c.data.subarray(c.offset, c.offset + c.size);
+  if (littleEndian || data.BYTES_PER_ELEMENT === 1)
+    return [header, new Uint8Array(data.buffer, data.byteOffset, data.byteLength)];
+  const out = new Uint8Array(data.byteLength);
+  const dv = new DataView(out.buffer);
+  for (let i = 0; i < data.length; i++) {
+    if (a.dtype === 'float64') dv.setFloat64(i * 8, data[i], true);
+    else if (a.dtype === 'float32') dv.setFloat32(i * 4, data[i], true);
+    else dv.setInt32(i * 4, data[i], true);
+  }
+  return [header, out];
+}
+
 /** Serialises `a` as a .npy file (format 1.0, C order, little-endian), byte for byte as numpy.save. */
 export function toNpy(a: NDArray): Uint8Array {
-  const header = npyHeader(a.dtype, a.shape);
-  const data = a.toTypedArray();
-  const out = new Uint8Array(header.length + data.byteLength);
+  const [header, data] = npyParts(a);
+  const out = new Uint8Array(header.length + data.length);
   out.set(header, 0);
-  if (littleEndian || data.BYTES_PER_ELEMENT === 1) {
-    out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), header.length);
-  } else {
-    const dv = new DataView(out.buffer, header.length);
-    for (let i = 0; i < data.length; i++) {
-      if (a.dtype === 'float64') dv.setFloat64(i * 8, data[i], true);
-      else if (a.dtype === 'float32') dv.setFloat32(i * 4, data[i], true);
-      else dv.setInt32(i * 4, data[i], true);
-    }
-  }
+  out.set(data, header.length);
   return out;
 }
 
@@ -112,7 +123,7 @@ function parseHeader(bytes: Uint8Array, op: string): Header {
     .filter((s) => s !== '')
     .map((s) => {
       const d = Number(s.replace(/L$/, ''));
-      if (!Number.isInteger(d) || d < 0)
+      if (!Number.isSafeInteger(d) || d < 0)
         throw new RangeError(`${op}: malformed shape (${shape[1]}) in header`);
       return d;
     });
@@ -172,13 +183,33 @@ function readerFor(descr: string, op: string): Reader {
   }
 }
 
+/** A typed array over `buffer` for data stored as our dtype in native byte order ('f8', 'f4', 'i4', 'u1'), else null. */
+function nativeView(code: string | null, buffer: ArrayBufferLike, at: number, n: number): TypedArray | null {
+  if (code === 'f8') return new Float64Array(buffer, at, n);
+  if (code === 'f4') return new Float32Array(buffer, at, n);
+  if (code === 'i4') return new Int32Array(buffer, at, n);
+  if (code === 'u1') return new Uint8Array(buffer, at, n);
+  return null;
+}
+
+export interface FromNpyOptions {
+  /** The file's name, for error messages ("fromNpy: <name>: ..."). */
+  name?: string;
+  /**
+   * Share `bytes`' memory instead of copying when the data is float64/float32/int32/uint8 in native byte
+   * order, C order and aligned (a warm cache read is then a file read, no parse). The caller must not
+   * reuse `bytes`. Default false: the array owns fresh memory.
+   */
+  view?: boolean;
+}
+
 /**
  * Parses a .npy file. Throws naming the fault on a bad magic string, a malformed or truncated header,
- * fewer data bytes than the header promises, or an unsupported dtype; int64 data (numpy's default int)
- * becomes int32 when every value fits, else it throws.
+ * fewer data bytes than the header promises (checked before any allocation), or an unsupported dtype;
+ * int64 data (numpy's default int) becomes int32 when every value fits, else it throws.
  */
-export function fromNpy(bytes: Uint8Array): NDArray {
-  const op = 'fromNpy';
+export function fromNpy(bytes: Uint8Array, { name, view = false }: FromNpyOptions = {}): NDArray {
+  const op = name === undefined ? 'fromNpy' : `fromNpy: ${name}`;
   const h = parseHeader(bytes, op);
   const r = readerFor(h.descr, op);
   const n = sizeOf(h.shape);
@@ -189,18 +220,19 @@ export function fromNpy(bytes: Uint8Array): NDArray {
       `${op}: header promises ${n} '${h.descr}' values of shape ${fmtShape(h.shape)} (${need} bytes) but only ${have} bytes of data follow`,
     );
   }
+  const native =
+    (littleEndian ? h.descr[0] !== '>' : h.descr[0] === '>') || r.itemsize === 1 ? h.descr.slice(1) : null;
+  const at = bytes.byteOffset + h.dataOffset;
+  if (view && !h.fortranOrder && at % r.itemsize === 0) {
+    const shared = nativeView(native, bytes.buffer, at, n);
+    if (shared) return new NDArray(shared, h.shape, r.dtype);
+  }
   // A fresh, aligned buffer (not bytes.slice: on a Node Buffer that is a view into a shared pool).
   const raw = new Uint8Array(need);
   raw.set(bytes.subarray(h.dataOffset, h.dataOffset + need));
-  const native =
-    (littleEndian ? h.descr[0] !== '>' : h.descr[0] === '>') || r.itemsize === 1 ? h.descr.slice(1) : null;
-  let data: TypedArray;
-  if (native === 'f8') data = new Float64Array(raw.buffer, 0, n);
-  else if (native === 'f4') data = new Float32Array(raw.buffer, 0, n);
-  else if (native === 'i4') data = new Int32Array(raw.buffer, 0, n);
-  else if (native === 'u1') data = raw;
-  else if (native === 'b1') data = raw.map((v) => (v !== 0 ? 1 : 0));
-  else {
+  let data: TypedArray | null =
+    native === 'b1' ? raw.map((v) => (v !== 0 ? 1 : 0)) : nativeView(native, raw.buffer, 0, n);
+  if (!data) {
     const dv = new DataView(raw.buffer);
     data =
       r.dtype === 'float64'

@@ -1,28 +1,13 @@
 /**
- * Saving and loading .npy/.npz files in Node. Writes are atomic: the bytes go to a temporary file in the
- * same directory, which is then renamed over the target, so a crash never leaves a half-written file.
+ * Saving and loading .npy/.npz files in Node. Writes are atomic (writeFileAtomic, nodeFiles.ts): a crash
+ * never leaves a half-written file.
  */
-import { nodeFs, nodePath } from '../nodeFiles.js';
+import { nodeFs, writeFileAtomic } from '../nodeFiles.js';
 import type { NDArray } from './ndarray.js';
-import { fromNpy, fromNpz, toNpy, toNpz, type NpzOptions } from './npy.js';
+import { fromNpy, fromNpz, npyParts, toNpz, type NpzOptions } from './npy.js';
 
-/** Writes `bytes` to `file` atomically (temp file in the same directory + rename). */
-export function writeFileAtomic(file: string, bytes: Uint8Array): void {
-  const { writeFileSync, renameSync, rmSync } = nodeFs('writeFileAtomic');
-  const path = nodePath('writeFileAtomic');
-  const dir = path.dirname(file);
-  const tmp = path.join(
-    dir,
-    `.${path.basename(file)}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`,
-  );
-  try {
-    writeFileSync(tmp, bytes);
-    renameSync(tmp, file);
-  } catch (e) {
-    rmSync(tmp, { force: true });
-    throw e;
-  }
-}
+// Part of the public API since the npy files came first; it lives with the other Node-only file helpers.
+export { writeFileAtomic };
 
 function read(file: string, op: string): Uint8Array {
   const fs = nodeFs(op);
@@ -35,7 +20,7 @@ function read(file: string, op: string): Uint8Array {
 
 /** numpy.save: writes `a` to `file` (conventionally ending in .npy). */
 export function saveNpy(file: string, a: NDArray): void {
-  writeFileAtomic(file, toNpy(a));
+  writeFileAtomic(file, npyParts(a)); // header and data written without joining them
 }
 
 /** numpy.load of a .npy file. */

@@ -14,10 +14,9 @@
  * Loading refuses, with a message naming the file and the array, what is not a checkpoint, a newer format,
  * arrays whose shape or dtype differ from the index, and (unless asked not to) non-finite parameters.
  */
-import { nodeFs, nodePath, sha256Hex } from '../nodeFiles.js';
+import { nodeFs, nodePath, sha256Hex, writeFileAtomic } from '../nodeFiles.js';
 import { NDArray } from '../ndarray/ndarray.js';
 import { fromNpz, toNpz } from '../ndarray/npy.js';
-import { writeFileAtomic } from '../ndarray/npyfile.js';
 
 export const CHECKPOINT_FORMAT = 'nabla-checkpoint';
 /** 2: one format for Solver and command (v1 was the command's; its files still load). */

@@ -9,8 +9,6 @@ import {
   writeImage,
   CIFAR10_CLASSES,
 } from '../../src/data/index.js';
-import { decodeNpy, encodeNpy } from '../../src/data/npy.js';
-import { array, arange } from '../../src/ndarray/index.js';
 import { patternImage, rmTemp, tempDir } from './helpers.js';
 
 let tmp: string;
@@ -169,24 +167,5 @@ describe('getCifar10Data', () => {
 
   it('says where to get CIFAR-10 when the source is missing', () => {
     expect(() => resolveCifar10Source(path.join(tmp, 'none'))).toThrow(/CIFAR-10 source .* does not exist/);
-  });
-});
-
-describe('npy', () => {
-  it('round-trips every dtype and rejects truncated files before allocating', () => {
-    for (const dt of ['float64', 'float32', 'int32', 'uint8', 'bool'] as const) {
-      const a = arange(24).reshape(2, 3, 4).astype(dt);
-      const b = decodeNpy(encodeNpy(a));
-      expect(b.shape).toEqual([2, 3, 4]);
-      expect(b.dtype).toBe(dt);
-      expect(Array.from(b.toTypedArray())).toEqual(Array.from(a.toTypedArray()));
-    }
-    const bytes = encodeNpy(array([1, 2, 3], 'float64'));
-    expect(bytes.length % 64).toBe(24 % 64);
-    expect(String.fromCharCode(...bytes.subarray(10, 60))).toContain("'descr': '<f8'");
-    expect(() => decodeNpy(bytes.subarray(0, bytes.length - 1), 'x.npy')).toThrow(
-      /x\.npy: header promises 24 data bytes but the file holds 23/,
-    );
-    expect(() => decodeNpy(new Uint8Array(20), 'y.npy')).toThrow(/y\.npy: not a \.npy file/);
   });
 });

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import * as nd from '../../src/index.js';
-import { array, fromNpy, fromNpz, toNpy, toNpz } from '../../src/index.js';
+import { array, fromNpy, fromNpz, npyParts, toNpy, toNpz } from '../../src/index.js';
 import { goldenDir } from './helpers.js';
 
 const fixture = (name: string) => new Uint8Array(readFileSync(path.join(goldenDir, `ndarray_${name}.npy`)));
@@ -87,6 +87,50 @@ describe('toNpy / fromNpy', () => {
   });
 });
 
+describe('npyParts / fromNpy({ view })', () => {
+  it('gives the header and a view of a contiguous array, the same bytes as toNpy', () => {
+    const a = nd.arange(0, 24, 1, 'float32').reshape(2, 3, 4);
+    const [head, data] = npyParts(a);
+    expect(data.buffer).toBe(a.data.buffer); // no copy
+    expect(Buffer.concat([head, data]).equals(Buffer.from(toNpy(a)))).toBe(true);
+    const v = a.transpose(2, 0, 1); // not contiguous: copied, still C order
+    expect(Buffer.concat(npyParts(v)).equals(Buffer.from(toNpy(v.copy())))).toBe(true);
+  });
+
+  it('shares the bytes when aligned and native, copies otherwise', () => {
+    for (const d of ['float64', 'float32', 'int32', 'uint8'] as const) {
+      const a = nd.arange(6).reshape(2, 3).astype(d);
+      const bytes = toNpy(a);
+      const shared = fromNpy(bytes, { view: true });
+      same(shared, a);
+      expect(shared.data.buffer).toBe(bytes.buffer);
+      expect(fromNpy(bytes).data.buffer).not.toBe(bytes.buffer);
+      // Misaligned for multi-byte types: copied into fresh memory, same values.
+      const shifted = new Uint8Array(bytes.length + 1).subarray(1);
+      shifted.set(bytes);
+      same(fromNpy(shifted, { view: true }), a);
+      if (a.data.BYTES_PER_ELEMENT > 1)
+        expect(fromNpy(shifted, { view: true }).data.buffer).not.toBe(shifted.buffer);
+    }
+    // Byte-swapped and Fortran-order data always get converted.
+    same(fromNpy(fixture('f8be'), { view: true }), array([1.5, -2.25, 1e300]));
+    same(fromNpy(fixture('fortran'), { view: true }), nd.arange(0, 6, 1, 'float64').reshape(2, 3));
+  });
+
+  it('names the file in errors and checks sizes before allocating', () => {
+    const bytes = toNpy(array([1, 2, 3], 'float64'));
+    expect(() => fromNpy(bytes.subarray(0, bytes.length - 1), { name: 'x.npy' })).toThrow(
+      /fromNpy: x\.npy: header promises 3 '<f8' values of shape \(3,\) \(24 bytes\) but only 23 bytes/,
+    );
+    expect(() => fromNpy(new Uint8Array(20), { name: 'y.npy' })).toThrow(/fromNpy: y\.npy: bad magic/);
+    const huge = new TextEncoder().encode(
+      "{'descr': '<f8', 'fortran_order': False, 'shape': (100000000000,), }".padEnd(117, ' ') + '\n',
+    );
+    const file = new Uint8Array([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, huge.length, 0, ...huge]);
+    expect(() => fromNpy(file)).toThrow(/header promises 100000000000 '<f8' values/);
+  });
+});
+
 describe('toNpz / fromNpz', () => {
   it("reads numpy's savez and savez_compressed", () => {
     const s = fromNpz(new Uint8Array(readFileSync(path.join(goldenDir, 'ndarray_stored.npz'))));
@@ -126,7 +170,27 @@ describe('saveNpy / loadNpy / saveNpz / loadNpz', () => {
     const z = path.join(dir, 'm.npz');
     nd.saveNpz(z, { a: f8, b: expected.u1 }, { compress: true });
     same(nd.loadNpz(z).b, expected.u1);
-    expect(readdirSync(dir).sort()).toEqual(['m.npz', 'w.npy']); // no temp files left
+    expect(
+      readdirSync(dir)
+        .filter((f) => f !== 'sub')
+        .sort(),
+    ).toEqual(['m.npz', 'w.npy']); // no temp files left
+  });
+
+  it('writeFileAtomic writes text, bytes and lists of parts, creating the folder, and cleans up on failure', () => {
+    const f = path.join(dir, 'sub', 'deeper', 'a.bin');
+    nd.writeFileAtomic(f, [new Uint8Array([1, 2]), new Uint8Array(0), new Uint8Array([3])]);
+    expect([...readFileSync(f)]).toEqual([1, 2, 3]);
+    nd.writeFileAtomic(f, 'héllo');
+    expect(readFileSync(f, 'utf8')).toBe('héllo');
+    nd.writeFileAtomic(f, new Uint8Array([9]));
+    expect([...readFileSync(f)]).toEqual([9]);
+    expect(readdirSync(path.dirname(f))).toEqual(['a.bin']);
+    // Renaming over a non-empty folder fails: the error comes through and no temp file is left.
+    const blocked = path.join(dir, 'sub', 'blocked');
+    nd.writeFileAtomic(path.join(blocked, 'x'), 'x');
+    expect(() => nd.writeFileAtomic(blocked, 'y')).toThrow();
+    expect(readdirSync(path.join(dir, 'sub')).sort()).toEqual(['blocked', 'deeper']);
   });
 
   it('names the file in errors', () => {

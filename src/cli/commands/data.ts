@@ -1,8 +1,16 @@
 /** `nabla data list | info <data> | download <name>`: what data is here, what it holds, and fetching more. */
 import { relative } from 'node:path';
 import { DATASETS as DOWNLOADS, downloadDataset, mnistDataDir } from '../../data/index.js';
-import { DATASETS, type DataSpec, type DatasetName } from '../choices.js';
-import { dataLabel, downloadedDir, findCifar10, findFashionMnist, loadDataset } from '../dataset.js';
+import {
+  DATASET_NAMES as DATASETS,
+  dataLabel,
+  downloadedDir,
+  findCifar10,
+  findFashionMnist,
+  loadDataset,
+  type DataSpec,
+  type DatasetName,
+} from '../../data/registry.js';
 import { UsageError } from '../errors.js';
 
 function where(name: DatasetName): string | null {

@@ -1,8 +1,9 @@
 /** `nabla eval <run>`: accuracy, per-class accuracy and confusion matrix of a checkpoint on a data set. */
 import { join } from 'node:path';
-import type { DataSpec } from '../choices.js';
+import type { DataSpec } from '../../data/registry.js';
 import { parseData } from '../choices.js';
-import { loadDataset, normalizeImages } from '../dataset.js';
+import { loadDataset } from '../../data/registry.js';
+import { normalizeImages } from '../../data/preprocess.js';
 import { UsageError } from '../errors.js';
 import { evaluatePredictions, formatEvaluation } from '../evaluate.js';
 import { predictLabels } from '../../solver/solver.js';

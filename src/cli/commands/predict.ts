@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { imresize, readImage } from '../../data/image.js';
 import { NDArray } from '../../ndarray/ndarray.js';
-import { normalizeImages } from '../dataset.js';
+import { normalizeImages } from '../../data/preprocess.js';
 import { UsageError } from '../errors.js';
 import { restoreModel } from '../restore.js';
 

@@ -3,7 +3,7 @@
  * and the resolved settings — flags over the model's defaults — saved in config.json and the checkpoint.
  */
 import { layersConfig, modelOptions, TRAIN_DEFAULTS, type ModelConfig } from '../../models/registry.js';
-import { dataLabel } from '../dataset.js';
+import { dataLabel } from '../../data/datasetNames.js';
 import type { AugmentName, OptimizerName, ScheduleName } from '../choices.js';
 import type { TrainJob } from './job.js';
 

@@ -4,7 +4,8 @@
  */
 import type { Model } from '../../models/model.js';
 import type { NDArray } from '../../ndarray/ndarray.js';
-import type { AugmentName, DataSpec, ModelSpec, OptimizerName, ScheduleName } from '../choices.js';
+import type { DataSpec } from '../../data/datasetNames.js';
+import type { AugmentName, ModelSpec, OptimizerName, ScheduleName } from '../choices.js';
 import type { Evaluation } from '../evaluate.js';
 import type { RunConfig } from './config.js';
 

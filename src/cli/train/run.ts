@@ -17,7 +17,7 @@ import { predictLabels, Solver } from '../../solver/solver.js';
 import type { SolverState } from '../../solver/state.js';
 import { loadRunCheckpoint, saveRunCheckpoint, type RunInfo } from '../checkpoint.js';
 import type { AugmentName } from '../choices.js';
-import { loadDataset, prepareData, type ImageDataset, type PreparedData } from '../dataset.js';
+import { loadDataset, prepareData, type ImageDataset, type PreparedData } from '../../data/registry.js';
 import { RunStopped } from '../errors.js';
 import { evaluatePredictions } from '../evaluate.js';
 import { MetricsLog } from '../metrics.js';

@@ -1,0 +1,18 @@
+/**
+ * The registry's names (registry.ts re-exports them), in a module with no loaders behind it, so the CLI can
+ * check `--data` without loading them (that keeps `nabla --help` fast).
+ */
+import type { DatasetName } from './download.js';
+
+export type { DatasetName };
+
+/** The built-in data sets, in the order help texts list them. */
+export const DATASET_NAMES = ['mnist', 'fashion-mnist', 'cifar10'] as const satisfies readonly DatasetName[];
+
+/** A data set: a built-in name, or a folder / archive of split/class/image files. */
+export type DataSpec = { kind: 'builtin'; name: DatasetName } | { kind: 'path'; path: string };
+
+/** The data set's name as the user gave it. */
+export function dataLabel(spec: DataSpec): string {
+  return spec.kind === 'builtin' ? spec.name : spec.path;
+}
