@@ -335,8 +335,10 @@ export class Solver {
         `(Epoch ${this.epoch} / ${this.numEpochs}) train acc: ${trainAcc.toFixed(6)}; val_acc: ${valAcc.toFixed(6)}`,
       );
     }
-    if (valAcc > this.bestValAcc || Object.keys(this.bestParams).length === 0) {
-      if (!Number.isNaN(valAcc)) this.bestValAcc = Math.max(valAcc, this.bestValAcc);
+    const first = Object.keys(this.bestParams).length === 0;
+    if (valAcc > this.bestValAcc || first) {
+      // The first measurement is the best so far whatever its sign (a metric may be negative, e.g. −loss).
+      if (!Number.isNaN(valAcc)) this.bestValAcc = first ? valAcc : Math.max(valAcc, this.bestValAcc);
       for (const [p, w] of Object.entries(this.model.params)) {
         if (this.bestParams[p]) this.bestParams[p].set('...', w);
         else this.bestParams[p] = w.copy();

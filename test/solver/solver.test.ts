@@ -7,20 +7,7 @@ import { FullyConnectedNet } from '../../src/models/fullyConnectedNet.js';
 import { TwoLayerNet } from '../../src/models/twoLayerNet.js';
 import { Solver, type SolverEvent } from '../../src/solver/index.js';
 import type { OptimConfig } from '../../src/optim/index.js';
-
-/** A small learnable problem: class = argmax of a fixed random projection of Gaussian inputs. */
-function synthetic(n: number, d: number, c: number, seed: number): { X: NDArray; y: NDArray } {
-  const g = new Generator(seed);
-  const X = g.randn(n, d);
-  const P = new Generator(99).randn(d, c);
-  return { X, y: X.dot(P).argmax(1) };
-}
-
-function data(nTrain = 200, nVal = 50, d = 12, c = 4) {
-  const tr = synthetic(nTrain, d, c, 1);
-  const va = synthetic(nVal, d, c, 2);
-  return { XTrain: tr.X, yTrain: tr.y, XVal: va.X, yVal: va.y };
-}
+import { solverData as data, statefulNet } from './fixtures.js';
 
 describe('Solver', () => {
   it('trains a TwoLayerNet: histories have the course shapes, loss falls, params end at the best', () => {
@@ -135,17 +122,7 @@ describe('Solver', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'nabla-solver-'));
     try {
       const d = data(120, 30);
-      const make = () =>
-        new FullyConnectedNet({
-          hiddenDims: [16, 16],
-          inputDim: 12,
-          numClasses: 4,
-          normalization: 'batchnorm',
-          dropoutKeepRatio: 0.8,
-          weightScale: 1e-1,
-          dtype: 'float64',
-          seed: 3,
-        });
+      const make = () => statefulNet();
       const opts = {
         updateRule: 'adam',
         optimConfig: { learningRate: 5e-3 },
