@@ -6,7 +6,7 @@
  * Element indices and strides are in elements, not bytes. Kernels read any TypedArray and write by
  * plain assignment, so the output buffer's type does the dtype cast (Float32Array rounds, Uint8Array wraps).
  */
-import type { FloatArray, TypedArray } from '../ndarray/dtype.js';
+import type { FloatArray, TypedArray } from './types.js';
 
 export type BinaryOp =
   | 'add'

@@ -270,7 +270,65 @@ Examples:
       (await import('./commands/predict.js')).predictCommand(run, images, opts),
     );
 
-  sub('gradcheck')
+  addGradcheckCommand(sub('gradcheck'));
+
+  addTrainingOptions(
+    sub('sweep')
+      .description(
+        'random search of (lr, reg) in log space over worker threads; ranked table, best checkpoint kept',
+      )
+      .action(async (opts) => (await import('./commands/sweep.js')).sweepCommand(opts)),
+    true,
+  );
+
+  const data = sub('data').description('data sets: list, info, download');
+  strict(data.command('list'))
+    .description('the data sets nabla knows and whether each is available here')
+    .action(async () => (await import('./commands/data.js')).dataList());
+  strict(data.command('info'))
+    .description('shapes, classes and location of a data set')
+    .argument('<data>', `${DATASETS.join('|')} or a folder / .tar.gz`)
+    .action(async (d) => (await import('./commands/data.js')).dataInfo(parseData(d)));
+  strict(data.command('download'))
+    .description('download a data set into the data folder ($NABLA_DATA), verifying its checksum')
+    .argument('<name>', DATASETS.filter((d) => d !== 'mnist').join('|') + '|mnist')
+    .option('--url <url>', 'download from this address instead')
+    .option('--dir <dir>', 'save into this folder')
+    .action(async (name, opts) => (await import('./commands/data.js')).dataDownload(name, opts));
+
+  addServeOptions(
+    sub('ui')
+      .description('serve the dashboard of past runs on 127.0.0.1: curves, settings, pictures; compare runs')
+      .option('--runs <dir>', 'the folder of run folders', 'runs'),
+    8231,
+    'the dashboard',
+  ).action(async (opts) => (await import('./commands/ui.js')).uiCommand(opts));
+
+  addServeOptions(
+    sub('demo').description(
+      'serve the in-browser demo on 127.0.0.1: a CNN learns MNIST in your browser; draw a digit',
+    ),
+    8230,
+    'the server',
+  ).action(async (opts) => (await import('./commands/demo.js')).demoCommand(opts));
+
+  sub('bench')
+    .description('run the benchmarks (bench/run.ts) and print images/s and GFLOP/s')
+    .allowUnknownOption(true)
+    .allowExcessArguments(true)
+    .action(async (_opts, cmd: Command) => (await import('./commands/bench.js')).benchCommand(cmd.args));
+
+  sub('info')
+    .description('version, backend, threads, SIMD')
+    .option('--json', 'print as JSON', false)
+    .action(async (opts) => (await import('./commands/info.js')).infoCommand(opts));
+
+  return program;
+}
+
+/** `nabla gradcheck`: the course's numeric gradient check as a command. */
+function addGradcheckCommand(cmd: Command): Command {
+  return cmd
     .description(
       "numeric gradient check of a model's loss on a tiny float64 instance: relative error per parameter",
     )
@@ -298,68 +356,19 @@ Examples:
         .argParser(parsePositive('--tolerance')),
     )
     .action(async (opts) => (await import('./commands/gradcheck.js')).gradcheckCommand(opts));
+}
 
-  addTrainingOptions(
-    sub('sweep')
-      .description(
-        'random search of (lr, reg) in log space over worker threads; ranked table, best checkpoint kept',
-      )
-      .action(async (opts) => (await import('./commands/sweep.js')).sweepCommand(opts)),
-    true,
-  );
-
-  const data = sub('data').description('data sets: list, info, download');
-  strict(data.command('list'))
-    .description('the data sets nabla knows and whether each is available here')
-    .action(async () => (await import('./commands/data.js')).dataList());
-  strict(data.command('info'))
-    .description('shapes, classes and location of a data set')
-    .argument('<data>', `${DATASETS.join('|')} or a folder / .tar.gz`)
-    .action(async (d) => (await import('./commands/data.js')).dataInfo(parseData(d)));
-  strict(data.command('download'))
-    .description('download a data set into the data folder ($NABLA_DATA), verifying its checksum')
-    .argument('<name>', DATASETS.filter((d) => d !== 'mnist').join('|') + '|mnist')
-    .option('--url <url>', 'download from this address instead')
-    .option('--dir <dir>', 'save into this folder')
-    .action(async (name, opts) => (await import('./commands/data.js')).dataDownload(name, opts));
-
-  sub('ui')
-    .description('serve the dashboard of past runs on 127.0.0.1: curves, settings, pictures; compare runs')
-    .option('--runs <dir>', 'the folder of run folders', 'runs')
+/** --host, --port and --allow-remote of a command that serves pages (`what` names it in the help). */
+function addServeOptions(cmd: Command, defaultPort: number, what: string): Command {
+  return cmd
     .addOption(
       new Option('--host <address>', 'address to listen on (default 127.0.0.1; others need --allow-remote)'),
     )
     .addOption(
-      new Option('--port <n>', 'port (default 8231, or a free one if taken; 0: any free)').argParser(
-        parsePort,
-      ),
+      new Option(
+        '--port <n>',
+        `port (default ${defaultPort}, or a free one if taken; 0: any free)`,
+      ).argParser(parsePort),
     )
-    .addOption(new Option('--allow-remote', 'allow a non-loopback --host (the dashboard has no login)'))
-    .action(async (opts) => (await import('./commands/ui.js')).uiCommand(opts));
-
-  sub('demo')
-    .description('serve the in-browser demo on 127.0.0.1: a CNN learns MNIST in your browser; draw a digit')
-    .addOption(
-      new Option('--host <address>', 'address to listen on (default 127.0.0.1; others need --allow-remote)'),
-    )
-    .addOption(
-      new Option('--port <n>', 'port (default 8230, or a free one if taken; 0: any free)').argParser(
-        parsePort,
-      ),
-    )
-    .addOption(new Option('--allow-remote', 'allow a non-loopback --host (the server has no login)'))
-    .action(async (opts) => (await import('./commands/demo.js')).demoCommand(opts));
-
-  sub('bench')
-    .description('run the benchmarks (bench/run.ts) and print images/s and GFLOP/s')
-    .allowUnknownOption(true)
-    .allowExcessArguments(true)
-    .action(async (_opts, cmd: Command) => (await import('./commands/bench.js')).benchCommand(cmd.args));
-
-  sub('info')
-    .description('version, backend, threads, SIMD')
-    .option('--json', 'print as JSON', false)
-    .action(async (opts) => (await import('./commands/info.js')).infoCommand(opts));
-
-  return program;
+    .addOption(new Option('--allow-remote', `allow a non-loopback --host (${what} has no login)`));
 }

@@ -20,8 +20,9 @@
 
 export type DType = 'float64' | 'float32' | 'int32' | 'uint8' | 'bool';
 export type FloatDType = 'float64' | 'float32';
-export type TypedArray = Float64Array | Float32Array | Int32Array | Uint8Array;
-export type FloatArray = Float64Array | Float32Array;
+import type { FloatArray, TypedArray } from '../backend/types.js';
+
+export type { FloatArray, TypedArray };
 
 export const DTYPES: readonly DType[] = ['bool', 'uint8', 'int32', 'float32', 'float64'];
 

@@ -6,7 +6,7 @@
  * With a fused max pool the conv output of an image stays in an (F, P) scratch; the backward rebuilds its
  * gradient from dpool, the pooled output and the argmax (scatter where pooled > 0, the ReLU's mask there).
  */
-import type { FloatArray } from '../../ndarray/dtype.js';
+import type { FloatArray } from '../types.js';
 import type { ConvBackwardArgs, ConvForwardArgs, ConvGeometry } from '../backend.js';
 import { gemm } from './gemm.js';
 import { col2im, im2col } from './im2col.js';

@@ -1,5 +1,5 @@
 /** Elementwise kernels of the TypeScript backend: one tight loop per op, no per-element calls. */
-import type { TypedArray } from '../../ndarray/dtype.js';
+import type { TypedArray } from '../types.js';
 import type { BinaryOp, ReluBackwardArgs, Strided, UnaryOp } from '../backend.js';
 import { coalesce, walkRows } from './strided.js';
 

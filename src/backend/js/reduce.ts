@@ -1,5 +1,5 @@
 /** Reduction kernels of the TypeScript backend. */
-import type { TypedArray } from '../../ndarray/dtype.js';
+import type { TypedArray } from '../types.js';
 import type { ReduceOp, Strided } from '../backend.js';
 import { run1, specialise } from './elementwise.js';
 

@@ -5,7 +5,7 @@
  * Everything else, and small arrays where a call's fixed cost dominates, is the TypeScript backend's.
  * Results are bit-identical to the TypeScript backend's (see asm/elementwise.ts).
  */
-import type { TypedArray } from '../../ndarray/dtype.js';
+import type { TypedArray } from '../types.js';
 import type { BinaryOp, ReluBackwardArgs, Strided, UnaryOp } from '../backend.js';
 import { jsBackend } from '../js/index.js';
 import { coalesce } from '../js/strided.js';

@@ -6,7 +6,7 @@
  * stays a valid window on the same bytes), so resident arrays stay valid for the life of the process.
  * Other operands are copied into the per-call arena and, for outputs, back out.
  */
-import type { TypedArray } from '../../ndarray/dtype.js';
+import type { TypedArray } from '../types.js';
 import { align64, arena, reserve, runtime } from './runtime.js';
 
 const residentBuffers = new WeakSet<ArrayBufferLike>();

@@ -4,7 +4,7 @@
  * copied. Small arrays stay in TypeScript, where staging a call costs more than the loop.
  */
 import type { ChannelDotArgs, ChannelLinearArgs, ChannelMomentsArgs } from '../backend.js';
-import type { FloatArray } from '../../ndarray/dtype.js';
+import type { FloatArray } from '../types.js';
 import { jsBackend } from '../js/index.js';
 import { copyBack, place, type Operand } from './heap.js';
 import { runtime } from './runtime.js';

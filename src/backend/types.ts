@@ -1,0 +1,3 @@
+/** The storage kernels work on: the typed arrays behind NDArrays (ndarray/dtype.ts re-exports them). */
+export type TypedArray = Float64Array | Float32Array | Int32Array | Uint8Array;
+export type FloatArray = Float64Array | Float32Array;
