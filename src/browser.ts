@@ -20,3 +20,4 @@ export * from './nn/modules/index.js';
 export * from './models/index.js';
 export * from './optim/index.js';
 export * from './solver/index.js';
+export * from './data/batches.js';

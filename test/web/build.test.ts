@@ -32,7 +32,7 @@ describe('the browser bundle', () => {
     const chunk = await bundle(path.resolve('src/browser.ts'));
     expect(chunk.imports).toEqual([]); // no static import is left unresolved
     const dynamic = [...new Set(chunk.dynamicImports)].sort();
-    expect(dynamic).toEqual(['node:fs', 'node:os', 'node:path', 'node:worker_threads']);
+    expect(dynamic).toEqual(['node:crypto', 'node:fs', 'node:os', 'node:path', 'node:worker_threads']);
     const modules = Object.keys(chunk.modules).map((f) => path.relative(process.cwd(), f));
     expect(modules).toContain('src/solver/solver.ts');
     expect(modules.some((f) => f.startsWith('src/data/') || f.startsWith('src/cli/'))).toBe(false);

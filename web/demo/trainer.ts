@@ -19,7 +19,8 @@ import {
   argmax,
   updateRules,
   type Model,
-  type OptimConfig,
+  Solver,
+  arrayDataset,
 } from '../../src/browser.js';
 import type { FeatureMaps, Inspection, RunConfig } from './protocol.js';
 
@@ -143,14 +144,13 @@ const maps = (name: string, a: NDArray): FeatureMaps => {
   return { name, channels, height, width, data: Float32Array.from(a.toTypedArray() as Float32Array) };
 };
 
-/** One training run: minibatch steps in seeded epoch order, each parameter with its own optimizer state. */
+/**
+ * One training run: the library's Solver, stepped by the worker (seeded epoch order, one optimizer config per
+ * parameter), with no metric of its own: the page measures held-out accuracy itself.
+ */
 export class TrainingRun {
   readonly model: Model;
-  iteration = 0;
-  private readonly rng: Generator;
-  private readonly configs: Record<string, OptimConfig> = {};
-  private order: NDArray | null = null;
-  private cursor = 0;
+  private readonly solver: Solver;
 
   constructor(
     readonly config: RunConfig,
@@ -159,35 +159,33 @@ export class TrainingRun {
     if (!(config.updateRule in updateRules))
       throw new Error(`TrainingRun: unknown update rule '${config.updateRule}'`);
     this.model = makeModel(config, data);
-    this.rng = new Generator(config.seed + 1);
-    for (const p of Object.keys(this.model.params)) this.configs[p] = { learningRate: config.learningRate };
+    this.solver = new Solver(
+      this.model,
+      { train: arrayDataset(data.XTrain, data.yTrain) },
+      {
+        updateRule: config.updateRule,
+        optimConfig: { learningRate: config.learningRate },
+        batchSize: Math.min(config.batchSize, data.XTrain.shape[0]),
+        // The page trains until it is paused or reset.
+        numEpochs: 1e9,
+        metric: null,
+        verbose: false,
+        seed: config.seed + 1,
+      },
+    );
+  }
+
+  get iteration(): number {
+    return this.solver.iteration;
   }
 
   get batchSize(): number {
-    return Math.min(this.config.batchSize, this.data.XTrain.shape[0]);
+    return this.solver.batchSize;
   }
 
   /** Trains on one minibatch; returns its loss. */
   step(): number {
-    const { XTrain, yTrain } = this.data;
-    const N = XTrain.shape[0];
-    let X = XTrain;
-    let y = yTrain;
-    if (this.batchSize < N) {
-      if (!this.order || this.cursor + this.batchSize > N) {
-        this.order = this.rng.permutation(N);
-        this.cursor = 0;
-      }
-      const idx = this.order.slice(`${this.cursor}:${this.cursor + this.batchSize}`);
-      this.cursor += this.batchSize;
-      X = XTrain.get(idx);
-      y = yTrain.get(idx);
-    }
-    const [loss, grads] = this.model.loss(X, y);
-    const update = updateRules[this.config.updateRule];
-    for (const [p, w] of Object.entries(this.model.params)) update(w, grads[p], this.configs[p]);
-    this.iteration++;
-    return loss;
+    return this.solver.step();
   }
 
   /** Predicted classes of X (N, ...) → (N,) int32, 500 at a time. */
