@@ -9,3 +9,5 @@ export * from './model.js';
 export * from './twoLayerNet.js';
 export * from './fullyConnectedNet.js';
 export * from './cnn.js';
+export * from './captions.js';
+export * from './captioningRnn.js';
