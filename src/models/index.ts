@@ -11,3 +11,4 @@ export * from './fullyConnectedNet.js';
 export * from './cnn.js';
 export * from './captions.js';
 export * from './captioningRnn.js';
+export * from './bleu.js';
