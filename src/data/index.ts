@@ -16,3 +16,4 @@ export * from './preprocess.js';
 export * from './batches.js';
 export * from './augment.js';
 export * from './download.js';
+export * from './coco.js';
