@@ -17,3 +17,4 @@ export * from './batches.js';
 export * from './augment.js';
 export * from './download.js';
 export * from './coco.js';
+export * from './mnistCaptions.js';
