@@ -31,6 +31,15 @@ describe('corpusBleu', () => {
     expect(corpusBleu(refs, [['one', 'two']]).bleu1).toBeCloseTo(Math.exp(1 - 4 / 2), 15);
     // Shorter than 4 words, a caption has no 4-gram to match: its BLEU-4 is 0 without smoothing, as nltk's.
     expect(corpusBleu([[['one', 'two', 'three']]], [['one', 'two', 'three']]).bleu4).toBe(0);
+    // Perfect captions of 1..5 words: each caption shorter than n words adds 1 to p_n's denominator.
+    const perfect = [1, 2, 3, 4, 5].map((n) => Array.from({ length: n }, (_, i) => `w${i}`));
+    const s = corpusBleu(
+      perfect.map((c) => [c]),
+      perfect,
+    );
+    expect(s.bleu1).toBe(1);
+    expect(s.bleu2).toBeCloseTo(Math.sqrt(10 / 11), 15);
+    expect(s.bleu4).toBeCloseTo(((10 / 11) * (6 / 8) * (3 / 6)) ** 0.25, 15);
     expect(() => corpusBleu(refs, [])).toThrow('corpusBleu: 1 reference sets for 0 hypotheses');
   });
 });
