@@ -16,3 +16,5 @@ export * from './batches.js';
 export * from './augment.js';
 export * from './download.js';
 export * from './registry.js';
+export * from './coco.js';
+export * from './mnistCaptions.js';

@@ -12,3 +12,6 @@ export * from './cnn.js';
 export * from './classifier.js';
 export * from './linearModel.js';
 export * from './registry.js';
+export * from './captions.js';
+export * from './captioningRnn.js';
+export * from './bleu.js';

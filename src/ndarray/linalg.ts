@@ -45,6 +45,28 @@ function gemm2d(a: NDArray, b: NDArray, dtype: DType, out?: NDArray, beta = 0): 
   return r;
 }
 
+/**
+ * out = a·b + beta·out for 2-D arrays into an existing contiguous float array `out` (M, N): the product
+ * without an allocation, for loops that reuse one buffer (the recurrent layers' time steps). a (M, K) and
+ * b (K, N) may be any strided views (a transpose costs nothing); beta = 1 accumulates into out.
+ */
+export function matmulInto(a: NDArray, b: NDArray, out: NDArray, beta = 0): NDArray {
+  const ok =
+    a.ndim === 2 &&
+    b.ndim === 2 &&
+    out.ndim === 2 &&
+    a.shape[1] === b.shape[0] &&
+    out.shape[0] === a.shape[0] &&
+    out.shape[1] === b.shape[1];
+  if (!ok)
+    throw new RangeError(
+      `matmulInto: a ${fmtShape(a.shape)} · b ${fmtShape(b.shape)} does not fit out ${fmtShape(out.shape)}`,
+    );
+  if (!isFloat(out.dtype) || !out.isContiguous)
+    throw new RangeError(`matmulInto: out must be a contiguous float array, got ${out.dtype}`);
+  return gemm2d(a, b, out.dtype, out, beta);
+}
+
 /** Products of integer arrays are computed in float64 (exact below 2^53) and cast back. */
 function productDtype(a: NDArray, b: NDArray): { compute: DType; result: DType } {
   const result = promoteTypes(a.dtype, b.dtype);

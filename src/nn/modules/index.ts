@@ -5,3 +5,4 @@ export * from './sequential.js';
 export * from './norm.js';
 export * from './init.js';
 export * from './spec.js';
+export * from './recurrent.js';
