@@ -20,21 +20,14 @@ import {
   convReluPoolForward,
 } from '../nn/sandwiches.js';
 import type { Grads, Model } from './model.js';
-import { affineParams, inDtype } from './util.js';
+import { affineParams, inDtype, type NetOptions } from './util.js';
 
-export interface ThreeLayerConvNetOptions {
+export interface ThreeLayerConvNetOptions extends NetOptions {
   /** (C, H, W) of one input image. */
   inputDim?: [number, number, number];
   numFilters?: number;
   /** Width and height of the square filters (odd, so that padding (filterSize − 1)/2 keeps H and W). */
   filterSize?: number;
-  hiddenDim?: number;
-  numClasses?: number;
-  weightScale?: number;
-  reg?: number;
-  dtype?: DType;
-  /** Seeds the initialisation (default 0). */
-  seed?: number;
 }
 
 export class ThreeLayerConvNet implements Model {

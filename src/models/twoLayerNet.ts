@@ -13,19 +13,10 @@ import { affineBackward, affineForward } from '../nn/affine.js';
 import { reluBackward, reluForward } from '../nn/activations.js';
 import { l2Regularization, softmaxLoss } from '../nn/losses.js';
 import type { Grads, Model } from './model.js';
-import { affineParams, inDtype } from './util.js';
+import { affineParams, inDtype, type NetOptions } from './util.js';
 
-export interface TwoLayerNetOptions {
+export interface TwoLayerNetOptions extends NetOptions {
   inputDim?: number;
-  hiddenDim?: number;
-  numClasses?: number;
-  /** Standard deviation of the Gaussian initial weights (biases start at zero). */
-  weightScale?: number;
-  reg?: number;
-  /** The dtype of the parameters and of the computation (inputs are cast to it). Default 'float32'. */
-  dtype?: DType;
-  /** Seeds the initialisation (default 0). */
-  seed?: number;
 }
 
 export class TwoLayerNet implements Model {

@@ -52,3 +52,16 @@ export function affineParams(
 ): Record<string, NDArray> {
   return { [`W${k}`]: rng.normal(0, weightScale, [din, dout], dtype), [`b${k}`]: zeros([dout], dtype) };
 }
+
+/** The options the course's fixed-depth nets share (TwoLayerNet, ThreeLayerConvNet). */
+export interface NetOptions {
+  hiddenDim?: number;
+  numClasses?: number;
+  /** Standard deviation of the Gaussian initial weights (biases start at zero). */
+  weightScale?: number;
+  reg?: number;
+  /** The dtype of the parameters and of the computation (inputs are cast to it). Default 'float32'. */
+  dtype?: DType;
+  /** Seeds the initialisation (default 0). */
+  seed?: number;
+}
