@@ -80,18 +80,9 @@ export interface GemmArgs {
  * column matrix cols (C·HH·WW, Ho·Wo), contiguous at colsOffset: row (c, i, j) holds, for every output
  * position (y, x), the input pixel x[c, y·stride + i − pad, x·stride + j − pad] (0 outside the image).
  */
-export interface Im2colArgs {
+export interface Im2colArgs extends Omit<ConvShape, 'N' | 'F'> {
   x: FloatArray;
   xOffset: number;
-  C: number;
-  H: number;
-  W: number;
-  HH: number;
-  WW: number;
-  stride: number;
-  pad: number;
-  Ho: number;
-  Wo: number;
   cols: FloatArray;
   colsOffset: number;
 }

@@ -9,6 +9,7 @@ import { NDArray } from '../ndarray/ndarray.js';
 import { allocate, isFloat, type DType } from '../ndarray/dtype.js';
 import { Generator } from '../ndarray/random.js';
 import { CIFAR10_CLASSES, loadImageFolder, type LoadProgress } from './imageFolder.js';
+import type { TrainValTest } from './splits.js';
 
 export { CIFAR10_CLASSES };
 
@@ -194,13 +195,7 @@ export interface GetCifar10DataOptions {
 }
 
 /** The course's split: train/val/test as `dtype`, mean-subtracted, and the mean image (same layout as X). */
-export interface Cifar10Data {
-  XTrain: NDArray;
-  yTrain: NDArray;
-  XVal: NDArray;
-  yVal: NDArray;
-  XTest: NDArray;
-  yTest: NDArray;
+export interface Cifar10Data extends TrainValTest {
   /** The mean training image, (3, 32, 32) or (32, 32, 3); subtracted from every set when subtractMean. */
   meanImage: NDArray;
 }

@@ -88,34 +88,16 @@ export function writeImage(file: string, arr: NDArray, options: WriteImageOption
   writeFileAtomic(file, bytes);
 }
 
+/** resizeBilinear's sizes after the buffer: source (h, w, c) and output (oh, ow). */
+type ResizeSize = [h: number, w: number, c: number, oh: number, ow: number];
+
 /**
  * The bilinear kernel on a raw (h, w, c) buffer: returns (oh, ow, c) values, rounded and clipped to
  * 0..255 when the source is a Uint8Array (so uint8 in, uint8 out), else float64.
  */
-export function resizeBilinear(
-  src: Uint8Array,
-  h: number,
-  w: number,
-  c: number,
-  oh: number,
-  ow: number,
-): Uint8Array;
-export function resizeBilinear(
-  src: TypedArray,
-  h: number,
-  w: number,
-  c: number,
-  oh: number,
-  ow: number,
-): Uint8Array | Float64Array;
-export function resizeBilinear(
-  src: TypedArray,
-  h: number,
-  w: number,
-  c: number,
-  oh: number,
-  ow: number,
-): Uint8Array | Float64Array {
+export function resizeBilinear(src: Uint8Array, ...size: ResizeSize): Uint8Array;
+export function resizeBilinear(src: TypedArray, ...size: ResizeSize): Uint8Array | Float64Array;
+export function resizeBilinear(src: TypedArray, ...[h, w, c, oh, ow]: ResizeSize): Uint8Array | Float64Array {
   const isU8 = src instanceof Uint8Array;
   const out = isU8 ? new Uint8Array(oh * ow * c) : new Float64Array(oh * ow * c);
   // Source coordinates and weights per output column, computed once.

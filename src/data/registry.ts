@@ -12,6 +12,7 @@ import { dataCacheDir } from './cache.js';
 import { CIFAR10_CLASSES, loadCifar10Any, resolveCifar10Source } from './cifar10.js';
 import type { DatasetName } from './download.js';
 import { DataUnavailableError } from './errors.js';
+import type { TrainValTest } from './splits.js';
 import { FASHION_MNIST_CLASSES, MNIST_CLASSES, loadFashionMnist, loadMnist } from './idx.js';
 import { loadImageFolder, type LoadProgress } from './imageFolder.js';
 import {
@@ -147,13 +148,7 @@ export async function loadDataset(
 }
 
 /** A data set as model inputs. */
-export interface PreparedData {
-  XTrain: NDArray;
-  yTrain: NDArray;
-  XVal: NDArray;
-  yVal: NDArray;
-  XTest: NDArray;
-  yTest: NDArray;
+export interface PreparedData extends TrainValTest {
   normalization: ImageNormalization;
   /** The raw test images (N, H, W, C), for the report's picture grid. */
   rawTest: NDArray;

@@ -8,6 +8,20 @@
 import { NDArray } from '../ndarray/ndarray.js';
 import { fmtShape } from '../ndarray/shape.js';
 
+/** matplotlib's hue in [0, 1) of one pixel (r, g, b in [0, 1]) whose largest channel is max and range delta. */
+function hue(r: number, g: number, b: number, max: number, delta: number): number {
+  let h = 0;
+  if (delta > 0) {
+    if (b === max) h = 4 + (r - g) / delta;
+    else if (g === max) h = 2 + (b - r) / delta;
+    else h = (g - b) / delta;
+  }
+  // (h / 6) % 1.0 with numpy's floor-modulo (the result takes the divisor's sign); -0 becomes 0.
+  const hue = (h / 6) % 1;
+  if (hue === 0) return 0;
+  return hue < 0 ? hue + 1 : hue;
+}
+
 /**
  * matplotlib.colors.rgb_to_hsv on values in [0, 1]: rgb (..., 3) -> hsv (..., 3) float64. Where several
  * channels share the maximum, blue wins over green over red (matplotlib's order of assignment).
@@ -24,16 +38,7 @@ export function rgbToHsv(rgb: NDArray): NDArray {
     const max = Math.max(r, g, b);
     if (max > 1) throw new Error('rgbToHsv: values must be in the 0..1 range (matplotlib raises here too)');
     const delta = max - Math.min(r, g, b);
-    let h = 0;
-    if (delta > 0) {
-      if (b === max) h = 4 + (r - g) / delta;
-      else if (g === max) h = 2 + (b - r) / delta;
-      else h = (g - b) / delta;
-    }
-    // (h / 6) % 1.0 with numpy's floor-modulo (the result takes the divisor's sign).
-    let hue = (h / 6) % 1;
-    if (hue !== 0 && hue < 0) hue += 1;
-    out[p] = hue === 0 ? 0 : hue;
+    out[p] = hue(r, g, b, max, delta);
     out[p + 1] = max > 0 ? delta / max : 0;
     out[p + 2] = max;
   }
@@ -68,16 +73,7 @@ export function colorHistogramHsv(img: NDArray, options: ColorHistogramOptions =
     const b = src[3 * p + 2] / xmax;
     const max = Math.max(r, g, b);
     if (max > 1) throw new Error(`colorHistogramHsv: pixel value above xmax = ${xmax}`);
-    const delta = max - Math.min(r, g, b);
-    let h = 0;
-    if (delta > 0) {
-      if (b === max) h = 4 + (r - g) / delta;
-      else if (g === max) h = 2 + (b - r) / delta;
-      else h = (g - b) / delta;
-    }
-    let hue = (h / 6) % 1;
-    if (hue !== 0 && hue < 0) hue += 1;
-    const v = hue * xmax;
+    const v = hue(r, g, b, max, max - Math.min(r, g, b)) * xmax;
     // np.histogram's uniform-bin search, including its corrections at the edges.
     if (!(v >= edges[0] && v <= edges[nbin])) continue;
     let k = Math.floor((v - edges[0]) * norm);

@@ -20,20 +20,14 @@ import {
   convReluPoolForward,
 } from '../nn/sandwiches.js';
 import type { Grads, Model } from './model.js';
+import { affineParams, inDtype, type NetOptions } from './util.js';
 
-export interface ThreeLayerConvNetOptions {
+export interface ThreeLayerConvNetOptions extends NetOptions {
   /** (C, H, W) of one input image. */
   inputDim?: [number, number, number];
   numFilters?: number;
   /** Width and height of the square filters (odd, so that padding (filterSize − 1)/2 keeps H and W). */
   filterSize?: number;
-  hiddenDim?: number;
-  numClasses?: number;
-  weightScale?: number;
-  reg?: number;
-  dtype?: DType;
-  /** Seeds the initialisation (default 0). */
-  seed?: number;
 }
 
 export class ThreeLayerConvNet implements Model {
@@ -71,10 +65,8 @@ export class ThreeLayerConvNet implements Model {
     this.params = {
       W1: rng.normal(0, weightScale, [numFilters, C, filterSize, filterSize], dtype),
       b1: zeros([numFilters], dtype),
-      W2: rng.normal(0, weightScale, [pooled, hiddenDim], dtype),
-      b2: zeros([hiddenDim], dtype),
-      W3: rng.normal(0, weightScale, [hiddenDim, numClasses], dtype),
-      b3: zeros([numClasses], dtype),
+      ...affineParams(2, pooled, hiddenDim, rng, weightScale, dtype),
+      ...affineParams(3, hiddenDim, numClasses, rng, weightScale, dtype),
     };
   }
 
@@ -83,7 +75,7 @@ export class ThreeLayerConvNet implements Model {
   loss(X: NDArray, y: NDArray): [number, Grads];
   loss(X: NDArray, y?: NDArray): NDArray | [number, Grads] {
     const { W1, b1, W2, b2, W3, b3 } = this.params;
-    const x = X.dtype === this.dtype ? X : X.astype(this.dtype);
+    const x = inDtype(X, this.dtype);
     const convParam = { stride: 1, pad: (this.filterSize - 1) / 2 };
     const poolParam = { poolHeight: 2, poolWidth: 2, stride: 2 };
     const [h1, cache1] = convReluPoolForward(x, W1, b1, convParam, poolParam);

@@ -27,6 +27,7 @@ import {
   type Normalization,
 } from '../nn/sandwiches.js';
 import type { Grads, Model } from './model.js';
+import { affineParams, inDtype } from './util.js';
 
 export interface FullyConnectedNetOptions {
   /** The size of each hidden layer. */
@@ -82,8 +83,7 @@ export class FullyConnectedNet implements Model {
     this.rng = new Generator(seed);
     const dims = [inputDim, ...hiddenDims, numClasses];
     for (let i = 1; i <= this.numLayers; i++) {
-      this.params[`W${i}`] = this.rng.normal(0, weightScale, [dims[i - 1], dims[i]], dtype);
-      this.params[`b${i}`] = zeros([dims[i]], dtype);
+      Object.assign(this.params, affineParams(i, dims[i - 1], dims[i], this.rng, weightScale, dtype));
       if (normalization && i < this.numLayers) {
         this.params[`gamma${i}`] = ones([dims[i]], dtype);
         this.params[`beta${i}`] = zeros([dims[i]], dtype);
@@ -124,7 +124,7 @@ export class FullyConnectedNet implements Model {
     const L = this.numLayers;
     const p = this.params;
 
-    let h = X.dtype === this.dtype ? X : X.astype(this.dtype);
+    let h = inDtype(X, this.dtype);
     const caches: AffineNormReluDropoutCache[] = [];
     for (let i = 1; i < L; i++) {
       let cache: AffineNormReluDropoutCache;

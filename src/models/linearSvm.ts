@@ -7,7 +7,7 @@
  */
 import { NDArray } from '../ndarray/ndarray.js';
 import { arange, zerosLike } from '../ndarray/creation.js';
-import { checkLinearInputs } from './linearInputs.js';
+import { averageAndRegularize, checkLinearInputs } from './linearInputs.js';
 
 /** Loops over examples and classes: the definition, readable line by line. */
 export function svmLossNaive(W: NDArray, X: NDArray, y: NDArray, reg: number): [number, NDArray] {
@@ -32,11 +32,7 @@ export function svmLossNaive(W: NDArray, X: NDArray, y: NDArray, reg: number): [
       }
     }
   }
-  loss /= numTrain;
-  dW.divInPlace(numTrain);
-  loss += reg * W.square().sum().item();
-  dW.addInPlace(W.mul(2 * reg));
-  return [loss, dW];
+  return averageAndRegularize(loss, dW, W, reg, numTrain);
 }
 
 /** The same loss and gradient with no explicit loop. */
@@ -48,12 +44,8 @@ export function svmLossVectorized(W: NDArray, X: NDArray, y: NDArray, reg: numbe
   const correct = scores.get(rows, y).reshape(N, 1);
   const margins = scores.sub(correct).addInPlace(1).maximum(0);
   margins.set([rows, y], 0);
-  const loss = margins.sum().item() / N + reg * W.square().sum().item();
   // Each positive margin adds x_i to its class column and subtracts it from the correct one.
   const coeff = margins.gt(0).astype(W.dtype);
   coeff.set([rows, y], coeff.sum(1).neg());
-  const dW = X.T.dot(coeff)
-    .divInPlace(N)
-    .addInPlace(W.mul(2 * reg));
-  return [loss, dW];
+  return averageAndRegularize(margins.sum().item(), X.T.dot(coeff), W, reg, N);
 }

@@ -7,7 +7,7 @@
  */
 import { NDArray } from '../ndarray/ndarray.js';
 import { arange, zerosLike } from '../ndarray/creation.js';
-import { checkLinearInputs } from './linearInputs.js';
+import { averageAndRegularize, checkLinearInputs } from './linearInputs.js';
 
 /** Loops over examples and classes. */
 export function softmaxLossNaive(W: NDArray, X: NDArray, y: NDArray, reg: number): [number, NDArray] {
@@ -34,11 +34,7 @@ export function softmaxLossNaive(W: NDArray, X: NDArray, y: NDArray, reg: number
       dW.slice(':', j).addInPlace(xi.mul(g));
     }
   }
-  loss /= numTrain;
-  dW.divInPlace(numTrain);
-  loss += reg * W.square().sum().item();
-  dW.addInPlace(W.mul(2 * reg));
-  return [loss, dW];
+  return averageAndRegularize(loss, dW, W, reg, numTrain);
 }
 
 /** The same loss and gradient with no explicit loop. */
@@ -53,11 +49,7 @@ export function softmaxLossVectorized(W: NDArray, X: NDArray, y: NDArray, reg: n
   let dataLoss = 0;
   const py = probs.get(rows, y).toTypedArray();
   for (let i = 0; i < N; i++) dataLoss -= Math.log(py[i]);
-  const loss = dataLoss / N + reg * W.square().sum().item();
   const dscores = probs;
   dscores.set([rows, y], probs.get(rows, y).sub(1));
-  const dW = X.T.dot(dscores)
-    .divInPlace(N)
-    .addInPlace(W.mul(2 * reg));
-  return [loss, dW];
+  return averageAndRegularize(dataLoss, X.T.dot(dscores), W, reg, N);
 }

@@ -7,25 +7,16 @@
  * The loss adds 0.5·reg·(ΣW1² + ΣW2²): weights only, not biases.
  */
 import type { DType } from '../ndarray/dtype.js';
-import { zeros } from '../ndarray/creation.js';
 import type { NDArray } from '../ndarray/ndarray.js';
 import { Generator } from '../ndarray/random.js';
 import { affineBackward, affineForward } from '../nn/affine.js';
 import { reluBackward, reluForward } from '../nn/activations.js';
 import { l2Regularization, softmaxLoss } from '../nn/losses.js';
 import type { Grads, Model } from './model.js';
+import { affineParams, inDtype, type NetOptions } from './util.js';
 
-export interface TwoLayerNetOptions {
+export interface TwoLayerNetOptions extends NetOptions {
   inputDim?: number;
-  hiddenDim?: number;
-  numClasses?: number;
-  /** Standard deviation of the Gaussian initial weights (biases start at zero). */
-  weightScale?: number;
-  reg?: number;
-  /** The dtype of the parameters and of the computation (inputs are cast to it). Default 'float32'. */
-  dtype?: DType;
-  /** Seeds the initialisation (default 0). */
-  seed?: number;
 }
 
 export class TwoLayerNet implements Model {
@@ -46,10 +37,8 @@ export class TwoLayerNet implements Model {
     this.reg = reg;
     this.dtype = dtype;
     this.params = {
-      W1: rng.normal(0, weightScale, [inputDim, hiddenDim], dtype),
-      b1: zeros([hiddenDim], dtype),
-      W2: rng.normal(0, weightScale, [hiddenDim, numClasses], dtype),
-      b2: zeros([numClasses], dtype),
+      ...affineParams(1, inputDim, hiddenDim, rng, weightScale, dtype),
+      ...affineParams(2, hiddenDim, numClasses, rng, weightScale, dtype),
     };
   }
 
@@ -58,7 +47,7 @@ export class TwoLayerNet implements Model {
   loss(X: NDArray, y: NDArray): [number, Grads];
   loss(X: NDArray, y?: NDArray): NDArray | [number, Grads] {
     const { W1, b1, W2, b2 } = this.params;
-    const x = X.dtype === this.dtype ? X : X.astype(this.dtype);
+    const x = inDtype(X, this.dtype);
     const [a1, cacheA1] = affineForward(x, W1, b1);
     const [h1, cacheR1] = reluForward(a1);
     const [scores, cacheA2] = affineForward(h1, W2, b2);

@@ -1,5 +1,8 @@
 /** Small helpers the models share. */
+import { zeros } from '../ndarray/creation.js';
+import type { DType } from '../ndarray/dtype.js';
 import { NDArray, allocArray } from '../ndarray/ndarray.js';
+import type { Generator } from '../ndarray/random.js';
 import { fmtShape } from '../ndarray/shape.js';
 
 /** Stacks arrays along axis 0 (np.concatenate(parts, axis=0)); all parts share their trailing shape and dtype. */
@@ -31,4 +34,34 @@ export function accuracy(pred: NDArray, y: NDArray): number {
   let c = 0;
   for (let i = 0; i < a.length; i++) if (a[i] === b[i]) c++;
   return a.length === 0 ? 0 : c / a.length;
+}
+
+/** X as the model's dtype (X itself when it already is): the nets compute in their own precision. */
+export function inDtype(X: NDArray, dtype: DType): NDArray {
+  return X.dtype === dtype ? X : X.astype(dtype);
+}
+
+/** The course's affine layer k: W{k} (din, dout) drawn from N(0, weightScale²), then b{k} (dout,) zeros. */
+export function affineParams(
+  k: number,
+  din: number,
+  dout: number,
+  rng: Generator,
+  weightScale: number,
+  dtype: DType,
+): Record<string, NDArray> {
+  return { [`W${k}`]: rng.normal(0, weightScale, [din, dout], dtype), [`b${k}`]: zeros([dout], dtype) };
+}
+
+/** The options the course's fixed-depth nets share (TwoLayerNet, ThreeLayerConvNet). */
+export interface NetOptions {
+  hiddenDim?: number;
+  numClasses?: number;
+  /** Standard deviation of the Gaussian initial weights (biases start at zero). */
+  weightScale?: number;
+  reg?: number;
+  /** The dtype of the parameters and of the computation (inputs are cast to it). Default 'float32'. */
+  dtype?: DType;
+  /** Seeds the initialisation (default 0). */
+  seed?: number;
 }

@@ -55,6 +55,11 @@ export function asContiguous(dtype: NDArray['dtype'], ...arrays: NDArray[]): NDA
   return arrays.map((a) => (a.dtype === dtype ? a : a.astype(dtype)).contiguous());
 }
 
+/** asContiguous's arrays as [data, offset] pairs, for loops that index the buffers directly. */
+function buffers(dtype: NDArray['dtype'], ...arrays: NDArray[]): [FloatArray, number][] {
+  return asContiguous(dtype, ...arrays).map((a) => [a.data as FloatArray, a.offset]);
+}
+
 export function convDtype(x: NDArray, w: NDArray): NDArray['dtype'] {
   return promoteTypes(x.dtype, w.dtype);
 }
@@ -72,11 +77,7 @@ export function convForwardNaive(
 ): [NDArray, ConvCache] {
   const { N, C, H, W, F, HH, WW, stride, pad, Ho, Wo } = convDims('convForwardNaive', x, w, b, convParam);
   const dtype = convDtype(x, w);
-  const [xc, wc, bc] = asContiguous(dtype, x, w, b);
-  const xd = xc.data as FloatArray;
-  const wd = wc.data as FloatArray;
-  const bd = bc.data as FloatArray;
-  const [xo, wo, bo] = [xc.offset, wc.offset, bc.offset];
+  const [[xd, xo], [wd, wo], [bd, bo]] = buffers(dtype, x, w, b);
   const out = allocArray([N, F, Ho, Wo], dtype, 'convForwardNaive');
   const od = out.data as FloatArray;
   let o = 0;
@@ -114,11 +115,7 @@ export function convBackwardNaive(dout: NDArray, cache: ConvCache): [NDArray, ND
   const { N, C, H, W, F, HH, WW, stride, pad, Ho, Wo } = convDims('convBackwardNaive', x, w, b, convParam);
   checkDout('convBackwardNaive', dout, [N, F, Ho, Wo]);
   const dtype = convDtype(x, w);
-  const [xc, wc, dc] = asContiguous(dtype, x, w, dout);
-  const xd = xc.data as FloatArray;
-  const wd = wc.data as FloatArray;
-  const dd = dc.data as FloatArray;
-  const [xo, wo, dof] = [xc.offset, wc.offset, dc.offset];
+  const [[xd, xo], [wd, wo], [dd, dof]] = buffers(dtype, x, w, dout);
   const dx = allocArray([N, C, H, W], dtype, 'convBackwardNaive');
   const dw = allocArray([F, C, HH, WW], dtype, 'convBackwardNaive');
   const db = allocArray([F], dtype, 'convBackwardNaive');

@@ -21,6 +21,17 @@ function elementOffsets(x: NDArray): number[] {
   return offsets;
 }
 
+/** [f(x + h·e), f(x − h·e)] for the element of x at buffer offset o, which is restored afterwards. */
+function centred<T>(f: (x: NDArray) => T, x: NDArray, o: number, h: number): [T, T] {
+  const old = x.data[o];
+  x.data[o] = old + h;
+  const plus = f(x);
+  x.data[o] = old - h;
+  const minus = f(x);
+  x.data[o] = old;
+  return [plus, minus];
+}
+
 export interface NumericalGradientOptions {
   /** The step (default 1e-5). */
   h?: number;
@@ -51,12 +62,7 @@ export function evalNumericalGradient(
   const grad = zeros(x.shape, 'float64');
   const g = grad.data;
   elementOffsets(x).forEach((o, k) => {
-    const old = x.data[o];
-    x.data[o] = old + h;
-    const fxph = f(x);
-    x.data[o] = old - h;
-    const fxmh = f(x);
-    x.data[o] = old;
+    const [fxph, fxmh] = centred(f, x, o, h);
     g[k] = (fxph - fxmh) / (2 * h);
     if (verbose) console.log(`(${unravel(k, x.shape).join(', ')}) ${g[k]}`);
   });
@@ -78,12 +84,8 @@ export function evalNumericalGradientArray(
   const grad = zeros(x.shape, 'float64');
   const g = grad.data;
   elementOffsets(x).forEach((o, k) => {
-    const old = x.data[o];
-    x.data[o] = old + h;
-    const pos = f(x).astype('float64');
-    x.data[o] = old - h;
-    const neg = f(x);
-    x.data[o] = old;
+    // A copy of f(x + h·e) before the second call, which may reuse f's output buffer.
+    const [pos, neg] = centred((x) => f(x).astype('float64'), x, o, h);
     if (pos.size !== dout.size)
       throw new RangeError(
         `evalNumericalGradientArray: f returned shape ${fmtShape(pos.shape)} but dout has shape ${fmtShape(dout.shape)}`,
@@ -111,13 +113,7 @@ export function gradCheckSparse(
   const errors: number[] = [];
   for (let t = 0; t < numChecks; t++) {
     const k = rng.nextInt(offsets.length);
-    const o = offsets[k];
-    const old = x.data[o];
-    x.data[o] = old + h;
-    const fxph = f(x);
-    x.data[o] = old - h;
-    const fxmh = f(x);
-    x.data[o] = old;
+    const [fxph, fxmh] = centred(f, x, offsets[k], h);
     const num = (fxph - fxmh) / (2 * h);
     const ana = analytic.item(k);
     const err = Math.abs(num - ana) / Math.max(1e-8, Math.abs(num) + Math.abs(ana));

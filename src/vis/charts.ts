@@ -16,7 +16,11 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   }
 }
 
-const base = { $schema: 'https://vega.github.io/schema/vega-lite/v5.json', background: 'white' } as const;
+/** What every chart here starts with: the schema, a white background, its title, its size and its rows. */
+function frame(title: string, width: number, height: number, values: object[]) {
+  const $schema = 'https://vega.github.io/schema/vega-lite/v5.json';
+  return { $schema, background: 'white', title, width, height, data: { values } } as const;
+}
 
 /**
  * The loss of every iteration (light) and its moving average (dark), as the course plots solver.loss_history.
@@ -37,11 +41,7 @@ export function lossHistorySpec(losses: readonly number[], title = 'Training los
     }
   }
   return {
-    ...base,
-    title,
-    width: 520,
-    height: 260,
-    data: { values },
+    ...frame(title, 520, 260, values),
     encoding: { x: { field: 'iteration', type: 'quantitative', title: 'iteration' } },
     layer: [
       {
@@ -73,11 +73,7 @@ export function accuracySpec(
     { epoch: h.epoch, split: 'val', accuracy: h.val },
   ]);
   return {
-    ...base,
-    title,
-    width: 520,
-    height: 260,
-    data: { values },
+    ...frame(title, 520, 260, values),
     mark: { type: 'line', point: true },
     encoding: {
       x: { field: 'epoch', type: 'quantitative', title: 'epoch', axis: { tickMinStep: 1 } },
@@ -106,11 +102,7 @@ export function confusionSpec(
   const order = [...classNames];
   const side = Math.max(240, Math.min(560, classNames.length * 36));
   return {
-    ...base,
-    title,
-    width: side,
-    height: side,
-    data: { values },
+    ...frame(title, side, side, values),
     encoding: {
       x: { field: 'predicted', type: 'ordinal', sort: order, title: 'predicted' },
       y: { field: 'truth', type: 'ordinal', sort: order, title: 'true' },
@@ -155,11 +147,12 @@ export function sweepSpec(
   title = 'Validation accuracy over (lr, reg)',
 ): TopLevelSpec {
   return {
-    ...base,
-    title,
-    width: 420,
-    height: 340,
-    data: { values: points.map((p) => ({ ...p })) },
+    ...frame(
+      title,
+      420,
+      340,
+      points.map((p) => ({ ...p })),
+    ),
     mark: { type: 'circle', size: 220, opacity: 0.9, stroke: '#333', strokeWidth: 0.5 },
     encoding: {
       x: {

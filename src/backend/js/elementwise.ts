@@ -1,6 +1,6 @@
 /** Elementwise kernels of the TypeScript backend: one tight loop per op, no per-element calls. */
 import type { TypedArray } from '../types.js';
-import type { BinaryOp, ReluBackwardArgs, Strided, UnaryOp } from '../backend.js';
+import type { Backend, BinaryOp, ReluBackwardArgs, Strided, UnaryOp } from '../backend.js';
 import { coalesce, walkRows } from './strided.js';
 
 type Row2 = (
@@ -274,19 +274,12 @@ export function binary(op: BinaryOp, shape: readonly number[], a: Strided, b: St
   run2(row2(op, a.data, b.data, out.data), shape, a, b, out);
 }
 
-export function binaryScalar(
-  op: BinaryOp,
-  shape: readonly number[],
-  a: Strided,
-  b: number,
-  out: Strided,
-  scalarFirst: boolean,
-): void {
+export const binaryScalar: Backend['binaryScalar'] = (op, shape, a, b, out, scalarFirst) => {
   // The scalar is a 1-element operand with zero strides.
   const s: Strided = { data: new Float64Array([b]), offset: 0, strides: shape.map(() => 0) };
   if (scalarFirst) binary(op, shape, s, a, out);
   else binary(op, shape, a, s, out);
-}
+};
 
 export function unary(op: UnaryOp, shape: readonly number[], a: Strided, out: Strided): void {
   run1(row1(op, a.data, out.data), shape, a, out);

@@ -1,6 +1,6 @@
 /** Reduction kernels of the TypeScript backend. */
 import type { TypedArray } from '../types.js';
-import type { ReduceOp, Strided } from '../backend.js';
+import type { Backend, ReduceOp, Strided } from '../backend.js';
 import { run1, specialise } from './elementwise.js';
 
 type Row = (a: TypedArray, ia: number, sa: number, o: TypedArray, io: number, so: number, n: number) => void;
@@ -62,14 +62,7 @@ export function reduce(op: ReduceOp, shape: readonly number[], a: Strided, out: 
   );
 }
 
-export function argReduce(
-  op: 'argmax' | 'argmin',
-  a: TypedArray,
-  outer: number,
-  n: number,
-  inner: number,
-  out: Int32Array,
-): void {
+export const argReduce: Backend['argReduce'] = (op, a, outer, n, inner, out) => {
   const sign = op === 'argmax' ? 1 : -1;
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < inner; j++) {
@@ -95,4 +88,4 @@ export function argReduce(
       out[o * inner + j] = bi;
     }
   }
-}
+};

@@ -21,28 +21,24 @@ export function kaimingNormal(
   return rng.normal(0, gain / Math.sqrt(fanIn), shape, dtype);
 }
 
-/** Gaussian with variance 2 / (fanIn + fanOut). */
-export function xavierNormal(
+/** The Xavier initialisers' signature: weights of `shape` for a layer of fanIn inputs and fanOut outputs. */
+export type XavierInit = (
   rng: Generator,
   shape: number[],
   fanIn: number,
   fanOut: number,
-  dtype: DType = 'float32',
-): NDArray {
-  return rng.normal(0, Math.sqrt(2 / (fanIn + fanOut)), shape, dtype);
-}
+  dtype?: DType,
+) => NDArray;
+
+/** Gaussian with variance 2 / (fanIn + fanOut). */
+export const xavierNormal: XavierInit = (rng, shape, fanIn, fanOut, dtype = 'float32') =>
+  rng.normal(0, Math.sqrt(2 / (fanIn + fanOut)), shape, dtype);
 
 /** Uniform on ±√(6 / (fanIn + fanOut)): the same variance as xavierNormal. */
-export function xavierUniform(
-  rng: Generator,
-  shape: number[],
-  fanIn: number,
-  fanOut: number,
-  dtype: DType = 'float32',
-): NDArray {
+export const xavierUniform: XavierInit = (rng, shape, fanIn, fanOut, dtype = 'float32') => {
   const a = Math.sqrt(6 / (fanIn + fanOut));
   return rng.uniform(-a, a, shape, dtype);
-}
+};
 
 /** Initial weights by name. */
 export function initWeight(
