@@ -6,3 +6,4 @@
 export * from './browser.js';
 export * from './data/index.js';
 export * from './features/index.js';
+export { mnistDigitCnn, type DigitCnn } from './solver/pretrained.js';

@@ -25,6 +25,10 @@ import { resolveCheckpoint, type RunPaths } from './runDir.js';
 export interface RunInfo {
   /** Version of nabla that wrote it. */
   nabla: string;
+  /** What the model does (classification when absent). */
+  task?: 'classification' | 'captioning';
+  /** Captioning runs: how the image features were made ('cnn': the cached digit CNN, with its key). */
+  features?: { kind: string; key: string | null };
   model: { name: string; config: ModelConfig };
   /** Shape of one input image as the model takes it, e.g. [1, 28, 28] or [784]. */
   inputShape: number[];

@@ -3,7 +3,7 @@
  * whose one line names the option and lists the valid choices, so a typo is fixed at a glance.
  */
 import { existsSync } from 'node:fs';
-import { DATASET_NAMES, type DataSpec, type DatasetName } from '../data/datasetNames.js';
+import { CAPTION_DATASET_NAMES, DATASET_NAMES, type DataSpec } from '../data/datasetNames.js';
 import { UsageError } from './errors.js';
 
 import { MODELS, type ModelName, type OptimizerName } from '../models/registry.js';
@@ -51,10 +51,11 @@ export function parseModel(v: string): ModelSpec {
 }
 
 export function parseData(v: string): DataSpec {
-  if ((DATASET_NAMES as readonly string[]).includes(v)) return { kind: 'builtin', name: v as DatasetName };
+  const names: readonly string[] = [...DATASET_NAMES, ...CAPTION_DATASET_NAMES];
+  if (names.includes(v)) return { kind: 'builtin', name: v as (typeof DATASET_NAMES)[number] };
   if (existsSync(v)) return { kind: 'path', path: v };
   throw new UsageError(
-    `--data: unknown data set '${v}' (valid: ${DATASET_NAMES.join(', ')}, or a folder or .tar.gz of split/class/images)`,
+    `--data: unknown data set '${v}' (valid: ${names.join(', ')}, or a folder or .tar.gz of split/class/images, or of the course's COCO captioning files)`,
   );
 }
 

@@ -15,7 +15,7 @@ export type MetricsRecord =
       lr?: number;
       seconds?: number;
     }
-  | { type: 'test'; accuracy: number; perClass: number[]; count: number }
+  | { type: 'test'; accuracy: number; perClass?: number[]; count: number; bleu?: number[] }
   | { type: 'event'; event: string; iteration: number; time: string };
 
 export class MetricsLog {

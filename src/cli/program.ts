@@ -138,6 +138,18 @@ function addTrainingOptions(cmd: Command, forSweep = false): Command {
     )
     .addOption(new Option('--k <k>', 'neighbours for knn').argParser(parseInteger('--k')))
     .addOption(
+      new Option(
+        '--features <kind>',
+        'captioning on mnist-captions: image features (cnn: the cached digit CNN)',
+      ).choices(['cnn', 'pixels']),
+    )
+    .addOption(
+      new Option(
+        '--beam <width>',
+        'captioning: judge test captions made by beam search of this width',
+      ).argParser(parseInteger('--beam')),
+    )
+    .addOption(
       new Option('--seed <n>', 'random seed (weights, shuffling, dropout)')
         .default(0)
         .argParser(parseInteger('--seed', 0)),
@@ -258,12 +270,17 @@ Examples:
 
   sub('predict')
     .description(
-      'classify images (PNG or JPEG, any size; resized to the model input): top-k with probabilities',
+      'classify images (PNG or JPEG, any size; resized to the model input): top-k with probabilities; caption them for captioning runs',
     )
     .argument('<run>', 'run folder or checkpoint')
     .argument('<images...>', 'image files')
     .addOption(
       new Option('-k, --top <k>', 'how many classes to show').default(5).argParser(parseInteger('--top')),
+    )
+    .addOption(
+      new Option('--beam <width>', 'captioning runs: beam search of this width (default greedy)').argParser(
+        parseInteger('--beam'),
+      ),
     )
     .option('--json', 'print the result as JSON', false)
     .action(async (run, images, opts) =>

@@ -4,7 +4,8 @@
  */
 import { KNearestNeighbor } from '../models/kNearestNeighbor.js';
 import type { Model } from '../models/model.js';
-import { buildModel, layoutOf, type Layout } from '../models/registry.js';
+import type { CaptioningRNN } from '../models/captioningRnn.js';
+import { buildCaptionModel, buildModel, layoutOf, type Layout } from '../models/registry.js';
 import { group, loadModelArrays } from '../solver/state.js';
 import { loadRunCheckpoint, type RunCheckpoint } from './checkpoint.js';
 import type { FloatDType } from './choices.js';
@@ -13,8 +14,10 @@ export interface Restored {
   ck: RunCheckpoint;
   layout: Layout;
   dtype: FloatDType;
-  /** The trained net or linear classifier (null for kNN). */
+  /** The trained net or linear classifier (null for kNN and captioning). */
   model: Model | null;
+  /** A captioning run's model. */
+  captioner: CaptioningRNN | null;
   knn: { model: KNearestNeighbor; k: number } | null;
 }
 
@@ -29,7 +32,21 @@ export function restoreModel(arg: string, opts: { allowNonFinite?: boolean } = {
     const knn = new KNearestNeighbor();
     knn.train(arrays['data/XTrain'], arrays['data/yTrain']);
     const k = Number(config.options?.k ?? 1);
-    return { ck, layout, dtype: floatOf(arrays['data/XTrain'].dtype), model: null, knn: { model: knn, k } };
+    return {
+      ck,
+      layout,
+      dtype: floatOf(arrays['data/XTrain'].dtype),
+      model: null,
+      knn: { model: knn, k },
+      captioner: null,
+    };
+  }
+  if (meta.task === 'captioning') {
+    const params = group(arrays, 'params');
+    const dtype = floatOf(Object.values(params)[0]?.dtype);
+    const captioner = buildCaptionModel(config, { inputDim: meta.inputShape[0], dtype, seed: 0 });
+    loadModelArrays(captioner, params, {}, `checkpoint '${ck.paths.npz}'`);
+    return { ck, layout, dtype, model: null, knn: null, captioner };
   }
   const params = group(arrays, 'params');
   const dtype = floatOf(Object.values(params)[0]?.dtype);
@@ -40,5 +57,5 @@ export function restoreModel(arg: string, opts: { allowNonFinite?: boolean } = {
     seed: 0,
   });
   loadModelArrays(model, params, group(arrays, 'buffers'), `checkpoint '${ck.paths.npz}'`);
-  return { ck, layout, dtype, model, knn: null };
+  return { ck, layout, dtype, model, knn: null, captioner: null };
 }

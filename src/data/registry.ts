@@ -102,6 +102,11 @@ export async function loadDataset(
   let raw: Loaded;
   let classNames: string[];
   let name: string;
+  if (spec.kind === 'builtin' && spec.name === 'mnist-captions') {
+    throw new DataUnavailableError(
+      'mnist-captions is a captioning data set (images of digit rows with their captions): train it with --model caption-rnn or caption-lstm',
+    );
+  }
   if (spec.kind === 'builtin' && spec.name === 'mnist') {
     raw = loadMnist();
     classNames = [...MNIST_CLASSES];

@@ -3,7 +3,8 @@
  * JSON-able config (the same config goes into the checkpoint, so loading rebuilds the model and then fills
  * in its arrays), which input layout it takes, and its default training settings.
  */
-import type { DType } from '../ndarray/dtype.js';
+import type { DType, FloatDType } from '../ndarray/dtype.js';
+import { CaptioningRNN, type CellType } from './captioningRnn.js';
 import { buildSequential, readLayerSpec, type LayerDef } from '../nn/modules/spec.js';
 import { Classifier } from './classifier.js';
 import { ThreeLayerConvNet } from './cnn.js';
@@ -13,7 +14,17 @@ import type { Model } from './model.js';
 import { TwoLayerNet } from './twoLayerNet.js';
 
 /** Built-in models; "layers" is a Sequential from a layers file. */
-export const MODELS = ['cnn', 'knn', 'svm', 'softmax', 'two-layer', 'fc', 'cnn3'] as const;
+export const MODELS = [
+  'cnn',
+  'knn',
+  'svm',
+  'softmax',
+  'two-layer',
+  'fc',
+  'cnn3',
+  'caption-rnn',
+  'caption-lstm',
+] as const;
 export type ModelName = (typeof MODELS)[number];
 
 /** How a model takes its input: channels first (N, C, H, W) for conv nets, flat rows (N, H*W*C) otherwise. */
@@ -58,7 +69,14 @@ export const TRAIN_DEFAULTS: Record<ModelName | 'layers', TrainDefaults> = {
   softmax: { epochs: 5, batchSize: 200, optimizer: 'sgd', lr: 1e-2, reg: 1e-4 },
   svm: { epochs: 5, batchSize: 200, optimizer: 'sgd', lr: 1e-3, reg: 1e-4 },
   knn: { epochs: 1, batchSize: 1, optimizer: 'sgd', lr: 0, reg: 0 },
+  // The course trains its captioning nets with Adam at 5e-3 and a slow decay; cosine here, over 10 epochs.
+  'caption-rnn': { epochs: 10, batchSize: 100, optimizer: 'adam', lr: 5e-3, reg: 0, schedule: 'cosine' },
+  'caption-lstm': { epochs: 10, batchSize: 100, optimizer: 'adam', lr: 5e-3, reg: 0, schedule: 'cosine' },
 };
+
+/** The captioning models (trained on features and captions, judged by BLEU). */
+export const isCaptionModelName = (name: string): name is 'caption-rnn' | 'caption-lstm' =>
+  name.startsWith('caption-');
 
 /** The update rule (optim.ts) of each optimizer name. */
 export const UPDATE_RULES: Record<OptimizerName, string> = {
@@ -89,6 +107,7 @@ export const DEFAULT_CNN_LAYERS: LayerDef[] = [
 ];
 
 export function layoutOf(name: string): Layout {
+  // Captioning models take precomputed features; their images are only shown.
   return name === 'cnn' || name === 'cnn3' || name === 'layers' ? 'chw' : 'flat';
 }
 
@@ -123,7 +142,41 @@ export function modelOptions(
       return { k: flags.k ?? 1 };
     case 'cnn':
       return { reg: flags.reg };
+    case 'caption-rnn':
+    case 'caption-lstm':
+      return {
+        cellType: name === 'caption-rnn' ? 'rnn' : 'lstm',
+        hiddenDim: flags.hidden?.[0] ?? 256,
+        wordvecDim: flags.hidden?.[1] ?? 64,
+      };
   }
+}
+
+/**
+ * A captioning model from its config (options: cellType, hiddenDim, wordvecDim, and the vocabulary
+ * wordToIdx, which the run adds from its data) for features of width inputDim.
+ */
+export function buildCaptionModel(
+  config: ModelConfig,
+  shape: { inputDim: number; dtype: DType; seed: number },
+): CaptioningRNN {
+  const o = config.options as {
+    cellType: CellType;
+    hiddenDim: number;
+    wordvecDim: number;
+    wordToIdx?: Record<string, number>;
+  };
+  if (!o.wordToIdx)
+    throw new Error(`buildCaptionModel: the config of '${config.name}' has no vocabulary (wordToIdx)`);
+  return new CaptioningRNN({
+    wordToIdx: o.wordToIdx,
+    inputDim: shape.inputDim,
+    wordvecDim: o.wordvecDim,
+    hiddenDim: o.hiddenDim,
+    cellType: o.cellType,
+    dtype: shape.dtype as FloatDType,
+    seed: shape.seed,
+  });
 }
 
 /** A layers-file model's config: the file's definitions, checked. */

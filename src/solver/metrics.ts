@@ -4,7 +4,11 @@
  * `[X, y]` batches) is the default, as in the course's solver.py; captioning or self-supervised models
  * give their own (BLEU, a negative validation loss, a linear probe's accuracy).
  */
-import type { NDArray } from '../ndarray/ndarray.js';
+import { NDArray as NDArrayOf, type NDArray } from '../ndarray/ndarray.js';
+import { gatherRows } from '../ndarray/indexing.js';
+import { CaptionDataset, type CaptionSplit } from '../data/coco.js';
+import { corpusBleu, exactCaptionAccuracy, captionTokens, type BleuScores } from '../models/bleu.js';
+import { decodeCaptions } from '../models/captions.js';
 import { arange } from '../ndarray/creation.js';
 import type { Generator } from '../ndarray/random.js';
 import { ArrayDataset, type Dataset } from '../data/batches.js';
@@ -61,3 +65,73 @@ export const accuracyMetric: Metric = {
     return accuracyOf(model as Model, X, y, options.batchSize);
   },
 };
+
+/** A captioning model: greedy or beam-search captions (N, T) int32 of features (N, D). */
+export interface CaptionModel extends LossModel {
+  sample(features: NDArray, options?: { maxLength?: number; beamWidth?: number }): NDArray;
+}
+
+export interface CaptionEvaluation extends BleuScores {
+  /** Fraction of images whose caption equals one of their references word for word. */
+  exact: number;
+  /** Images judged. */
+  count: number;
+  /** For each judged image (the split's feature row `images[i]`): the caption made and the references. */
+  images: number[];
+  hypotheses: string[][];
+  references: string[][][];
+}
+
+/**
+ * Captions the images of a split (each image once, however many captions it has) and scores them against
+ * all of that image's captions: corpus BLEU-1..4 (nltk's corpus_bleu) and exact-caption accuracy.
+ * limit: the first `limit` images only.
+ */
+export function evaluateCaptions(
+  model: CaptionModel,
+  split: CaptionSplit,
+  idxToWord: readonly string[],
+  { maxLength, beamWidth, limit }: { maxLength: number; beamWidth?: number; limit?: number },
+): CaptionEvaluation {
+  const refsOf = new Map<number, string[][]>();
+  const idxs = split.imageIdxs.toTypedArray();
+  decodeCaptions(split.captions, idxToWord).forEach((c, i) => {
+    const list = refsOf.get(idxs[i]) ?? [];
+    list.push(captionTokens(c));
+    refsOf.set(idxs[i], list);
+  });
+  const images = [...refsOf.keys()].sort((a, b) => a - b).slice(0, limit);
+  const hypotheses: string[][] = [];
+  for (let s = 0; s < images.length; s += 500) {
+    const rows = arange(s, Math.min(images.length, s + 500), 1, 'int32').toTypedArray();
+    const pick = new Int32Array(Array.from(rows, (r) => images[r]));
+    const feats = gatherRows(split.features, new NDArrayOf(pick, [pick.length], 'int32'));
+    const captions = model.sample(feats, { maxLength, beamWidth });
+    for (const c of decodeCaptions(captions, idxToWord)) hypotheses.push(captionTokens(c));
+  }
+  const references = images.map((i) => refsOf.get(i)!);
+  return {
+    ...corpusBleu(references, hypotheses),
+    exact: exactCaptionAccuracy(references, hypotheses),
+    count: images.length,
+    images,
+    hypotheses,
+    references,
+  };
+}
+
+/** BLEU-4 of greedy captions on (the first numSamples images of) a CaptionDataset, as the Solver's metric. */
+export function captionBleuMetric(idxToWord: readonly string[], maxLength: number): Metric {
+  return {
+    name: 'bleu4',
+    evaluate(model, data, { numSamples }) {
+      if (!(data instanceof CaptionDataset))
+        throw new Error('captionBleuMetric: the data must be a CaptionDataset');
+      const e = evaluateCaptions(model as CaptionModel, data.split, idxToWord, {
+        maxLength,
+        limit: numSamples ?? undefined,
+      });
+      return e.bleu4;
+    },
+  };
+}

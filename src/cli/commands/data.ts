@@ -58,7 +58,7 @@ export async function dataInfo(spec: DataSpec): Promise<void> {
   console.log(
     `${dataLabel(spec)}: ${ds.yTrain.size.toLocaleString('en-US')} train, ${ds.yTest.size.toLocaleString('en-US')} test images of ${h}x${w}x${c} (loaded in ${((performance.now() - t0) / 1000).toFixed(1)}s)`,
   );
-  if (spec.kind === 'builtin') console.log(`location: ${where(spec.name)}`);
+  if (spec.kind === 'builtin' && spec.name !== 'mnist-captions') console.log(`location: ${where(spec.name)}`);
   const wName = Math.max(5, ...ds.classNames.map((n) => n.length));
   console.log(
     `${'label'.padEnd(5)}  ${'class'.padEnd(wName)}  ${'train'.padStart(7)}  ${'test'.padStart(7)}`,

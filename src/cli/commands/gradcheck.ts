@@ -28,6 +28,11 @@ function tinyInstance(spec: ModelSpec, reg: number): { config: ModelConfig; inpu
   switch (spec.name) {
     case 'knn':
       throw new UsageError('gradcheck: knn has no gradient (it is not trained by gradient descent)');
+    case 'caption-rnn':
+    case 'caption-lstm':
+      throw new UsageError(
+        `gradcheck: ${spec.name} takes features and captions, not images; its gradients are checked in test/models/captioningRnn.test.ts`,
+      );
     case 'svm':
     case 'softmax':
       return { config: { name: spec.name, options: { reg } }, inputShape: [12] };

@@ -8,11 +8,15 @@ import { imresize, readImage } from '../../data/image.js';
 import { NDArray } from '../../ndarray/ndarray.js';
 import { normalizeImages } from '../../data/preprocess.js';
 import { UsageError } from '../errors.js';
-import { restoreModel } from '../restore.js';
+import { restoreModel, type Restored } from '../restore.js';
+import { perSlotExtractor, pixelFeatures } from '../../data/mnistCaptions.js';
+import { decodeCaptions } from '../../models/captions.js';
+import { mnistDigitCnn } from '../../solver/pretrained.js';
 
 export interface PredictFlags {
   top: number;
   json: boolean;
+  beam?: number;
 }
 
 /** An image file as (1, H, W, C) uint8 in the model's size and channel count. */
@@ -39,6 +43,7 @@ export function softmaxRow(scores: ArrayLike<number>): number[] {
 export async function predictCommand(run: string, images: string[], flags: PredictFlags): Promise<void> {
   const r = restoreModel(run);
   const { meta } = r.ck;
+  if (r.captioner) return captionImages(r, images, flags);
   const results: { image: string; top: { class: string; label: number; probability: number }[] }[] = [];
   for (const file of images) {
     const raw = loadAs(file, meta.imageShape);
@@ -73,4 +78,36 @@ export async function predictCommand(run: string, images: string[], flags: Predi
       console.log(`  ${t.class.padEnd(12)} ${(100 * t.probability).toFixed(1).padStart(5)}%  ${bar}`);
     }
   }
+}
+
+/**
+ * A captioning run's captions of images of digit rows (grey, 28 pixels high, 28 per digit: resized to the
+ * run's image size), through the same features the run trained on.
+ */
+async function captionImages(r: Restored, images: string[], flags: PredictFlags): Promise<void> {
+  const { meta } = r.ck;
+  const features = meta.features as { kind: string; key: string | null } | undefined;
+  if (!features || features.kind === 'coco')
+    throw new UsageError(
+      'predict: this run trained on precomputed COCO features; nabla cannot compute those from an image',
+    );
+  const [h, w] = meta.imageShape;
+  const cnn = features.kind === 'cnn' ? await mnistDigitCnn() : null;
+  if (cnn && features.key !== cnn.key)
+    throw new UsageError(
+      `predict: the cached digit CNN (${cnn.key}) is not the one this run trained on (${features.key})`,
+    );
+  const extract = cnn ? perSlotExtractor((d) => cnn.features(d)) : pixelFeatures;
+  const idxToWord = meta.classNames;
+  const out: { image: string; caption: string }[] = [];
+  for (const file of images) {
+    const raw = loadAs(file, [h, w, 1]).reshape(1, h, w);
+    const caption = r.captioner!.sample(extract(raw), {
+      maxLength: Number(meta.model.config.options.maxLength),
+      beamWidth: flags.beam,
+    });
+    out.push({ image: file, caption: decodeCaptions(caption, idxToWord)[0] });
+  }
+  if (flags.json) console.log(JSON.stringify(out, null, 2));
+  else for (const o of out) console.log(`${o.image}\n  ${o.caption}`);
 }

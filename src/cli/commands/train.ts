@@ -135,7 +135,9 @@ export async function trainCommand(flags: TrainFlags): Promise<void> {
       case 'epoch':
         if (e.epoch > 0) {
           progress?.log(
-            `epoch ${e.epoch}: train acc ${(100 * e.trainAcc).toFixed(2)}%, val acc ${(100 * e.valAcc).toFixed(2)}%`,
+            e.metric === 'bleu4'
+              ? `epoch ${e.epoch}: train BLEU-4 ${e.trainAcc.toFixed(4)}, val BLEU-4 ${e.valAcc.toFixed(4)}`
+              : `epoch ${e.epoch}: train acc ${(100 * e.trainAcc).toFixed(2)}%, val acc ${(100 * e.valAcc).toFixed(2)}%`,
           );
         }
         break;
@@ -187,8 +189,10 @@ export async function trainCommand(flags: TrainFlags): Promise<void> {
 function printResult(r: JobResult, quiet?: boolean): void {
   const rel = relative(process.cwd(), r.runDir) || r.runDir;
   const lines = [
-    `test accuracy ${(100 * r.testAccuracy).toFixed(2)}% on ${r.evaluation.count.toLocaleString('en-US')} test images` +
-      (r.iterations ? ` (best val ${(100 * r.bestValAcc).toFixed(2)}%)` : ''),
+    r.bleu
+      ? `test BLEU-4 ${r.bleu.bleu4.toFixed(4)}, exact captions ${(100 * r.testAccuracy).toFixed(2)}% on ${r.evaluation.count.toLocaleString('en-US')} test images (best val BLEU-4 ${r.bestValAcc.toFixed(4)})`
+      : `test accuracy ${(100 * r.testAccuracy).toFixed(2)}% on ${r.evaluation.count.toLocaleString('en-US')} test images` +
+        (r.iterations ? ` (best val ${(100 * r.bestValAcc).toFixed(2)}%)` : ''),
     r.iterations
       ? `trained ${r.iterations.toLocaleString('en-US')} iterations in ${formatDuration(r.trainSeconds)}, ${Math.round(r.imagesPerSec).toLocaleString('en-US')} images/s`
       : `predicted in ${formatDuration(r.trainSeconds)}`,

@@ -52,6 +52,8 @@ export function trainJobFromFlags(flags: JobFlags, runDir: string, command: stri
     dtype: flags.dtype,
     valSplit: flags.valSplit,
     limit: flags.limit,
+    features: flags.features,
+    beam: flags.beam,
     report: flags.report ?? true,
     command,
   };

@@ -30,6 +30,10 @@ export interface TrainJob {
   dtype: 'float32' | 'float64';
   valSplit?: number;
   limit?: number;
+  /** Captioning: the offline set's image features ('cnn', default, or 'pixels'). */
+  features?: 'cnn' | 'pixels';
+  /** Captioning: judge the test images' captions made by beam search of this width (default greedy). */
+  beam?: number;
   /** Continue from the checkpoint in runDir. */
   resume?: boolean;
   report: boolean;
@@ -50,6 +54,8 @@ export interface JobResult {
   report: string | null;
   evaluation: Evaluation;
   classNames: string[];
+  /** Captioning runs: corpus BLEU of the test captions. */
+  bleu?: { bleu1: number; bleu2: number; bleu3: number; bleu4: number };
 }
 
 /** A run stopped on request (signal), its checkpoint saved. */
@@ -81,7 +87,15 @@ export type JobEvent =
       imagesPerSec: number;
       accuracy?: number;
     }
-  | { type: 'epoch'; epoch: number; trainAcc: number; valAcc: number; iteration: number }
+  | {
+      type: 'epoch';
+      epoch: number;
+      /** The Solver's metric ('accuracy', or 'bleu4' for captioning) on training and validation data. */
+      metric?: string;
+      trainAcc: number;
+      valAcc: number;
+      iteration: number;
+    }
   | { type: 'stopped'; iteration: number; epoch: number; checkpoint: string };
 
 export interface JobHooks {

@@ -13,7 +13,7 @@ import type { NDArray } from '../../ndarray/ndarray.js';
 import type { Generator } from '../../ndarray/random.js';
 import { cosineLr } from '../../optim/schedules.js';
 import { removeStaleTemps } from '../../solver/checkpoint.js';
-import { predictLabels, Solver } from '../../solver/solver.js';
+import { predictLabels, Solver, type SolverOptions } from '../../solver/solver.js';
 import type { SolverState } from '../../solver/state.js';
 import { loadRunCheckpoint, saveRunCheckpoint, type RunInfo } from '../checkpoint.js';
 import type { AugmentName } from '../choices.js';
@@ -27,6 +27,7 @@ import { packageVersion } from '../version.js';
 import { resolveConfig, type RunConfig } from './config.js';
 import type { JobHooks, JobResult, JobStopped, TrainJob } from './job.js';
 import { runKnn } from './knn.js';
+import { isCaptionModel, runCaptionJob } from './caption.js';
 import { watchSolver } from './watch.js';
 
 /** A run's data and settings, ready to train on. */
@@ -44,6 +45,7 @@ export interface RunContext {
 
 /** Runs a training job; resolves with the result (or the stop), rejects with RunStopped when it diverged. */
 export async function runTrainJob(job: TrainJob, hooks: JobHooks): Promise<JobResult | JobStopped> {
+  if (isCaptionModel(job)) return runCaptionJob(job, hooks);
   const ctx = await prepareRun(job, (line) => hooks.emit({ type: 'log', line }));
   if (ctx.cfg.model.name === 'knn') return runKnn(ctx);
   const { cfg, data, info } = ctx;
@@ -62,30 +64,55 @@ export async function runTrainJob(job: TrainJob, hooks: JobHooks): Promise<JobRe
     model,
     { XTrain: data.XTrain, yTrain: data.yTrain, XVal: data.XVal, yVal: data.yVal },
     {
-      updateRule: UPDATE_RULES[cfg.optimizer],
-      optimConfig: { learningRate: cfg.lr },
-      lrDecay: cfg.lrDecay,
-      lrSchedule: cfg.lrSchedule === 'cosine' ? cosineLr() : undefined,
-      batchSize: Math.min(cfg.batchSize, data.yTrain.size),
-      numEpochs: cfg.epochs,
-      verbose: false,
+      ...solverOptions(cfg, data.yTrain.size),
       numTrainSamples: 1000,
       numValSamples: null,
-      seed: cfg.seed,
       augment: layoutOf(cfg.model.name) === 'chw' ? augmentFn(cfg.augment) : undefined,
-      stopOnDivergence: true,
     },
   );
-  if (ctx.resumed) {
-    solver.loadState(ctx.resumed as unknown as SolverState);
-    ctx.metrics.truncateAfter(solver.iteration);
-    ctx.log(
-      `resume   from iteration ${solver.iteration} (epoch ${(solver.iteration / solver.iterationsPerEpoch).toFixed(2)})`,
-    );
-  }
   const save = (): string => saveRunCheckpoint(job.runDir, info, solver.state()).json;
-  watchSolver(solver, model as Model, ctx, hooks, save);
+  resumeSolver(solver, ctx);
+  watchSolver(solver, ctx, hooks, save, { model: model as Model, ctx });
+  const trained = await trainToEnd(solver, ctx, hooks, save);
+  if (trained.status === 'stopped') return trained;
+  return finishRun(ctx, model as Model, solver, { ...trained, save });
+}
 
+/** The Solver's settings of a run: rule, rate and schedule, batch, epochs, seed; stops when it diverges. */
+export function solverOptions(cfg: RunConfig, numTrain: number): SolverOptions {
+  return {
+    updateRule: UPDATE_RULES[cfg.optimizer],
+    optimConfig: { learningRate: cfg.lr },
+    lrDecay: cfg.lrDecay,
+    lrSchedule: cfg.lrSchedule === 'cosine' ? cosineLr() : undefined,
+    batchSize: Math.min(cfg.batchSize, numTrain),
+    numEpochs: cfg.epochs,
+    verbose: false,
+    seed: cfg.seed,
+    stopOnDivergence: true,
+  };
+}
+
+/** Puts a resumed run's Solver where its checkpoint left it. */
+export function resumeSolver(solver: Solver, ctx: Pick<RunContext, 'resumed' | 'metrics' | 'log'>): void {
+  if (!ctx.resumed) return;
+  solver.loadState(ctx.resumed as unknown as SolverState);
+  ctx.metrics.truncateAfter(solver.iteration);
+  ctx.log(
+    `resume   from iteration ${solver.iteration} (epoch ${(solver.iteration / solver.iterationsPerEpoch).toFixed(2)})`,
+  );
+}
+
+/**
+ * Trains until done, stopped (a signal: the checkpoint is saved and the stop returned) or diverged
+ * (RunStopped with advice; the last good checkpoint stays as it was).
+ */
+export async function trainToEnd(
+  solver: Solver,
+  ctx: Pick<RunContext, 'job' | 'cfg' | 'metrics'>,
+  hooks: JobHooks,
+  save: () => string,
+): Promise<JobStopped | { status: 'trained'; trainSeconds: number; images: number }> {
   const tTrain = performance.now();
   const startIter = solver.iteration;
   const r = await solver.run({ signal: hooks.signal });
@@ -102,23 +129,18 @@ export async function runTrainJob(job: TrainJob, hooks: JobHooks): Promise<JobRe
     event('interrupted');
     const epoch = solver.iteration / solver.iterationsPerEpoch;
     hooks.emit({ type: 'stopped', iteration: solver.iteration, epoch, checkpoint });
-    return { status: 'stopped', runDir: job.runDir, iteration: solver.iteration, epoch, checkpoint };
+    return { status: 'stopped', runDir: ctx.job.runDir, iteration: solver.iteration, epoch, checkpoint };
   }
   if (r.status === 'diverged') {
-    // Keep the metrics so far (the loss curve tells why); the last good checkpoint stays as it was.
     event('diverged');
     const d = r.divergence!;
     const advice =
       d.suggestedLr !== undefined
-        ? `The learning rate ${cfg.lr} is probably too high: try --lr ${d.suggestedLr}.`
+        ? `The learning rate ${ctx.cfg.lr} is probably too high: try --lr ${d.suggestedLr}.`
         : 'Try a lower learning rate (--lr).';
     throw new RunStopped(`${d.message}. ${advice}`);
   }
-  return finishRun(ctx, model as Model, solver, {
-    trainSeconds,
-    images: (solver.iteration - startIter) * solver.batchSize,
-    save,
-  });
+  return { status: 'trained', trainSeconds, images: (solver.iteration - startIter) * solver.batchSize };
 }
 
 /** Loads the data and settings of a new or resumed run. */

@@ -1,46 +1,45 @@
 /**
  * What a run does while its Solver trains: each step goes to metrics.jsonl and to the job's events (with a
- * smoothed speed and, now and then, the accuracy on a fixed slice of validation images); each epoch's end
- * goes there too, is shown to the dashboard, and is checkpointed.
+ * smoothed speed and, for classifiers, now and then the accuracy on a fixed slice of validation images);
+ * each epoch's end goes there too, is shown to the dashboard (classifiers), and is checkpointed.
  */
 import type { Model } from '../../models/model.js';
 import { predictLabels, type Solver } from '../../solver/solver.js';
 import { evaluatePredictions } from '../evaluate.js';
+import type { MetricsLog } from '../metrics.js';
+import type { RunConfig } from './config.js';
 import type { JobHooks } from './job.js';
 import type { RunContext } from './run.js';
 
+/** A classifier's run: the model and its data, for the progress line's accuracy and the dashboard. */
+export interface ClassifierWatch {
+  model: Model;
+  ctx: RunContext;
+}
+
 export function watchSolver(
   solver: Solver,
-  model: Model,
-  ctx: RunContext,
+  run: { cfg: RunConfig; metrics: MetricsLog },
   hooks: JobHooks,
   save: () => string,
+  classifier: ClassifierWatch | null,
 ): void {
-  const { data, metrics, cfg } = ctx;
+  const { metrics, cfg } = run;
   const { emit } = hooks;
-  const numClasses = ctx.info.classNames.length;
-  // A fixed slice of the validation set, scored now and then for the progress line (no random draws, so
-  // the run's losses are the same with or without it).
-  const probe = data.XVal.shape[0] > 0 ? { X: data.XVal.slice('0:250'), y: data.yVal.slice('0:250') } : null;
-  let probeAcc: number | undefined;
   const total = solver.numIterations;
-  const probeEvery = Math.max(20, Math.round(total / 25));
+  const probeAccuracy = classifier ? probe(classifier, total) : () => undefined;
   let speed = 0;
 
   solver.on('iteration', (e) => {
     speed = speed === 0 ? e.imagesPerSec : 0.9 * speed + 0.1 * e.imagesPerSec;
     metrics.append({ type: 'iteration', iteration: e.iteration, epoch: e.epoch, loss: e.loss });
-    if (probe && (e.iteration % probeEvery === 0 || e.iteration === total)) {
-      const pred = predictLabels(model, probe.X).toTypedArray() as Int32Array;
-      probeAcc = evaluatePredictions(pred, probe.y, numClasses).accuracy;
-    }
     emit({
       type: 'iteration',
       iteration: e.iteration,
       epoch: e.epoch,
       loss: e.loss,
       imagesPerSec: speed,
-      accuracy: probeAcc,
+      accuracy: probeAccuracy(e.iteration),
     });
   });
   solver.on('epoch', (e) => {
@@ -51,18 +50,28 @@ export function watchSolver(
       trainAcc: e.trainAcc,
       valAcc: e.valAcc,
     });
-    emit({ type: 'epoch', epoch: e.epoch, trainAcc: e.trainAcc, valAcc: e.valAcc, iteration: e.iteration });
-    hooks.onModel?.({
+    emit({
+      type: 'epoch',
       epoch: e.epoch,
+      metric: e.metric ?? undefined,
+      trainAcc: e.trainAcc,
+      valAcc: e.valAcc,
       iteration: e.iteration,
-      modelName: cfg.model.name,
-      model,
-      XTest: data.XTest,
-      rawTest: data.rawTest,
-      yTest: data.yTest,
-      imageShape: ctx.ds.imageShape,
-      classNames: ctx.info.classNames,
     });
+    if (classifier) {
+      const { ctx, model } = classifier;
+      hooks.onModel?.({
+        epoch: e.epoch,
+        iteration: e.iteration,
+        modelName: cfg.model.name,
+        model,
+        XTest: ctx.data.XTest,
+        rawTest: ctx.data.rawTest,
+        yTest: ctx.data.yTest,
+        imageShape: ctx.ds.imageShape,
+        classNames: ctx.info.classNames,
+      });
+    }
     // Each epoch's end (the last one is saved after the test evaluation); never a diverged state.
     if (e.iteration % solver.iterationsPerEpoch === 0 && e.iteration < total && !solver.divergence) save();
   });
@@ -75,4 +84,24 @@ export function watchSolver(
     batchSize: solver.batchSize,
     config: cfg,
   });
+}
+
+/**
+ * Accuracy on a fixed slice of 250 validation images every few iterations (no random draws, so the run's
+ * losses are the same with or without it); the last value in between.
+ */
+function probe({ model, ctx }: ClassifierWatch, total: number): (iteration: number) => number | undefined {
+  const { data } = ctx;
+  if (data.XVal.shape[0] === 0) return () => undefined;
+  const X = data.XVal.slice('0:250');
+  const y = data.yVal.slice('0:250');
+  const every = Math.max(20, Math.round(total / 25));
+  let acc: number | undefined;
+  return (iteration) => {
+    if (iteration % every === 0 || iteration === total) {
+      const pred = predictLabels(model, X).toTypedArray() as Int32Array;
+      acc = evaluatePredictions(pred, y, ctx.info.classNames.length).accuracy;
+    }
+    return acc;
+  };
 }

@@ -205,12 +205,13 @@ export function readRun(runsDir: string, name: string, liveName: string | null =
     } else if (r.type === 'epoch') {
       epochRecords.push({ epoch: r.epoch, iteration: r.iteration, trainAcc: r.trainAcc, valAcc: r.valAcc });
     } else if (r.type === 'test') {
-      test = { accuracy: r.accuracy, perClass: r.perClass.map(finiteOrNull), count: r.count };
+      test = { accuracy: r.accuracy, perClass: (r.perClass ?? []).map(finiteOrNull), count: r.count };
     }
   }
   const job = (readJson(configFile)?.job ?? {}) as Record<string, unknown>;
   const ckpt = readJson(runFile(runsDir, name, RUN_FILES.checkpointJson));
-  const resolved = (ckpt?.extra as Record<string, unknown> | undefined)?.config as
+  // The resolved settings: top-level since checkpoint format 2, under extra in format 1.
+  const resolved = (ckpt?.config ?? (ckpt?.extra as Record<string, unknown> | undefined)?.config) as
     Record<string, unknown> | undefined;
   const config: Record<string, unknown> = resolved ? { ...resolved } : { ...job };
   const images: RunDetail['images'] = {};
