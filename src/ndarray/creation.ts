@@ -1,7 +1,14 @@
 /** Array creation, as numpy's: array, zeros, ones, full, empty, eye, arange, linspace and the *Like family. */
-import { allocate, castScalar, checkDType, dtypeOfTypedArray, type DType, type TypedArray } from './dtype.js';
-import { NDArray, allocArray, type NestedArray } from './ndarray.js';
-import { checkShape, fmtShape, sizeOf, type Shape } from './shape.js';
+import {
+  allocate,
+  castChecked,
+  checkDType,
+  dtypeOfTypedArray,
+  type DType,
+  type TypedArray,
+} from './dtype.js';
+import { NDArray, allocArray, describeValue, type NestedArray } from './ndarray.js';
+import { checkShape, contiguousStrides, fmtShape, sizeOf, type Shape } from './shape.js';
 
 type ShapeArg = number | Shape;
 
@@ -36,32 +43,69 @@ export function array(data: NestedArray | NDArray | TypedArray, a?: DType | Shap
     return new NDArray(typed, shape, natural).astype(dtype);
   }
   if (data instanceof NDArray) return a ? data.astype(checkDType(a as string, 'array')) : data.copy();
+  return fromNested(data, a as DType | undefined);
+}
+
+/**
+ * array() of nested JS arrays: all booleans give bool, any number float64 (or `dtype`). Anything else is a
+ * TypeError naming the element's position and type; a ragged nesting is numpy's inhomogeneous-shape error;
+ * a value an integer dtype cannot hold is numpy 2's out-of-bounds error (see castChecked).
+ */
+function fromNested(data: NestedArray, dtypeArg?: DType): NDArray {
+  if (!Array.isArray(data) && typeof data !== 'number' && typeof data !== 'boolean') {
+    throw new TypeError(
+      `array: expected a number, a boolean, nested arrays of them, a typed array or an NDArray, got ${describeValue(data)}`,
+    );
+  }
   const shape: number[] = [];
-  let probe: NestedArray = data;
-  while (Array.isArray(probe)) {
+  for (let probe: NestedArray = data; Array.isArray(probe); probe = probe[0]) {
     shape.push(probe.length);
     if (probe.length === 0) break;
-    probe = probe[0];
   }
-  const isBool = typeof probe === 'boolean';
-  const dtype = a ? checkDType(a as string, 'array') : isBool ? 'bool' : 'float64';
-  const out = allocate(dtype, sizeOf(shape));
+  const values = new Float64Array(sizeOf(shape));
+  let allBool = values.length > 0;
   let k = 0;
-  const walk = (x: NestedArray, depth: number): void => {
-    if (depth === shape.length) {
-      if (Array.isArray(x))
-        throw new RangeError(`array: inhomogeneous nested array: expected a number at depth ${depth}`);
-      out[k++] = castScalar(dtype, typeof x === 'boolean' ? (x ? 1 : 0) : (x as number));
-      return;
-    }
-    if (!Array.isArray(x) || x.length !== shape[depth]) {
-      throw new RangeError(
-        `array: inhomogeneous nested array: the requested array has an inhomogeneous shape after ${depth} dimensions (expected length ${shape[depth]})`,
+  const at: number[] = [];
+  const ragged = (depth: number) =>
+    new RangeError(
+      `array: setting an array element with a sequence. The requested array has an inhomogeneous shape after ${depth} dimensions. The detected shape was ${fmtShape(shape.slice(0, depth))} + inhomogeneous part.`,
+    );
+  const walk = (x: unknown, depth: number): void => {
+    if (typeof x === 'number') {
+      if (depth !== shape.length) throw ragged(depth);
+      values[k++] = x;
+      allBool = false;
+    } else if (typeof x === 'boolean') {
+      if (depth !== shape.length) throw ragged(depth);
+      values[k++] = x ? 1 : 0;
+    } else if (Array.isArray(x)) {
+      if (depth === shape.length || x.length !== shape[depth]) throw ragged(depth);
+      for (let i = 0; i < x.length; i++) {
+        at.push(i);
+        walk(x[i], depth + 1);
+        at.pop();
+      }
+    } else {
+      throw new TypeError(
+        `array: element [${at.join(', ')}] is ${describeValue(x)}; expected a number or a boolean`,
       );
     }
-    for (const y of x) walk(y, depth + 1);
   };
   walk(data, 0);
+  const dtype = dtypeArg ? checkDType(dtypeArg, 'array') : allBool ? 'bool' : 'float64';
+  const out = allocate(dtype, values.length);
+  if (dtype === 'float64') out.set(values);
+  else {
+    for (let i = 0; i < values.length; i++) {
+      try {
+        out[i] = castChecked(dtype, values[i], 'array');
+      } catch (e) {
+        const strides = contiguousStrides(shape);
+        const index = strides.map((st, d) => Math.floor(i / st) % shape[d]);
+        throw new RangeError(`${(e as Error).message} (element [${index.join(', ')}])`, { cause: e });
+      }
+    }
+  }
   return new NDArray(out, shape, dtype);
 }
 
@@ -81,7 +125,7 @@ export function empty(shape: ShapeArg, dtype: DType = 'float64'): NDArray {
 
 export function full(shape: ShapeArg, value: number, dtype: DType = 'float64'): NDArray {
   const a = allocArray(toShape(shape, 'full'), checkDType(dtype, 'full'), 'full');
-  a.data.fill(castScalar(dtype, value));
+  a.data.fill(castChecked(dtype, value, 'full'));
   return a;
 }
 

@@ -4,7 +4,7 @@
  */
 import { backend, type BinaryOp, type Strided, type UnaryOp } from '../backend/index.js';
 import { allocate, isFloat, promoteTypes, promoteWithScalar, type DType } from './dtype.js';
-import { NDArray, allocArray, type Operand } from './ndarray.js';
+import { NDArray, allocArray, checkOperand, type Operand } from './ndarray.js';
 import { broadcastShapes, broadcastStrides, fmtShape } from './shape.js';
 
 type ResultRule = 'promote' | 'float' | 'bool';
@@ -89,6 +89,8 @@ function boolOp(op: BinaryOp, name: string): BinaryOp {
 
 /** The shared implementation of every binary op. */
 export function binaryOp(op: BinaryOp, a: Operand, b: Operand, name: string, out?: NDArray): NDArray {
+  checkOperand(a, name, 1, true);
+  checkOperand(b, name, 2, true);
   let dtype = resultDtype(op, a, b, name);
   if (dtype === 'bool' && rules[op] === 'promote') op = boolOp(op, name);
   const be = backend();
@@ -139,6 +141,7 @@ const floatResult: ReadonlySet<UnaryOp> = new Set(['exp', 'log', 'sqrt', 'tanh',
 
 /** The shared implementation of every unary op; `dtype` overrides the result dtype (astype). */
 export function unaryOp(op: UnaryOp, a: NDArray, dtype?: DType, name: string = op, out?: NDArray): NDArray {
+  checkOperand(a, name, 1);
   const d =
     dtype ??
     (floatResult.has(op) && !isFloat(a.dtype)

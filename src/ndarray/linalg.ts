@@ -1,7 +1,7 @@
 /** Linear algebra: dot, matmul, outer, norm — all products go through the backend's GEMM. */
 import { backend } from '../backend/index.js';
 import { isFloat, promoteTypes, type DType, type FloatArray } from './dtype.js';
-import { NDArray, allocArray } from './ndarray.js';
+import { NDArray, allocArray, checkOperand } from './ndarray.js';
 import { broadcastShapes, fmtShape, normalizeAxes } from './shape.js';
 import * as red from './reduce.js';
 
@@ -60,6 +60,8 @@ function finish(r: NDArray, result: DType): NDArray {
  * leading (batch) axes broadcast. Throws naming both shapes when the inner dimensions differ.
  */
 export function matmul(a: NDArray, b: NDArray): NDArray {
+  checkOperand(a, 'matmul', 1);
+  checkOperand(b, 'matmul', 2);
   if (a.ndim === 0 || b.ndim === 0)
     throw new RangeError('matmul: input operand does not have enough dimensions (use mul for scalars)');
   const a2 = a.ndim === 1 ? a.reshape(1, -1) : a;
@@ -94,6 +96,8 @@ export function matmul(a: NDArray, b: NDArray): NDArray {
  * and for N-D the sum product over a's last axis and b's second-to-last.
  */
 export function dot(a: NDArray, b: NDArray): NDArray {
+  checkOperand(a, 'dot', 1);
+  checkOperand(b, 'dot', 2);
   if (a.ndim === 0 || b.ndim === 0) return a.mul(b);
   if (b.ndim <= 2) {
     const K = a.shape[a.ndim - 1];
