@@ -20,6 +20,7 @@ import {
   convReluPoolForward,
 } from '../nn/sandwiches.js';
 import type { Grads, Model } from './model.js';
+import { modelInput } from './util.js';
 
 export interface ThreeLayerConvNetOptions {
   /** (C, H, W) of one input image. */
@@ -31,6 +32,10 @@ export interface ThreeLayerConvNetOptions {
   numClasses?: number;
   weightScale?: number;
   reg?: number;
+  /**
+   * The dtype of the parameters (default 'float32', as the course's cnn.py). A float input is not rounded to
+   * it: float64 X computes in float64 (numpy's promotion); integer input is converted to it.
+   */
   dtype?: DType;
   /** Seeds the initialisation (default 0). */
   seed?: number;
@@ -83,7 +88,7 @@ export class ThreeLayerConvNet implements Model {
   loss(X: NDArray, y: NDArray): [number, Grads];
   loss(X: NDArray, y?: NDArray): NDArray | [number, Grads] {
     const { W1, b1, W2, b2, W3, b3 } = this.params;
-    const x = X.dtype === this.dtype ? X : X.astype(this.dtype);
+    const x = modelInput(X, this.dtype);
     const convParam = { stride: 1, pad: (this.filterSize - 1) / 2 };
     const poolParam = { poolHeight: 2, poolWidth: 2, stride: 2 };
     const [h1, cache1] = convReluPoolForward(x, W1, b1, convParam, poolParam);

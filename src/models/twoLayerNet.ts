@@ -14,6 +14,7 @@ import { affineBackward, affineForward } from '../nn/affine.js';
 import { reluBackward, reluForward } from '../nn/activations.js';
 import { l2Regularization, softmaxLoss } from '../nn/losses.js';
 import type { Grads, Model } from './model.js';
+import { modelInput } from './util.js';
 
 export interface TwoLayerNetOptions {
   inputDim?: number;
@@ -22,7 +23,10 @@ export interface TwoLayerNetOptions {
   /** Standard deviation of the Gaussian initial weights (biases start at zero). */
   weightScale?: number;
   reg?: number;
-  /** The dtype of the parameters and of the computation (inputs are cast to it). Default 'float32'. */
+  /**
+   * The dtype of the parameters. Default 'float64', as the course's numpy net. A float input is not cast to
+   * it: float64 X with float32 parameters computes in float64 (numpy's promotion); integer input is.
+   */
   dtype?: DType;
   /** Seeds the initialisation (default 0). */
   seed?: number;
@@ -39,7 +43,7 @@ export class TwoLayerNet implements Model {
     numClasses = 10,
     weightScale = 1e-3,
     reg = 0,
-    dtype = 'float32',
+    dtype = 'float64',
     seed = 0,
   }: TwoLayerNetOptions = {}) {
     const rng = new Generator(seed);
@@ -58,7 +62,7 @@ export class TwoLayerNet implements Model {
   loss(X: NDArray, y: NDArray): [number, Grads];
   loss(X: NDArray, y?: NDArray): NDArray | [number, Grads] {
     const { W1, b1, W2, b2 } = this.params;
-    const x = X.dtype === this.dtype ? X : X.astype(this.dtype);
+    const x = modelInput(X, this.dtype);
     const [a1, cacheA1] = affineForward(x, W1, b1);
     const [h1, cacheR1] = reluForward(a1);
     const [scores, cacheA2] = affineForward(h1, W2, b2);

@@ -1,6 +1,6 @@
 /** Small helpers the models share. */
 import { NDArray, allocArray } from '../ndarray/ndarray.js';
-import { allocate } from '../ndarray/dtype.js';
+import { allocate, isFloat, type DType } from '../ndarray/dtype.js';
 import { fmtShape } from '../ndarray/shape.js';
 
 /** Stacks arrays along axis 0 (np.concatenate(parts, axis=0)); all parts share their trailing shape and dtype. */
@@ -22,6 +22,15 @@ export function concatenateRows(parts: NDArray[]): NDArray {
     row += p.shape[0];
   }
   return out;
+}
+
+/**
+ * The input X as a model computes on it: integer or bool data (uint8 images) in the model's dtype, a float X
+ * as given. A float X is never rounded down: float64 X with float32 parameters computes in float64, as numpy
+ * promotes, and the scores come back in the dtype the arithmetic ran in.
+ */
+export function modelInput(X: NDArray, dtype: DType): NDArray {
+  return isFloat(X.dtype) ? X : X.astype(dtype);
 }
 
 /** The fraction of equal entries of two label vectors (N,). */
