@@ -199,3 +199,38 @@ export function linspace(
   if (endpoint && num > 1) a.data[num - 1] = stop;
   return retstep ? [a, step] : a;
 }
+
+export interface MeshgridOptions {
+  /** 'xy' (the default: the first two outputs are (len(y), len(x)), as for plotting) or 'ij' (matrix order). */
+  indexing?: 'xy' | 'ij';
+  /** Return the broadcastable (1, ..., n, ..., 1) arrays instead of full copies (default false). */
+  sparse?: boolean;
+}
+
+/**
+ * np.meshgrid: coordinate arrays from coordinate vectors. meshgrid(x, y) gives X, Y of shape (len(y), len(x))
+ * with X[i, j] = x[j], Y[i, j] = y[i]; pass { indexing: 'ij' } for (len(x), len(y)). The last argument may
+ * be the options. Each input is flattened; outputs are copies.
+ */
+export function meshgrid(...args: (NDArray | MeshgridOptions)[]): NDArray[] {
+  const last = args[args.length - 1];
+  const options = last !== undefined && !(last instanceof NDArray) ? (args.pop() as MeshgridOptions) : {};
+  const { indexing = 'xy', sparse = false } = options;
+  if (indexing !== 'xy' && indexing !== 'ij')
+    throw new RangeError(
+      `meshgrid: Valid values for \`indexing\` are 'xy' and 'ij', got '${String(indexing)}'`,
+    );
+  const xs = args as NDArray[];
+  xs.forEach((x, i) => {
+    if (!(x instanceof NDArray)) throw new TypeError(`meshgrid: argument ${i} is not an NDArray`);
+  });
+  const nd = xs.length;
+  const shapes = xs.map((x, i) => Array.from({ length: nd }, (_, k) => (k === i ? x.size : 1)));
+  if (indexing === 'xy' && nd > 1)
+    [shapes[0][0], shapes[0][1], shapes[1][0], shapes[1][1]] = [1, xs[0].size, xs[1].size, 1];
+  const grids = xs.map((x, i) => x.reshape(-1).reshape(shapes[i]));
+  if (sparse) return grids.map((g) => g.copy());
+  const full = xs.map((x) => x.size);
+  if (indexing === 'xy' && nd > 1) [full[0], full[1]] = [full[1], full[0]];
+  return grids.map((g) => g.broadcastTo(full).copy());
+}

@@ -12,6 +12,7 @@ import * as red from './reduce.js';
 import * as la from './linalg.js';
 import * as idx from './indexing.js';
 import * as man from './manipulation.js';
+import * as diagonals from './diagonal.js';
 import { formatArray } from './format.js';
 
 /** One index in `get`/`set`/`slice`: an integer, a slice string like '1:5:2', ':' or '...', or null (newaxis). */
@@ -397,6 +398,17 @@ export class NDArray {
   }
   cumsum(axis?: number | null): NDArray {
     return red.cumsum(this, axis);
+  }
+  cumprod(axis?: number | null): NDArray {
+    return red.cumprod(this, axis);
+  }
+  /** np.ndarray.diagonal: the offset diagonal of the (axis1, axis2) planes, as the last axis; a view. */
+  diagonal(offset = 0, axis1 = 0, axis2 = 1): NDArray {
+    return diagonals.diagonal(this, offset, axis1, axis2);
+  }
+  /** np.ndarray.trace: the sum of diagonal(offset, axis1, axis2). */
+  trace(offset = 0, axis1 = 0, axis2 = 1): NDArray {
+    return diagonals.trace(this, offset, axis1, axis2);
   }
 
   // ---- selection and manipulation (see indexing.ts, manipulation.ts) ----------------------------------

@@ -128,12 +128,12 @@ export const argmax = (a: NDArray, axis?: number | null, keepdims = false) =>
 export const argmin = (a: NDArray, axis?: number | null, keepdims = false) =>
   argOp('argmin', a, axis, keepdims);
 
-/** Cumulative sum along `axis` (flattened when axis is null/undefined). */
-export function cumsum(a: NDArray, axis?: number | null): NDArray {
-  checkOperand(a, 'cumsum', 1);
+/** A running sum or product along `axis` (of the flattened array when axis is null/undefined), in sumDtype. */
+function scan(a: NDArray, axis: number | null | undefined, product: boolean, name: string): NDArray {
+  checkOperand(a, name, 1);
   const dtype = sumDtype(a.dtype);
   const src = axis === undefined || axis === null ? a.ravel() : a;
-  const ax = axis === undefined || axis === null ? 0 : normalizeAxis(axis, a.ndim, 'cumsum');
+  const ax = axis === undefined || axis === null ? 0 : normalizeAxis(axis, a.ndim, name);
   const c = src.astype(dtype);
   if (c.size === 0) return c;
   const outer = sizeOf(c.shape.slice(0, ax));
@@ -146,10 +146,16 @@ export function cumsum(a: NDArray, axis?: number | null): NDArray {
       let acc = d[k];
       for (let i = 1; i < n; i++) {
         k += inner;
-        acc += d[k];
-        d[k] = acc;
+        d[k] = product ? acc * d[k] : acc + d[k];
+        acc = d[k]; // rounded to the dtype at every step, as numpy's running total
       }
     }
   }
   return c;
 }
+
+/** Cumulative sum along `axis` (flattened when axis is null/undefined). */
+export const cumsum = (a: NDArray, axis?: number | null): NDArray => scan(a, axis, false, 'cumsum');
+
+/** Cumulative product along `axis` (flattened when axis is null/undefined); integers and bools give int32. */
+export const cumprod = (a: NDArray, axis?: number | null): NDArray => scan(a, axis, true, 'cumprod');
