@@ -25,7 +25,8 @@ export type BinaryOp =
   | 'gt'
   | 'ge'
   | 'logicalAnd'
-  | 'logicalOr';
+  | 'logicalOr'
+  | 'arctan2';
 
 export type UnaryOp =
   | 'copy'
@@ -44,7 +45,21 @@ export type UnaryOp =
   | 'round'
   | 'logicalNot'
   | 'isnan'
-  | 'toBool';
+  | 'isfinite'
+  | 'isinf'
+  | 'toBool'
+  | 'sin'
+  | 'cos'
+  | 'tan'
+  | 'arcsin'
+  | 'arccos'
+  | 'arctan'
+  | 'sinh'
+  | 'cosh'
+  | 'log1p'
+  | 'expm1'
+  | 'log2'
+  | 'log10';
 
 export type ReduceOp = 'sum' | 'prod' | 'max' | 'min' | 'any' | 'all';
 
@@ -270,6 +285,32 @@ export interface ChannelLinearArgs extends ChannelShape {
   outOffset: number;
 }
 
+/**
+ * LU factorisation with partial pivoting (LAPACK's getrf) of `count` n×n float64 matrices stored one after
+ * another in `a`, in place: U on and above the diagonal, L's multipliers below it (its unit diagonal implied).
+ * piv[m·n + i] receives the row swapped with row i at step i of matrix m. A zero pivot (a singular matrix) is
+ * left in U and the elimination goes on, as getrf does; the op decides what that means.
+ */
+export interface LuArgs {
+  a: Float64Array;
+  n: number;
+  count: number;
+  piv: Int32Array;
+}
+
+/**
+ * Solves A·X = B for each of `count` matrices from luFactor's output (lu, piv): b holds `count` n×k blocks,
+ * one after another, overwritten by X. No pivot may be zero.
+ */
+export interface LuSolveArgs {
+  lu: Float64Array;
+  piv: Int32Array;
+  n: number;
+  count: number;
+  b: Float64Array;
+  k: number;
+}
+
 export interface Backend {
   readonly name: string;
   /** out = op(a, b) elementwise over `shape`; a and b are already broadcast (stride 0 on stretched axes). */
@@ -325,6 +366,10 @@ export interface Backend {
   channelDot(args: ChannelDotArgs): void;
   /** Per-channel affine combination out = alpha·(a − shift) + beta·b + delta (see ChannelLinearArgs). */
   channelLinear(args: ChannelLinearArgs): void;
+  /** LU factorisation with partial pivoting, in place (see LuArgs). */
+  luFactor(args: LuArgs): void;
+  /** Triangular solves with luFactor's output (see LuSolveArgs). */
+  luSolve(args: LuSolveArgs): void;
   /**
    * Optional: a zero-filled array of n elements in this backend's own memory, which its kernels use
    * without copying, for arrays kept across many calls (parameters, optimizer state); garbage-collected

@@ -2,7 +2,7 @@
  * Downloads: streamed over node's http/https to `dest + '.part'`, checked against a published checksum,
  * then renamed into place, so `dest` only ever holds a whole, verified file. A dropped connection keeps the
  * .part file and the next call resumes it with a Range request (when the server answers 206; a 200 restarts
- * from zero). A checksum mismatch deletes the bad file.
+ * from zero). A checksum mismatch deletes the bad file. With a known size, nothing past it is written.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -18,6 +18,11 @@ export interface DownloadOptions {
   sha256?: string;
   /** Expected md5 (hex), for sources that only publish md5 (CIFAR-10, MNIST). */
   md5?: string;
+  /**
+   * The file's size in bytes, when published: an answer announcing or sending more is refused (an endless
+   * answer stops there, its .part discarded), and a .part longer than this is discarded instead of resumed.
+   */
+  size?: number;
   /** Called as bytes arrive: bytes so far (including a resumed part) and the total when known. */
   onProgress?: (received: number, total: number | null) => void;
   signal?: AbortSignal;
@@ -95,7 +100,13 @@ export async function download(url: string, dest: string, options: DownloadOptio
   }
   fs.mkdirSync(path.dirname(path.resolve(dest)), { recursive: true });
   const part = `${dest}.part`;
-  const have = fs.existsSync(part) ? fs.statSync(part).size : 0;
+  const name = path.basename(dest);
+  const size = options.size ?? Infinity;
+  let have = fs.existsSync(part) ? fs.statSync(part).size : 0;
+  if (have > size) {
+    fs.rmSync(part); // longer than the file can be: garbage from a bad answer, not a prefix to resume
+    have = 0;
+  }
   const headers: Record<string, string> = have > 0 ? { range: `bytes=${have}-` } : {};
   let response: Response;
   try {
@@ -127,17 +138,30 @@ export async function download(url: string, dest: string, options: DownloadOptio
     throw new Error(`download: ${url} answered HTTP ${status} ${res.statusMessage ?? ''}`.trim());
   }
   const length = Number(res.headers['content-length']);
-  const total = Number.isFinite(length) ? start + length : null;
+  if (start + length > size) {
+    res.resume();
+    response.req.destroy();
+    if (start > 0) fs.rmSync(part, { force: true });
+    throw new Error(`download: ${url} announces ${start + length} bytes but ${name} is ${size} bytes`);
+  }
+  const total = Number.isFinite(length) ? start + length : Number.isFinite(size) ? size : null;
   let received = start;
   options.onProgress?.(received, total);
   // Synchronous writes, no backpressure: a paused response would drop the bytes it still buffers when the
   // connection then closes, and every byte that arrived should be kept for resuming.
   const fd = fs.openSync(part, start > 0 ? 'a' : 'w');
+  let tooLong = false;
   try {
     await new Promise<void>((resolve, reject) => {
       let finished = false;
       res.on('data', (chunk: Buffer) => {
         if (finished) return;
+        if (received + chunk.length > size) {
+          tooLong = true;
+          response.req.destroy();
+          fail(new Error('too long'));
+          return;
+        }
         try {
           fs.writeSync(fd, chunk);
         } catch (e) {
@@ -164,6 +188,12 @@ export async function download(url: string, dest: string, options: DownloadOptio
       res.on('close', () => failLater('connection closed'));
     });
   } catch (e) {
+    if (tooLong) {
+      throw new Error(
+        `download: ${url} sent more than the ${size} bytes of ${name}; the partial file was discarded`,
+        { cause: e },
+      );
+    }
     if (options.signal?.aborted) {
       throw new Error(
         `download: ${url} aborted after ${received} bytes; the partial file ${part} is kept for resuming`,
@@ -177,6 +207,7 @@ export async function download(url: string, dest: string, options: DownloadOptio
     );
   } finally {
     fs.closeSync(fd);
+    if (tooLong) fs.rmSync(part, { force: true });
   }
   if (total !== null && received < total) {
     throw new Error(
@@ -191,12 +222,13 @@ export async function download(url: string, dest: string, options: DownloadOptio
   fs.renameSync(part, dest);
 }
 
-/** A published file of a data set: its name, URL and checksum. */
+/** A published file of a data set: its name, URL, checksum and size in bytes. */
 interface DatasetFile {
   name: string;
   url: string;
   md5?: string;
   sha256?: string;
+  size: number;
 }
 
 const MNIST_MIRROR = 'https://ossci-datasets.s3.amazonaws.com/mnist/';
@@ -205,7 +237,8 @@ const FASHION_MIRROR = 'https://raw.githubusercontent.com/zalandoresearch/fashio
 /**
  * The data sets and their published checksums: CIFAR-10's md5 is on its home page
  * (https://www.cs.toronto.edu/~kriz/cifar.html); MNIST's and Fashion-MNIST's md5s are the ones torchvision
- * verifies (Fashion-MNIST's are also in its repository's README).
+ * verifies (Fashion-MNIST's are also in its repository's README). The sizes are those of the published files
+ * (the ones torchvision's and Keras's downloaders report).
  */
 export const DATASETS: Record<'cifar10' | 'mnist' | 'fashion-mnist', DatasetFile[]> = {
   cifar10: [
@@ -213,20 +246,25 @@ export const DATASETS: Record<'cifar10' | 'mnist' | 'fashion-mnist', DatasetFile
       name: 'cifar-10-binary.tar.gz',
       url: 'https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz',
       md5: 'c32a1d4ab5d03f1284b67883e8d87530',
+      size: 170052171,
     },
   ],
-  mnist: [
-    ['train-images-idx3-ubyte.gz', 'f68b3c2dcbeaaa9fbdd348bbdeb94873'],
-    ['train-labels-idx1-ubyte.gz', 'd53e105ee54ea40749a09fcbcd1e9432'],
-    ['t10k-images-idx3-ubyte.gz', '9fb629c4189551a2d022fa330f9573f3'],
-    ['t10k-labels-idx1-ubyte.gz', 'ec29112dd5afa0611ce80d1b7f02629c'],
-  ].map(([name, md5]) => ({ name, url: MNIST_MIRROR + name, md5 })),
-  'fashion-mnist': [
-    ['train-images-idx3-ubyte.gz', '8d4fb7e6c68d591d4c3dfef9ec88bf0d'],
-    ['train-labels-idx1-ubyte.gz', '25c81989df183df01b3e8a0aad5dffbe'],
-    ['t10k-images-idx3-ubyte.gz', 'bef4ecab320f06d8554ea6380940ec79'],
-    ['t10k-labels-idx1-ubyte.gz', 'bb300cfdad3c16e7a12a480ee83cd310'],
-  ].map(([name, md5]) => ({ name, url: FASHION_MIRROR + name, md5 })),
+  mnist: (
+    [
+      ['train-images-idx3-ubyte.gz', 'f68b3c2dcbeaaa9fbdd348bbdeb94873', 9912422],
+      ['train-labels-idx1-ubyte.gz', 'd53e105ee54ea40749a09fcbcd1e9432', 28881],
+      ['t10k-images-idx3-ubyte.gz', '9fb629c4189551a2d022fa330f9573f3', 1648877],
+      ['t10k-labels-idx1-ubyte.gz', 'ec29112dd5afa0611ce80d1b7f02629c', 4542],
+    ] as const
+  ).map(([name, md5, size]) => ({ name, url: MNIST_MIRROR + name, md5, size })),
+  'fashion-mnist': (
+    [
+      ['train-images-idx3-ubyte.gz', '8d4fb7e6c68d591d4c3dfef9ec88bf0d', 26421880],
+      ['train-labels-idx1-ubyte.gz', '25c81989df183df01b3e8a0aad5dffbe', 29515],
+      ['t10k-images-idx3-ubyte.gz', 'bef4ecab320f06d8554ea6380940ec79', 4422102],
+      ['t10k-labels-idx1-ubyte.gz', 'bb300cfdad3c16e7a12a480ee83cd310', 5148],
+    ] as const
+  ).map(([name, md5, size]) => ({ name, url: FASHION_MIRROR + name, md5, size })),
 };
 
 export type DatasetName = keyof typeof DATASETS;
@@ -235,7 +273,8 @@ export interface DownloadDatasetOptions {
   /** Where to put the data set (default: `<cache>/datasets/<name>`, see dataCacheDir). */
   dir?: string;
   /** A different base URL (a mirror): each file is fetched from `url + file name` (or `url` itself for
-   * CIFAR-10 when it ends in .tar.gz). The published checksums are still verified unless `verify` is false. */
+   * CIFAR-10 when it ends in .tar.gz). The published checksums and sizes are still verified unless `verify`
+   * is false. */
   url?: string;
   verify?: boolean;
   onProgress?: (file: string, received: number, total: number | null) => void;
@@ -269,6 +308,7 @@ export async function downloadDataset(
     await download(url, path.join(dir, f.name), {
       md5: verify ? f.md5 : undefined,
       sha256: verify ? f.sha256 : undefined,
+      size: verify ? f.size : undefined,
       signal: options.signal,
       onProgress: options.onProgress ? (r, t) => options.onProgress!(f.name, r, t) : undefined,
     });

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import zlib from 'node:zlib';
+import { Gunzip } from 'fflate';
 import { NDArray } from '../ndarray/ndarray.js';
 import type { DType } from '../ndarray/dtype.js';
 
@@ -21,27 +21,28 @@ const TYPES: Record<number, { name: string; bytes: number; dtype: DType }> = {
   0x0e: { name: 'float64', bytes: 8, dtype: 'float64' },
 };
 
-/** Largest decompressed IDX we accept (the biggest real one, MNIST's train images, is 47 MB). */
-const MAX_GUNZIP = 2 ** 31 - 1;
+/** Deflate expands at most 1032:1 (a 258-byte match per 2-bit code), so a gzip of n bytes inflates to at most this. */
+const MAX_RATIO = 1032;
+/** Compressed bytes per push: at most ~16.5 MB inflate between two checks against the header's size. */
+const CHUNK = 16384;
 
-/**
- * Reads an IDX file (gzipped or not, detected from its bytes) as an NDArray: uint8 stays uint8, int8/int16/
- * int32 become int32, floats keep their width. Errors name the file and the fault (bad magic, unknown type,
- * a header promising more or less data than the file holds); sizes are checked before allocating.
- */
-export function loadIdx(file: string): NDArray {
-  const fail = (why: string) => new Error(`loadIdx: ${file}: ${why}`);
-  if (!fs.existsSync(file)) throw new Error(`loadIdx: ${file} does not exist`);
-  let bytes: Uint8Array = fs.readFileSync(file);
-  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    try {
-      bytes = zlib.gunzipSync(bytes, { maxOutputLength: MAX_GUNZIP });
-    } catch (e) {
-      throw new Error(`loadIdx: ${file}: corrupt or truncated gzip data (${(e as Error).message})`, {
-        cause: e,
-      });
-    }
-  }
+interface IdxHeader {
+  type: (typeof TYPES)[number];
+  code: number;
+  shape: number[];
+  /** Offset of the data. */
+  start: number;
+  /** Data bytes the header promises. */
+  need: number;
+}
+
+type Fail = (why: string) => Error;
+
+const describe = (h: IdxHeader) => `${h.shape.join(' x ')} ${h.type.name} values (${h.need} bytes)`;
+
+/** Parses the header at the start of `bytes`, or returns null when more bytes are needed (and `complete` is false). */
+function parseHeader(bytes: Uint8Array, complete: boolean, fail: Fail): IdxHeader | null {
+  if (bytes.length < 4 && !complete) return null;
   if (bytes.length < 4 || bytes[0] !== 0 || bytes[1] !== 0) {
     throw fail('not an IDX file (bad magic: expected two zero bytes, a type byte and a dimension count)');
   }
@@ -49,20 +50,109 @@ export function loadIdx(file: string): NDArray {
   if (!type) throw fail(`unknown IDX data type 0x${bytes[2].toString(16).padStart(2, '0')}`);
   const ndim = bytes[3];
   const start = 4 + 4 * ndim;
-  if (ndim === 0 || bytes.length < start)
+  if (ndim === 0 || (complete && bytes.length < start))
     throw fail(`truncated header (${ndim} dimensions, ${bytes.length} bytes)`);
+  if (bytes.length < start) return null;
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const shape: number[] = [];
   for (let i = 0; i < ndim; i++) shape.push(view.getUint32(4 + 4 * i, false));
-  const size = shape.reduce((p, d) => p * d, 1);
-  const need = size * type.bytes;
+  const need = shape.reduce((p, d) => p * d, 1) * type.bytes;
+  return { type, code: bytes[2], shape, start, need };
+}
+
+/**
+ * Inflates a gzipped IDX file chunk by chunk: the header comes from the first inflated bytes, and the data may
+ * then grow only to the size it promises, so a gzip bomb stops after one chunk past that size.
+ */
+function gunzipIdx(file: string, fail: Fail): { header: IdxHeader; bytes: Uint8Array } {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    const chunks: Uint8Array[] = [];
+    let got = 0;
+    let header: IdxHeader | null = null;
+    const gunzip = new Gunzip((chunk) => {
+      got += chunk.length;
+      chunks.push(chunk);
+      if (!header) {
+        header = parseHeader(concat(chunks, got), false, fail);
+        if (header && header.start + header.need > MAX_RATIO * size) {
+          throw fail(
+            `header promises ${describe(header)} but a gzip file of ${size} bytes inflates to at most ${MAX_RATIO * size}`,
+          );
+        }
+      }
+      if (header && got > header.start + header.need)
+        throw fail(`holds more data than its header promises: ${describe(header)}`);
+    });
+    const buf = new Uint8Array(CHUNK);
+    for (let pos = 0; ;) {
+      const n = fs.readSync(fd, buf, 0, CHUNK, pos);
+      pos += n;
+      try {
+        gunzip.push(buf.slice(0, n), n === 0);
+      } catch (e) {
+        if ((e as Error).message.startsWith(`loadIdx: ${file}: `)) throw e;
+        throw fail(`corrupt or truncated gzip data (${(e as Error).message})`);
+      }
+      if (n === 0) break;
+    }
+    const bytes = concat(chunks, got);
+    return { header: header ?? parseHeader(bytes, true, fail)!, bytes };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Joins `chunks` (`total` bytes) into one array, which then replaces them in the list. */
+function concat(chunks: Uint8Array[], total: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0];
+  const out = new Uint8Array(total);
+  let o = 0;
+  for (const c of chunks) {
+    out.set(c, o);
+    o += c.length;
+  }
+  chunks.splice(0, chunks.length, out);
+  return out;
+}
+
+function isGzip(file: string): boolean {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const magic = Buffer.alloc(2);
+    return fs.readSync(fd, magic, 0, 2, 0) === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * Reads an IDX file (gzipped or not, detected from its bytes) as an NDArray: uint8 stays uint8, int8/int16/
+ * int32 become int32, floats keep their width. Errors name the file and the fault (bad magic, unknown type,
+ * a header promising more or less data than the file holds); sizes are checked before allocating, and a
+ * gzipped file is inflated only as far as its header's size.
+ */
+export function loadIdx(file: string): NDArray {
+  const fail: Fail = (why) => new Error(`loadIdx: ${file}: ${why}`);
+  if (!fs.existsSync(file)) throw new Error(`loadIdx: ${file} does not exist`);
+  let bytes: Uint8Array;
+  let header: IdxHeader;
+  if (isGzip(file)) ({ header, bytes } = gunzipIdx(file, fail));
+  else {
+    bytes = fs.readFileSync(file);
+    header = parseHeader(bytes, true, fail)!;
+  }
+  const { type, shape, start, need } = header;
   const have = bytes.length - start;
   if (need !== have) {
     throw fail(
-      `header promises ${shape.join(' x ')} ${type.name} values (${need} bytes) but the file holds ${have} data bytes` +
+      `header promises ${describe(header)} but the file holds ${have} data bytes` +
         (need > have ? ' (truncated?)' : ''),
     );
   }
+  const size = need / type.bytes;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let data: Uint8Array | Int32Array | Float32Array | Float64Array;
   if (type.dtype === 'uint8') data = bytes.slice(start, start + size);
   else {
@@ -74,7 +164,7 @@ export function loadIdx(file: string): NDArray {
           : new Float64Array(size);
     for (let i = 0; i < size; i++) {
       const o = start + i * type.bytes;
-      switch (bytes[2]) {
+      switch (header.code) {
         case 0x09:
           data[i] = view.getInt8(o);
           break;

@@ -8,7 +8,7 @@ import type { NDArray } from '../ndarray/ndarray.js';
 import type { Generator } from '../ndarray/random.js';
 import { l2Regularization, softmaxLoss, svmLoss } from '../nn/losses.js';
 import type { Grads, Model } from './model.js';
-import { inDtype } from './util.js';
+import { modelInput } from './util.js';
 import { Conv2d, Linear } from '../nn/modules/layers.js';
 import type { Module } from '../nn/modules/module.js';
 
@@ -57,7 +57,7 @@ export class Classifier implements Model {
   loss(X: NDArray): NDArray;
   loss(X: NDArray, y: NDArray): [number, Grads];
   loss(X: NDArray, y?: NDArray): NDArray | [number, Grads] {
-    const x = inDtype(X, this.dtype);
+    const x = modelInput(X, this.dtype);
     if (y === undefined) {
       this.net.eval();
       return this.net.forward(x);

@@ -20,7 +20,7 @@ import {
   convReluPoolForward,
 } from '../nn/sandwiches.js';
 import type { Grads, Model } from './model.js';
-import { affineParams, inDtype, type NetOptions } from './util.js';
+import { affineParams, modelInput, type NetOptions } from './util.js';
 
 export interface ThreeLayerConvNetOptions extends NetOptions {
   /** (C, H, W) of one input image. */
@@ -75,7 +75,7 @@ export class ThreeLayerConvNet implements Model {
   loss(X: NDArray, y: NDArray): [number, Grads];
   loss(X: NDArray, y?: NDArray): NDArray | [number, Grads] {
     const { W1, b1, W2, b2, W3, b3 } = this.params;
-    const x = inDtype(X, this.dtype);
+    const x = modelInput(X, this.dtype);
     const convParam = { stride: 1, pad: (this.filterSize - 1) / 2 };
     const poolParam = { poolHeight: 2, poolWidth: 2, stride: 2 };
     const [h1, cache1] = convReluPoolForward(x, W1, b1, convParam, poolParam);

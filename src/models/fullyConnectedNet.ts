@@ -27,7 +27,7 @@ import {
   type Normalization,
 } from '../nn/sandwiches.js';
 import type { Grads, Model } from './model.js';
-import { affineParams, inDtype } from './util.js';
+import { affineParams, modelInput } from './util.js';
 
 export interface FullyConnectedNetOptions {
   /** The size of each hidden layer. */
@@ -40,7 +40,11 @@ export interface FullyConnectedNetOptions {
   reg?: number;
   /** Standard deviation of the Gaussian initial weights. */
   weightScale?: number;
-  /** The dtype of parameters and computation: 'float64' for gradient checks, 'float32' to train fast. */
+  /**
+   * The dtype of the parameters: 'float64' for gradient checks, 'float32' (the default, as the course's
+   * fc_net.py) to train fast. Unlike fc_net.py's X.astype(dtype), a float64 X is not rounded to float32: it
+   * computes in float64 (numpy's promotion); integer input is converted to this dtype.
+   */
   dtype?: DType;
   /** Seeds the generator used for initialisation and dropout (default 0). */
   seed?: number;
@@ -124,7 +128,7 @@ export class FullyConnectedNet implements Model {
     const L = this.numLayers;
     const p = this.params;
 
-    let h = inDtype(X, this.dtype);
+    let h = modelInput(X, this.dtype);
     const caches: AffineNormReluDropoutCache[] = [];
     for (let i = 1; i < L; i++) {
       let cache: AffineNormReluDropoutCache;

@@ -13,7 +13,7 @@ import { affineBackward, affineForward } from '../nn/affine.js';
 import { reluBackward, reluForward } from '../nn/activations.js';
 import { l2Regularization, softmaxLoss } from '../nn/losses.js';
 import type { Grads, Model } from './model.js';
-import { affineParams, inDtype, type NetOptions } from './util.js';
+import { affineParams, modelInput, type NetOptions } from './util.js';
 
 export interface TwoLayerNetOptions extends NetOptions {
   inputDim?: number;
@@ -30,7 +30,7 @@ export class TwoLayerNet implements Model {
     numClasses = 10,
     weightScale = 1e-3,
     reg = 0,
-    dtype = 'float32',
+    dtype = 'float64',
     seed = 0,
   }: TwoLayerNetOptions = {}) {
     const rng = new Generator(seed);
@@ -47,7 +47,7 @@ export class TwoLayerNet implements Model {
   loss(X: NDArray, y: NDArray): [number, Grads];
   loss(X: NDArray, y?: NDArray): NDArray | [number, Grads] {
     const { W1, b1, W2, b2 } = this.params;
-    const x = inDtype(X, this.dtype);
+    const x = modelInput(X, this.dtype);
     const [a1, cacheA1] = affineForward(x, W1, b1);
     const [h1, cacheR1] = reluForward(a1);
     const [scores, cacheA2] = affineForward(h1, W2, b2);

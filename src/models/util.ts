@@ -1,8 +1,8 @@
 /** Small helpers the models share. */
 import { zeros } from '../ndarray/creation.js';
-import type { DType } from '../ndarray/dtype.js';
 import { NDArray, allocArray } from '../ndarray/ndarray.js';
 import type { Generator } from '../ndarray/random.js';
+import { allocate, isFloat, type DType } from '../ndarray/dtype.js';
 import { fmtShape } from '../ndarray/shape.js';
 
 /** Stacks arrays along axis 0 (np.concatenate(parts, axis=0)); all parts share their trailing shape and dtype. */
@@ -26,6 +26,15 @@ export function concatenateRows(parts: NDArray[]): NDArray {
   return out;
 }
 
+/**
+ * The input X as a model computes on it: integer or bool data (uint8 images) in the model's dtype, a float X
+ * as given. A float X is never rounded down: float64 X with float32 parameters computes in float64, as numpy
+ * promotes, and the scores come back in the dtype the arithmetic ran in.
+ */
+export function modelInput(X: NDArray, dtype: DType): NDArray {
+  return isFloat(X.dtype) ? X : X.astype(dtype);
+}
+
 /** The fraction of equal entries of two label vectors (N,). */
 export function accuracy(pred: NDArray, y: NDArray): number {
   const a = pred.toTypedArray();
@@ -34,11 +43,6 @@ export function accuracy(pred: NDArray, y: NDArray): number {
   let c = 0;
   for (let i = 0; i < a.length; i++) if (a[i] === b[i]) c++;
   return a.length === 0 ? 0 : c / a.length;
-}
-
-/** X as the model's dtype (X itself when it already is): the nets compute in their own precision. */
-export function inDtype(X: NDArray, dtype: DType): NDArray {
-  return X.dtype === dtype ? X : X.astype(dtype);
 }
 
 /** The course's affine layer k: W{k} (din, dout) drawn from N(0, weightScale²), then b{k} (dout,) zeros. */

@@ -1,7 +1,14 @@
 /** Array creation, as numpy's: array, zeros, ones, full, empty, eye, arange, linspace and the *Like family. */
-import { allocate, castScalar, checkDType, dtypeOfTypedArray, type DType, type TypedArray } from './dtype.js';
-import { NDArray, allocArray, type NestedArray } from './ndarray.js';
-import { checkShape, fmtShape, sizeOf, type Shape } from './shape.js';
+import {
+  allocate,
+  castChecked,
+  checkDType,
+  dtypeOfTypedArray,
+  type DType,
+  type TypedArray,
+} from './dtype.js';
+import { NDArray, allocArray, describeValue, type NestedArray } from './ndarray.js';
+import { checkShape, contiguousStrides, fmtShape, sizeOf, type Shape } from './shape.js';
 
 type ShapeArg = number | Shape;
 
@@ -36,32 +43,69 @@ export function array(data: NestedArray | NDArray | TypedArray, a?: DType | Shap
     return new NDArray(typed, shape, natural).astype(dtype);
   }
   if (data instanceof NDArray) return a ? data.astype(checkDType(a as string, 'array')) : data.copy();
+  return fromNested(data, a as DType | undefined);
+}
+
+/**
+ * array() of nested JS arrays: all booleans give bool, any number float64 (or `dtype`). Anything else is a
+ * TypeError naming the element's position and type; a ragged nesting is numpy's inhomogeneous-shape error;
+ * a value an integer dtype cannot hold is numpy 2's out-of-bounds error (see castChecked).
+ */
+function fromNested(data: NestedArray, dtypeArg?: DType): NDArray {
+  if (!Array.isArray(data) && typeof data !== 'number' && typeof data !== 'boolean') {
+    throw new TypeError(
+      `array: expected a number, a boolean, nested arrays of them, a typed array or an NDArray, got ${describeValue(data)}`,
+    );
+  }
   const shape: number[] = [];
-  let probe: NestedArray = data;
-  while (Array.isArray(probe)) {
+  for (let probe: NestedArray = data; Array.isArray(probe); probe = probe[0]) {
     shape.push(probe.length);
     if (probe.length === 0) break;
-    probe = probe[0];
   }
-  const isBool = typeof probe === 'boolean';
-  const dtype = a ? checkDType(a as string, 'array') : isBool ? 'bool' : 'float64';
-  const out = allocate(dtype, sizeOf(shape));
+  const values = new Float64Array(sizeOf(shape));
+  let allBool = values.length > 0;
   let k = 0;
-  const walk = (x: NestedArray, depth: number): void => {
-    if (depth === shape.length) {
-      if (Array.isArray(x))
-        throw new RangeError(`array: inhomogeneous nested array: expected a number at depth ${depth}`);
-      out[k++] = castScalar(dtype, typeof x === 'boolean' ? (x ? 1 : 0) : (x as number));
-      return;
-    }
-    if (!Array.isArray(x) || x.length !== shape[depth]) {
-      throw new RangeError(
-        `array: inhomogeneous nested array: the requested array has an inhomogeneous shape after ${depth} dimensions (expected length ${shape[depth]})`,
+  const at: number[] = [];
+  const ragged = (depth: number) =>
+    new RangeError(
+      `array: setting an array element with a sequence. The requested array has an inhomogeneous shape after ${depth} dimensions. The detected shape was ${fmtShape(shape.slice(0, depth))} + inhomogeneous part.`,
+    );
+  const walk = (x: unknown, depth: number): void => {
+    if (typeof x === 'number') {
+      if (depth !== shape.length) throw ragged(depth);
+      values[k++] = x;
+      allBool = false;
+    } else if (typeof x === 'boolean') {
+      if (depth !== shape.length) throw ragged(depth);
+      values[k++] = x ? 1 : 0;
+    } else if (Array.isArray(x)) {
+      if (depth === shape.length || x.length !== shape[depth]) throw ragged(depth);
+      for (let i = 0; i < x.length; i++) {
+        at.push(i);
+        walk(x[i], depth + 1);
+        at.pop();
+      }
+    } else {
+      throw new TypeError(
+        `array: element [${at.join(', ')}] is ${describeValue(x)}; expected a number or a boolean`,
       );
     }
-    for (const y of x) walk(y, depth + 1);
   };
   walk(data, 0);
+  const dtype = dtypeArg ? checkDType(dtypeArg, 'array') : allBool ? 'bool' : 'float64';
+  const out = allocate(dtype, values.length);
+  if (dtype === 'float64') out.set(values);
+  else {
+    for (let i = 0; i < values.length; i++) {
+      try {
+        out[i] = castChecked(dtype, values[i], 'array');
+      } catch (e) {
+        const strides = contiguousStrides(shape);
+        const index = strides.map((st, d) => Math.floor(i / st) % shape[d]);
+        throw new RangeError(`${(e as Error).message} (element [${index.join(', ')}])`, { cause: e });
+      }
+    }
+  }
   return new NDArray(out, shape, dtype);
 }
 
@@ -81,7 +125,7 @@ export function empty(shape: ShapeArg, dtype: DType = 'float64'): NDArray {
 
 export function full(shape: ShapeArg, value: number, dtype: DType = 'float64'): NDArray {
   const a = allocArray(toShape(shape, 'full'), checkDType(dtype, 'full'), 'full');
-  a.data.fill(castScalar(dtype, value));
+  a.data.fill(castChecked(dtype, value, 'full'));
   return a;
 }
 
@@ -154,4 +198,39 @@ export function linspace(
   for (let i = 0; i < num; i++) a.data[i] = div > 0 ? start + i * step : start;
   if (endpoint && num > 1) a.data[num - 1] = stop;
   return retstep ? [a, step] : a;
+}
+
+export interface MeshgridOptions {
+  /** 'xy' (the default: the first two outputs are (len(y), len(x)), as for plotting) or 'ij' (matrix order). */
+  indexing?: 'xy' | 'ij';
+  /** Return the broadcastable (1, ..., n, ..., 1) arrays instead of full copies (default false). */
+  sparse?: boolean;
+}
+
+/**
+ * np.meshgrid: coordinate arrays from coordinate vectors. meshgrid(x, y) gives X, Y of shape (len(y), len(x))
+ * with X[i, j] = x[j], Y[i, j] = y[i]; pass { indexing: 'ij' } for (len(x), len(y)). The last argument may
+ * be the options. Each input is flattened; outputs are copies.
+ */
+export function meshgrid(...args: (NDArray | MeshgridOptions)[]): NDArray[] {
+  const last = args[args.length - 1];
+  const options = last !== undefined && !(last instanceof NDArray) ? (args.pop() as MeshgridOptions) : {};
+  const { indexing = 'xy', sparse = false } = options;
+  if (indexing !== 'xy' && indexing !== 'ij')
+    throw new RangeError(
+      `meshgrid: Valid values for \`indexing\` are 'xy' and 'ij', got '${String(indexing)}'`,
+    );
+  const xs = args as NDArray[];
+  xs.forEach((x, i) => {
+    if (!(x instanceof NDArray)) throw new TypeError(`meshgrid: argument ${i} is not an NDArray`);
+  });
+  const nd = xs.length;
+  const shapes = xs.map((x, i) => Array.from({ length: nd }, (_, k) => (k === i ? x.size : 1)));
+  if (indexing === 'xy' && nd > 1)
+    [shapes[0][0], shapes[0][1], shapes[1][0], shapes[1][1]] = [1, xs[0].size, xs[1].size, 1];
+  const grids = xs.map((x, i) => x.reshape(-1).reshape(shapes[i]));
+  if (sparse) return grids.map((g) => g.copy());
+  const full = xs.map((x) => x.size);
+  if (indexing === 'xy' && nd > 1) [full[0], full[1]] = [full[1], full[0]];
+  return grids.map((g) => g.broadcastTo(full).copy());
 }

@@ -97,3 +97,18 @@ export function castScalar(dtype: DType, v: number): number {
       return v !== 0 ? 1 : 0; // NaN is truthy, as in numpy
   }
 }
+
+/**
+ * Converts a JS number given by the user for storage in `dtype`, as numpy 2 converts a Python scalar: floats
+ * and bool take anything; an integer dtype truncates toward zero and refuses NaN, infinities and integers it
+ * cannot hold (numpy's OverflowError) instead of wrapping.
+ */
+export function castChecked(dtype: DType, v: number, op: string): number {
+  if (!isInteger(dtype)) return castScalar(dtype, v);
+  if (Number.isNaN(v)) throw new RangeError(`${op}: cannot convert float NaN to integer`);
+  if (!Number.isFinite(v)) throw new RangeError(`${op}: cannot convert float infinity to integer`);
+  const t = Math.trunc(v) + 0; // + 0 turns -0 into 0
+  const [lo, hi] = dtype === 'uint8' ? [0, 255] : [-2147483648, 2147483647];
+  if (t < lo || t > hi) throw new RangeError(`${op}: Python integer ${t} out of bounds for ${dtype}`);
+  return t;
+}

@@ -4,7 +4,7 @@
  */
 import { backend, type BinaryOp, type Strided, type UnaryOp } from '../backend/index.js';
 import { allocate, isFloat, promoteTypes, promoteWithScalar, type DType } from './dtype.js';
-import { NDArray, allocArray, type Operand } from './ndarray.js';
+import { NDArray, allocArray, checkOperand, type Operand } from './ndarray.js';
 import { broadcastShapes, broadcastStrides, fmtShape } from './shape.js';
 
 type ResultRule = 'promote' | 'float' | 'bool';
@@ -27,6 +27,7 @@ const rules: Record<BinaryOp, ResultRule> = {
   ge: 'bool',
   logicalAnd: 'bool',
   logicalOr: 'bool',
+  arctan2: 'float',
 };
 
 function resultDtype(op: BinaryOp, a: Operand, b: Operand, name: string = op): DType {
@@ -89,6 +90,8 @@ function boolOp(op: BinaryOp, name: string): BinaryOp {
 
 /** The shared implementation of every binary op. */
 export function binaryOp(op: BinaryOp, a: Operand, b: Operand, name: string, out?: NDArray): NDArray {
+  checkOperand(a, name, 1, true);
+  checkOperand(b, name, 2, true);
   let dtype = resultDtype(op, a, b, name);
   if (dtype === 'bool' && rules[op] === 'promote') op = boolOp(op, name);
   const be = backend();
@@ -135,17 +138,32 @@ export function binaryOp(op: BinaryOp, a: Operand, b: Operand, name: string, out
   return r;
 }
 
-const floatResult: ReadonlySet<UnaryOp> = new Set(['exp', 'log', 'sqrt', 'tanh', 'sigmoid']);
+const floatResult: ReadonlySet<UnaryOp> = new Set([
+  'exp',
+  'log',
+  'sqrt',
+  'tanh',
+  'sigmoid',
+  'sin',
+  'cos',
+  'tan',
+  'arcsin',
+  'arccos',
+  'arctan',
+  'sinh',
+  'cosh',
+  'log1p',
+  'expm1',
+  'log2',
+  'log10',
+]);
+const boolResult: ReadonlySet<UnaryOp> = new Set(['logicalNot', 'isnan', 'isfinite', 'isinf']);
 
 /** The shared implementation of every unary op; `dtype` overrides the result dtype (astype). */
 export function unaryOp(op: UnaryOp, a: NDArray, dtype?: DType, name: string = op, out?: NDArray): NDArray {
+  checkOperand(a, name, 1);
   const d =
-    dtype ??
-    (floatResult.has(op) && !isFloat(a.dtype)
-      ? 'float64'
-      : op === 'logicalNot' || op === 'isnan'
-        ? 'bool'
-        : a.dtype);
+    dtype ?? (floatResult.has(op) && !isFloat(a.dtype) ? 'float64' : boolResult.has(op) ? 'bool' : a.dtype);
   if (out) checkOut(out, a.shape, name);
   const r = out ?? allocArray(a.shape, d, name);
   const src = out ? unalias(a, r) : a;
@@ -193,6 +211,61 @@ export const round = (a: NDArray, out?: NDArray) => unaryOp('round', a, undefine
 export const logicalNot = (a: NDArray, out?: NDArray) =>
   unaryOp('logicalNot', a, undefined, 'logical_not', out);
 export const isnan = (a: NDArray) => unaryOp('isnan', a, 'bool', 'isnan');
+export const isfinite = (a: NDArray) => unaryOp('isfinite', a, 'bool', 'isfinite');
+export const isinf = (a: NDArray) => unaryOp('isinf', a, 'bool', 'isinf');
+export const sin = (a: NDArray, out?: NDArray) => unaryOp('sin', a, undefined, 'sin', out);
+export const cos = (a: NDArray, out?: NDArray) => unaryOp('cos', a, undefined, 'cos', out);
+export const tan = (a: NDArray, out?: NDArray) => unaryOp('tan', a, undefined, 'tan', out);
+export const arcsin = (a: NDArray, out?: NDArray) => unaryOp('arcsin', a, undefined, 'arcsin', out);
+export const arccos = (a: NDArray, out?: NDArray) => unaryOp('arccos', a, undefined, 'arccos', out);
+export const arctan = (a: NDArray, out?: NDArray) => unaryOp('arctan', a, undefined, 'arctan', out);
+export const sinh = (a: NDArray, out?: NDArray) => unaryOp('sinh', a, undefined, 'sinh', out);
+export const cosh = (a: NDArray, out?: NDArray) => unaryOp('cosh', a, undefined, 'cosh', out);
+export const log1p = (a: NDArray, out?: NDArray) => unaryOp('log1p', a, undefined, 'log1p', out);
+export const expm1 = (a: NDArray, out?: NDArray) => unaryOp('expm1', a, undefined, 'expm1', out);
+export const log2 = (a: NDArray, out?: NDArray) => unaryOp('log2', a, undefined, 'log2', out);
+export const log10 = (a: NDArray, out?: NDArray) => unaryOp('log10', a, undefined, 'log10', out);
+/** np.arctan2(y, x): the angle of (x, y), quadrant-aware, in (−π, π]; integers give float64. */
+export const arctan2 = (y: Operand, x: Operand, out?: NDArray) => binaryOp('arctan2', y, x, 'arctan2', out);
+
+export interface IsCloseOptions {
+  /** Relative tolerance (default 1e-5). */
+  rtol?: number;
+  /** Absolute tolerance (default 1e-8). */
+  atol?: number;
+  /** Whether NaN equals NaN (default false). */
+  equalNan?: boolean;
+}
+
+/**
+ * np.isclose: |a − b| <= atol + rtol·|b| elementwise (asymmetric: b is the reference), broadcast; infinities
+ * are close only to themselves, NaN to nothing unless equalNan. Returns bool.
+ */
+export function isclose(
+  a: Operand,
+  b: Operand,
+  { rtol = 1e-5, atol = 1e-8, equalNan = false }: IsCloseOptions = {},
+): NDArray {
+  checkOperand(a, 'isclose', 1, true);
+  checkOperand(b, 'isclose', 2, true);
+  // In float64 (numpy computes integers' difference in float too), so the subtraction cannot wrap.
+  const x = typeof a === 'number' ? a : isFloat(a.dtype) ? a : a.astype('float64');
+  const y = typeof b === 'number' ? b : isFloat(b.dtype) ? b : b.astype('float64');
+  const yArr = typeof y === 'number' ? new NDArray(new Float64Array([y]), [], 'float64') : y;
+  const within = sub(x, y).abs().le(abs(yArr).mul(rtol).add(atol));
+  // A finite tolerance never covers an infinity: inf − inf is NaN and inf − 1e308 is inf, so only exact equality.
+  let r = logicalOr(logicalAnd(within, isfinite(yArr)), equal(x, y));
+  if (equalNan) {
+    const xArr = typeof x === 'number' ? new NDArray(new Float64Array([x]), [], 'float64') : x;
+    r = logicalOr(r, logicalAnd(isnan(xArr), isnan(yArr)));
+  }
+  return r;
+}
+
+/** np.allclose: true when every element of isclose(a, b, options) is. */
+export function allclose(a: Operand, b: Operand, options: IsCloseOptions = {}): boolean {
+  return isclose(a, b, options).all().item() !== 0;
+}
 
 /** np.clip: limits values to [lo, hi]; null leaves that side open. */
 export function clip(a: NDArray, lo: number | null, hi: number | null, out?: NDArray): NDArray {

@@ -26,6 +26,9 @@ export {
   gatherRows,
 } from './indexing.js';
 export * from './manipulation.js';
+export * from './diagonal.js';
+export * from './statistics.js';
+export * from './einsum.js';
 export * from './npy.js';
 export * from './npyfile.js';
 export * from './random.js';

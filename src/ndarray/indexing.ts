@@ -4,8 +4,15 @@
  * accumulate with repeated indices in `addAt` (np.add.at).
  */
 import { backend } from '../backend/index.js';
-import { allocate, castScalar, promoteTypes, promoteWithScalar, type DType } from './dtype.js';
-import { NDArray, allocArray, type IndexSpec, type Operand, type SliceSpec } from './ndarray.js';
+import { allocate, castChecked, castScalar, promoteTypes, promoteWithScalar, type DType } from './dtype.js';
+import {
+  NDArray,
+  allocArray,
+  checkOperand,
+  type IndexSpec,
+  type Operand,
+  type SliceSpec,
+} from './ndarray.js';
 import { assign, logicalNot } from './elementwise.js';
 import { broadcastShapes, fmtShape, normalizeAxis, sizeOf } from './shape.js';
 
@@ -251,6 +258,8 @@ export function indexGet(a: NDArray, specs: IndexSpec[], op = 'get'): NDArray {
 
 /** Writes (mode 'set') or accumulates (mode 'add', np.add.at) `value` at the indexed positions. */
 function scatter(a: NDArray, specs: IndexSpec[], value: Operand, mode: 'set' | 'add', op: string): void {
+  checkOperand(value, op, 2, true);
+  if (typeof value === 'number') value = castChecked(a.dtype, value, op);
   if (mode === 'set' && !specs.some(isAdvanced)) {
     assign(basicIndex(a, specs as SliceSpec[], op), value);
     return;
@@ -259,8 +268,7 @@ function scatter(a: NDArray, specs: IndexSpec[], value: Operand, mode: 'set' | '
   const order = resultOrder(p);
   const resultShape = order.map((i) => [...p.indexShape, ...p.rest.shape][i]);
   let vals: NDArray;
-  if (typeof value === 'number')
-    vals = new NDArray(new Float64Array([castScalar(a.dtype, value)]), [], 'float64');
+  if (typeof value === 'number') vals = new NDArray(new Float64Array([value]), [], 'float64');
   else vals = value;
   try {
     vals = vals.broadcastTo(resultShape);

@@ -1,7 +1,12 @@
-/** Linear algebra: dot, matmul, outer, norm — all products go through the backend's GEMM. */
+/**
+ * Linear algebra: dot, matmul, outer, norm — all products go through the backend's GEMM — and numpy.linalg's
+ * inv, solve and det on the backend's LU factorisation with partial pivoting. `linalg` groups the numpy.linalg
+ * ones under numpy's names.
+ */
 import { backend } from '../backend/index.js';
 import { isFloat, promoteTypes, type DType, type FloatArray } from './dtype.js';
-import { NDArray, allocArray } from './ndarray.js';
+import { NDArray, allocArray, checkOperand } from './ndarray.js';
+import { eye } from './creation.js';
 import { broadcastShapes, fmtShape, normalizeAxes } from './shape.js';
 import * as red from './reduce.js';
 
@@ -82,6 +87,8 @@ function finish(r: NDArray, result: DType): NDArray {
  * leading (batch) axes broadcast. Throws naming both shapes when the inner dimensions differ.
  */
 export function matmul(a: NDArray, b: NDArray): NDArray {
+  checkOperand(a, 'matmul', 1);
+  checkOperand(b, 'matmul', 2);
   if (a.ndim === 0 || b.ndim === 0)
     throw new RangeError('matmul: input operand does not have enough dimensions (use mul for scalars)');
   const a2 = a.ndim === 1 ? a.reshape(1, -1) : a;
@@ -116,6 +123,8 @@ export function matmul(a: NDArray, b: NDArray): NDArray {
  * and for N-D the sum product over a's last axis and b's second-to-last.
  */
 export function dot(a: NDArray, b: NDArray): NDArray {
+  checkOperand(a, 'dot', 1);
+  checkOperand(b, 'dot', 2);
   if (a.ndim === 0 || b.ndim === 0) return a.mul(b);
   if (b.ndim <= 2) {
     const K = a.shape[a.ndim - 1];
@@ -206,3 +215,95 @@ export function norm(
       );
   }
 }
+
+/** numpy.linalg.LinAlgError: a singular matrix, or an array that is not a stack of square matrices. */
+export class LinAlgError extends Error {
+  override name = 'LinAlgError';
+}
+
+/** Checks that `a` is a stack of square matrices (..., n, n); returns n and the stack's leading shape. */
+function squareStack(a: NDArray, op: string): { n: number; batch: number[] } {
+  checkOperand(a, op, 1);
+  if (a.ndim < 2)
+    throw new LinAlgError(`${op}: ${a.ndim}-dimensional array given. Array must be at least two-dimensional`);
+  const [r, c] = a.shape.slice(-2);
+  if (r !== c) throw new LinAlgError(`${op}: Last 2 dimensions of the array must be square`);
+  return { n: r, batch: a.shape.slice(0, -2) };
+}
+
+/** numpy.linalg's result dtype: float32 when every input is float32, else float64. */
+const linalgDtype = (...as: NDArray[]): DType =>
+  as.every((a) => a.dtype === 'float32') ? 'float32' : 'float64';
+
+/** The LU factors of a (..., n, n) broadcast to `batch`, in float64 (see Backend.luFactor). */
+function luOf(
+  a: NDArray,
+  n: number,
+  batch: readonly number[],
+): { lu: Float64Array; piv: Int32Array; count: number } {
+  const lu = a.broadcastTo([...batch, n, n]).astype('float64').data as Float64Array;
+  const count = batch.reduce((p, d) => p * d, 1);
+  const piv = new Int32Array(count * n);
+  backend().luFactor({ a: lu, n, count, piv });
+  return { lu, piv, count };
+}
+
+/** X with A·X = B for stacks A (..., n, n) and B (..., n, k), broadcast together; refuses a singular A. */
+function luSolveStack(a: NDArray, b: NDArray, n: number, op: string, dtype: DType): NDArray {
+  const k = b.shape[b.ndim - 1];
+  const batch = broadcastShapes(op, a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const { lu, piv, count } = luOf(a, n, batch);
+  for (let m = 0; m < count; m++)
+    for (let i = 0; i < n; i++)
+      if (lu[m * n * n + i * n + i] === 0) throw new LinAlgError(`${op}: Singular matrix`);
+  const x = b.broadcastTo([...batch, n, k]).astype('float64');
+  backend().luSolve({ lu, piv, n, count, b: x.data as Float64Array, k });
+  return dtype === 'float64' ? x : x.astype(dtype);
+}
+
+/**
+ * numpy.linalg.solve: x with a·x = b. a: (..., n, n); b: (n,) (one right-hand side, x (..., n)) or
+ * (..., n, k) (x (..., n, k)); leading axes broadcast. A singular a is a LinAlgError, as in numpy.
+ */
+export function solve(a: NDArray, b: NDArray): NDArray {
+  const { n } = squareStack(a, 'solve');
+  checkOperand(b, 'solve', 2);
+  const vector = b.ndim === 1;
+  if (b.ndim === 0 || b.shape[vector ? 0 : b.ndim - 2] !== n) {
+    throw new RangeError(
+      `solve: a of shape ${fmtShape(a.shape)} and b of shape ${fmtShape(b.shape)} do not match: b needs ${n} rows (b (n,) or (..., n, k))`,
+    );
+  }
+  const x = luSolveStack(a, vector ? b.reshape(n, 1) : b, n, 'solve', linalgDtype(a, b));
+  return vector ? x.reshape(x.shape.slice(0, -1)) : x;
+}
+
+/** numpy.linalg.inv: the inverse of each matrix of a (..., n, n); a singular one is a LinAlgError. */
+export function inv(a: NDArray): NDArray {
+  const { n } = squareStack(a, 'inv');
+  return luSolveStack(a, eye(n), n, 'inv', linalgDtype(a));
+}
+
+/**
+ * numpy.linalg.det: the determinant of each matrix of a (..., n, n), from its LU factors (the product of U's
+ * diagonal, negated once per row swap); 0 for a singular matrix.
+ */
+export function det(a: NDArray): NDArray {
+  const { n, batch } = squareStack(a, 'det');
+  const { lu, piv, count } = luOf(a, n, batch);
+  const out = new Float64Array(count);
+  for (let m = 0; m < count; m++) {
+    let d = 1;
+    for (let i = 0; i < n; i++) {
+      d *= lu[m * n * n + i * n + i];
+      if (piv[m * n + i] !== i) d = -d;
+    }
+    out[m] = d === 0 ? 0 : d; // no -0 for a singular matrix
+  }
+  const r = new NDArray(out, batch, 'float64');
+  const dtype = linalgDtype(a);
+  return dtype === 'float64' ? r : r.astype(dtype);
+}
+
+/** numpy.linalg under its numpy names: linalg.inv, linalg.solve, linalg.det, linalg.norm. */
+export const linalg = { inv, solve, det, norm } as const;

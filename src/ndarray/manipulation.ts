@@ -1,6 +1,7 @@
 /**
  * Array manipulation as numpy's: joining (concatenate, stack, vstack, hstack), splitting (split, arraySplit),
- * padding, tiling and repeating, sorting (sort, argsort), unique and bincount.
+ * padding, tiling and repeating, rearranging (flip, fliplr, flipud, roll), sorting (sort, argsort), unique and
+ * bincount.
  *
  * Everything is built on views plus one backend copy per piece (assign), so there are no new hot loops here;
  * the sorts run on contiguous lanes of a copy.
@@ -9,7 +10,7 @@ import { promoteTypes, type DType, type TypedArray } from './dtype.js';
 import { NDArray, allocArray } from './ndarray.js';
 import { assign } from './elementwise.js';
 import { take } from './indexing.js';
-import { fmtShape, normalizeAxis } from './shape.js';
+import { fmtShape, normalizeAxes, normalizeAxis } from './shape.js';
 
 function checkList(arrays: readonly NDArray[], op: string): void {
   if (arrays.length === 0) throw new RangeError(`${op}: need at least one array to ${op}`);
@@ -60,6 +61,66 @@ export function concatenate(arrays: readonly NDArray[], axis: number | null = 0)
     start += n;
   }
   return out;
+}
+
+/** np.flip: the order of the elements reversed along `axis` (one, several, or all when null), a view. */
+export function flip(a: NDArray, axis: number | readonly number[] | null = null): NDArray {
+  const strides = [...a.strides];
+  let offset = a.offset;
+  for (const ax of normalizeAxes(axis, a.ndim, 'flip')) {
+    if (a.shape[ax] > 0) offset += (a.shape[ax] - 1) * strides[ax];
+    strides[ax] = -strides[ax];
+  }
+  return new NDArray(a.data, a.shape, a.dtype, strides, offset);
+}
+
+/** np.fliplr: columns reversed (axis 1), a view of an array of at least 2 dimensions. */
+export function fliplr(a: NDArray): NDArray {
+  if (a.ndim < 2) throw new RangeError('fliplr: Input must be >= 2-d.');
+  return flip(a, 1);
+}
+
+/** np.flipud: rows reversed (axis 0), a view of an array of at least 1 dimension. */
+export function flipud(a: NDArray): NDArray {
+  if (a.ndim < 1) throw new RangeError('flipud: Input must be >= 1-d.');
+  return flip(a, 0);
+}
+
+/**
+ * np.roll: elements shifted by `shift` along `axis`, those pushed off one end coming back at the other; a
+ * copy. With axis null the flattened array rolls and keeps its shape; shift and axis may be lists of equal
+ * length (a repeated axis adds its shifts).
+ */
+export function roll(
+  a: NDArray,
+  shift: number | readonly number[],
+  axis: number | readonly number[] | null = null,
+): NDArray {
+  if (axis === null) return roll(a.ravel(), shift, 0).reshape(a.shape);
+  const shifts = typeof shift === 'number' ? [shift] : [...shift];
+  const axes = typeof axis === 'number' ? [axis] : [...axis];
+  const n = Math.max(shifts.length, axes.length);
+  if ((shifts.length !== 1 && shifts.length !== n) || (axes.length !== 1 && axes.length !== n))
+    throw new RangeError(
+      `roll: shift ${JSON.stringify(shift)} and axis ${JSON.stringify(axis)} do not match`,
+    );
+  const by = new Array<number>(a.ndim).fill(0);
+  for (let i = 0; i < n; i++) {
+    const s = shifts[shifts.length === 1 ? 0 : i];
+    if (!Number.isInteger(s)) throw new RangeError(`roll: shift ${s} is not an integer`);
+    by[normalizeAxis(axes[axes.length === 1 ? 0 : i], a.ndim, 'roll')] += s;
+  }
+  let r = a.copy();
+  by.forEach((s, ax) => {
+    const len = a.shape[ax];
+    const k = len === 0 ? 0 : ((s % len) + len) % len;
+    if (k === 0) return;
+    const out = allocArray(r.shape, r.dtype, 'roll');
+    assign(out.slice(...sliceOn(ax, k, len)), r.slice(...sliceOn(ax, 0, len - k)));
+    assign(out.slice(...sliceOn(ax, 0, k)), r.slice(...sliceOn(ax, len - k, len)));
+    r = out;
+  });
+  return r;
 }
 
 /** Joins same-shaped arrays along a new axis: three (2, 3) arrays on axis 0 give (3, 2, 3). */

@@ -5,13 +5,14 @@
  * through; everything that computes lives in the op modules, and the methods here delegate to them so
  * both `sum(a, 0)` and `a.sum(0)` read as they do in numpy. Arrays are garbage-collected: there is no dispose.
  */
-import { allocate, castScalar, type DType, type TypedArray } from './dtype.js';
+import { allocate, castChecked, type DType, type TypedArray } from './dtype.js';
 import { checkShape, contiguousStrides, fmtShape, normalizeAxis, sizeOf, type Shape } from './shape.js';
 import * as ew from './elementwise.js';
 import * as red from './reduce.js';
 import * as la from './linalg.js';
 import * as idx from './indexing.js';
 import * as man from './manipulation.js';
+import * as diagonals from './diagonal.js';
 import { formatArray } from './format.js';
 
 /** One index in `get`/`set`/`slice`: an integer, a slice string like '1:5:2', ':' or '...', or null (newaxis). */
@@ -94,7 +95,7 @@ export class NDArray {
 
   /** Sets one element: `a.setItem(value, i, j)`. */
   setItem(value: number, ...index: number[]): void {
-    this.data[this.flatIndex(index, 'setItem')] = castScalar(this.dtype, value);
+    this.data[this.flatIndex(index, 'setItem')] = castChecked(this.dtype, value, 'setItem');
   }
 
   // ---- views ----------------------------------------------------------------------------------
@@ -269,7 +270,7 @@ export class NDArray {
 
   /** Fills every element with `value`, in place. */
   fill(value: number): this {
-    ew.assign(this, value);
+    ew.assign(this, castChecked(this.dtype, value, 'fill'));
     return this;
   }
 
@@ -398,6 +399,17 @@ export class NDArray {
   cumsum(axis?: number | null): NDArray {
     return red.cumsum(this, axis);
   }
+  cumprod(axis?: number | null): NDArray {
+    return red.cumprod(this, axis);
+  }
+  /** np.ndarray.diagonal: the offset diagonal of the (axis1, axis2) planes, as the last axis; a view. */
+  diagonal(offset = 0, axis1 = 0, axis2 = 1): NDArray {
+    return diagonals.diagonal(this, offset, axis1, axis2);
+  }
+  /** np.ndarray.trace: the sum of diagonal(offset, axis1, axis2). */
+  trace(offset = 0, axis1 = 0, axis2 = 1): NDArray {
+    return diagonals.trace(this, offset, axis1, axis2);
+  }
 
   // ---- selection and manipulation (see indexing.ts, manipulation.ts) ----------------------------------
   /** np.take: elements at `indices` along `axis` (of the flattened array when axis is null). */
@@ -455,6 +467,37 @@ export class NDArray {
 }
 
 export type NestedArray = number | boolean | NestedArray[];
+
+/** What a value is, for error messages: `null`, `a string ('x')`, `an object`, `a bigint (2n)`... */
+export function describeValue(x: unknown): string {
+  if (x === null || x === undefined) return String(x);
+  if (Array.isArray(x)) return 'an array';
+  switch (typeof x) {
+    case 'string':
+      return `a string (${JSON.stringify(x.length > 20 ? x.slice(0, 20) + '...' : x).replace(/^"|"$/g, "'")})`;
+    case 'bigint':
+      return `a bigint (${x}n)`;
+    case 'number':
+    case 'boolean':
+      return `a ${typeof x} (${x})`;
+    case 'object':
+      return x instanceof NDArray ? 'an NDArray' : 'an object';
+    default:
+      return `a ${typeof x}`;
+  }
+}
+
+/**
+ * Checks that operand `position` (1-based) of `op` is an NDArray, or also a number when `numberOk`; else a
+ * TypeError naming the op, the operand and what it is (untyped JS callers get this instead of a crash inside).
+ */
+export function checkOperand(x: unknown, op: string, position: number, numberOk = false): void {
+  if (x instanceof NDArray || (numberOk && typeof x === 'number')) return;
+  const hint = Array.isArray(x) ? ' (wrap it with array())' : '';
+  throw new TypeError(
+    `${op}: operand ${position} is ${describeValue(x)}; expected an NDArray${numberOk ? ' or a number' : ''}${hint}`,
+  );
+}
 
 /** Allocates a new contiguous array of `shape` and `dtype`, zero-filled. */
 export function allocArray(shape: Shape, dtype: DType, op = 'empty'): NDArray {

@@ -1,7 +1,7 @@
 /** Reductions over one axis, several axes or all, with keepdims, as numpy's. */
 import { backend, type ReduceOp } from '../backend/index.js';
 import { allocate, isFloat, type DType } from './dtype.js';
-import { NDArray } from './ndarray.js';
+import { NDArray, checkOperand } from './ndarray.js';
 import { view } from './elementwise.js';
 import { normalizeAxes, normalizeAxis, sizeOf } from './shape.js';
 
@@ -12,7 +12,7 @@ const identity: Record<ReduceOp, number> = { sum: 0, prod: 1, max: -Infinity, mi
 
 /**
  * Reduces into a float64 accumulator (exact for every dtype we hold, and no float32 drift in long sums),
- * then casts to `dtype`.
+ * then casts to the dtype `dtypeOf` gives for the input's.
  */
 function reduceOp(
   op: ReduceOp,
@@ -20,8 +20,10 @@ function reduceOp(
   axis: Axis,
   keepdims: boolean,
   name: string,
-  dtype: DType,
+  dtypeOf: (d: DType) => DType,
 ): NDArray {
+  checkOperand(a, name, 1);
+  const dtype = dtypeOf(a.dtype);
   const axes = normalizeAxes(axis, a.ndim, name);
   const keptShape = a.shape.map((d, i) => (axes.includes(i) ? 1 : d));
   if ((op === 'max' || op === 'min') && axes.some((ax) => a.shape[ax] === 0)) {
@@ -48,18 +50,26 @@ function sumDtype(d: DType): DType {
   return isFloat(d) ? d : 'int32';
 }
 
+/** mean and var: integers and bools give float64. */
+function floatDtype(d: DType): DType {
+  return isFloat(d) ? d : 'float64';
+}
+
+const same = (d: DType) => d;
+const bool = (): DType => 'bool';
+
 export const sum = (a: NDArray, axis?: Axis, keepdims = false) =>
-  reduceOp('sum', a, axis, keepdims, 'sum', sumDtype(a.dtype));
+  reduceOp('sum', a, axis, keepdims, 'sum', sumDtype);
 export const prod = (a: NDArray, axis?: Axis, keepdims = false) =>
-  reduceOp('prod', a, axis, keepdims, 'prod', sumDtype(a.dtype));
+  reduceOp('prod', a, axis, keepdims, 'prod', sumDtype);
 export const max = (a: NDArray, axis?: Axis, keepdims = false) =>
-  reduceOp('max', a, axis, keepdims, 'max', a.dtype);
+  reduceOp('max', a, axis, keepdims, 'max', same);
 export const min = (a: NDArray, axis?: Axis, keepdims = false) =>
-  reduceOp('min', a, axis, keepdims, 'min', a.dtype);
+  reduceOp('min', a, axis, keepdims, 'min', same);
 export const any = (a: NDArray, axis?: Axis, keepdims = false) =>
-  reduceOp('any', a, axis, keepdims, 'any', 'bool');
+  reduceOp('any', a, axis, keepdims, 'any', bool);
 export const all = (a: NDArray, axis?: Axis, keepdims = false) =>
-  reduceOp('all', a, axis, keepdims, 'all', 'bool');
+  reduceOp('all', a, axis, keepdims, 'all', bool);
 
 function countOf(a: NDArray, axis: Axis, name: string): number {
   return normalizeAxes(axis, a.ndim, name).reduce((p, ax) => p * a.shape[ax], 1);
@@ -67,19 +77,19 @@ function countOf(a: NDArray, axis: Axis, name: string): number {
 
 /** The arithmetic mean; integer input gives float64 (numpy's rule). An empty reduction gives NaN. */
 export function mean(a: NDArray, axis?: Axis, keepdims = false): NDArray {
-  const d = isFloat(a.dtype) ? a.dtype : 'float64';
-  const s = reduceOp('sum', a, axis, keepdims, 'mean', d);
+  const s = reduceOp('sum', a, axis, keepdims, 'mean', floatDtype);
   const n = countOf(a, axis, 'mean');
   return s.divInPlace(n);
 }
 
 /** Variance with `ddof` (0: the biased estimator numpy and batchnorm use). */
 export function variance(a: NDArray, axis?: Axis, keepdims = false, ddof = 0): NDArray {
-  const d = isFloat(a.dtype) ? a.dtype : 'float64';
+  checkOperand(a, 'var', 1);
+  const d = floatDtype(a.dtype);
   const m = mean(a.dtype === d ? a : a.astype(d), axis, true);
   const dev = a.sub(m);
   dev.mulInPlace(dev);
-  const s = reduceOp('sum', dev, axis, keepdims, 'var', d);
+  const s = reduceOp('sum', dev, axis, keepdims, 'var', floatDtype);
   return s.divInPlace(Math.max(countOf(a, axis, 'var') - ddof, 0));
 }
 
@@ -94,6 +104,7 @@ function argOp(
   axis: number | null | undefined,
   keepdims: boolean,
 ): NDArray {
+  checkOperand(a, op, 1);
   if (a.size === 0) throw new RangeError(`${op}: attempt to get ${op} of an empty sequence`);
   const be = backend();
   if (axis === undefined || axis === null) {
@@ -117,11 +128,12 @@ export const argmax = (a: NDArray, axis?: number | null, keepdims = false) =>
 export const argmin = (a: NDArray, axis?: number | null, keepdims = false) =>
   argOp('argmin', a, axis, keepdims);
 
-/** Cumulative sum along `axis` (flattened when axis is null/undefined). */
-export function cumsum(a: NDArray, axis?: number | null): NDArray {
+/** A running sum or product along `axis` (of the flattened array when axis is null/undefined), in sumDtype. */
+function scan(a: NDArray, axis: number | null | undefined, product: boolean, name: string): NDArray {
+  checkOperand(a, name, 1);
   const dtype = sumDtype(a.dtype);
   const src = axis === undefined || axis === null ? a.ravel() : a;
-  const ax = axis === undefined || axis === null ? 0 : normalizeAxis(axis, a.ndim, 'cumsum');
+  const ax = axis === undefined || axis === null ? 0 : normalizeAxis(axis, a.ndim, name);
   const c = src.astype(dtype);
   if (c.size === 0) return c;
   const outer = sizeOf(c.shape.slice(0, ax));
@@ -134,10 +146,16 @@ export function cumsum(a: NDArray, axis?: number | null): NDArray {
       let acc = d[k];
       for (let i = 1; i < n; i++) {
         k += inner;
-        acc += d[k];
-        d[k] = acc;
+        d[k] = product ? acc * d[k] : acc + d[k];
+        acc = d[k]; // rounded to the dtype at every step, as numpy's running total
       }
     }
   }
   return c;
 }
+
+/** Cumulative sum along `axis` (flattened when axis is null/undefined). */
+export const cumsum = (a: NDArray, axis?: number | null): NDArray => scan(a, axis, false, 'cumsum');
+
+/** Cumulative product along `axis` (flattened when axis is null/undefined); integers and bools give int32. */
+export const cumprod = (a: NDArray, axis?: number | null): NDArray => scan(a, axis, true, 'cumprod');

@@ -48,6 +48,24 @@ function drop(res: http.ServerResponse) {
   res.write(BODY.subarray(0, 100_000), () => res.socket?.end());
 }
 
+/**
+ * An answer with no Content-Length that never ends... up to 64 MiB, a guard so that a client without a limit
+ * finishes (and the test fails) instead of filling the disk.
+ */
+function endless(res: http.ServerResponse) {
+  const chunk = Buffer.alloc(65536, 0x5a);
+  let sent = 0;
+  res.writeHead(200);
+  const pump = () => {
+    while (!res.destroyed && sent < 64 * 2 ** 20) {
+      sent += chunk.length;
+      if (!res.write(chunk)) return void res.once('drain', pump);
+    }
+    res.end();
+  };
+  pump();
+}
+
 beforeAll(async () => {
   tmp = tempDir();
   server = http.createServer((req, res) => {
@@ -74,6 +92,11 @@ beforeAll(async () => {
       res.writeHead(200, { 'content-length': BODY.length });
       res.write(BODY.subarray(0, 1000));
       return; // never finishes
+    }
+    if (url.startsWith('/endless')) return endless(res);
+    if (url === '/liar') {
+      res.writeHead(200, { 'content-length': 10_000_000_000 });
+      return res.end(BODY);
     }
     const f = /^\/files\/(.+)$/.exec(url);
     if (f && files.has(f[1])) return serveRange(req, res, files.get(f[1])!);
@@ -160,6 +183,47 @@ describe('download', () => {
     await expect(download('http://127.0.0.1:1/nothing', path.join(tmp, 'x', 'n.bin'))).rejects.toThrow(
       /cannot fetch http:\/\/127\.0\.0\.1:1\/nothing/,
     );
+  });
+});
+
+describe('download size limits', () => {
+  it('stops an endless answer at the known size and discards the .part', async () => {
+    const dest = path.join(tmp, 'endless', 'file.bin');
+    let most = 0;
+    await expect(
+      download(`${base}/endless`, dest, { size: BODY.length, onProgress: (r) => (most = Math.max(most, r)) }),
+    ).rejects.toThrow(
+      /download: .*\/endless sent more than the 300000 bytes of file\.bin; the partial file was discarded/,
+    );
+    expect(most).toBeLessThanOrEqual(BODY.length);
+    expect(fs.existsSync(`${dest}.part`)).toBe(false);
+    expect(fs.existsSync(dest)).toBe(false);
+  });
+
+  it('refuses a Content-Length larger than the known size before writing anything', async () => {
+    const dest = path.join(tmp, 'liar', 'file.bin');
+    await expect(download(`${base}/liar`, dest, { size: BODY.length })).rejects.toThrow(
+      /download: .*\/liar announces 10000000000 bytes but file\.bin is 300000 bytes/,
+    );
+    expect(fs.existsSync(`${dest}.part`)).toBe(false);
+  });
+
+  it('discards a .part longer than the file can be instead of resuming it', async () => {
+    const dest = path.join(tmp, 'longpart', 'file.bin');
+    fs.mkdirSync(path.dirname(dest), { recursive: true });
+    fs.writeFileSync(`${dest}.part`, Buffer.alloc(BODY.length + 5000, 7));
+    const before = log.length;
+    await download(`${base}/file`, dest, { sha256: SHA, size: BODY.length });
+    expect(log.slice(before)).toEqual(['/file -']); // no Range request for bytes past the end
+    expect(fs.readFileSync(dest).equals(BODY)).toBe(true);
+  });
+
+  it('downloadDataset caps each file at its published size', async () => {
+    const dir = path.join(tmp, 'ds', 'endless');
+    await expect(downloadDataset('mnist', { dir, url: `${base}/endless/` })).rejects.toThrow(
+      /endless\/train-images-idx3-ubyte\.gz sent more than the 9912422 bytes of train-images-idx3-ubyte\.gz/,
+    );
+    expect(fs.readdirSync(dir)).toEqual([]);
   });
 });
 

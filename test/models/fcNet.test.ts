@@ -37,7 +37,7 @@ describe('TwoLayerNet', () => {
     const std = net.params.W1.std().item();
     expect(std).toBeGreaterThan(0.7e-3);
     expect(std).toBeLessThan(1.3e-3);
-    expect(new TwoLayerNet().params.W1.dtype).toBe('float32');
+    expect(new TwoLayerNet().params.W1.dtype).toBe('float64'); // numpy's, as the course's net
   });
 
   it('returns scores in test mode and ≈ ln(C) initial loss', () => {

@@ -220,12 +220,21 @@ describe('the runs API and files', () => {
     expect((await request(dash.url, '/api/events')).status).toBe(404); // no live run here
   });
 
-  it('says when the page is not built', async () => {
+  it('answers a missing page under a built /dashboard/ with a plain 404 naming no server path', async () => {
+    for (const p of ['/dashboard/nope.html', '/dashboard/x/y.js', '/dashboard/%2e%2e/secret.txt']) {
+      const r = await request(dash.url, p);
+      expect(r.status).toBe(404);
+      expect(r.body).toBe('not found\n');
+    }
+  });
+
+  it('says when the page is not built, without naming the server folder', async () => {
     const bare = await startDashboard({ runsDir, assetsDir: path.join(base, 'nothing'), port: 0 });
     try {
       const r = await request(bare.url, '/dashboard/');
       expect(r.status).toBe(404);
-      expect(r.body).toMatch(/the dashboard page is not built .* run npm run build:web/);
+      expect(r.body).toMatch(/the dashboard page is not built: run npm run build:web/);
+      expect(r.body).not.toContain(base);
     } finally {
       await bare.close();
     }

@@ -93,6 +93,9 @@ const binaryRows: Record<BinaryOp, Row2> = {
   logicalOr: (a, ia, sa, b, ib, sb, o, io, so, n) => {
     for (let i = 0; i < n; i++, ia += sa, ib += sb, io += so) o[io] = a[ia] !== 0 || b[ib] !== 0 ? 1 : 0;
   },
+  arctan2: (a, ia, sa, b, ib, sb, o, io, so, n) => {
+    for (let i = 0; i < n; i++, ia += sa, ib += sb, io += so) o[io] = Math.atan2(a[ia], b[ib]);
+  },
 };
 
 const unaryRows: Record<UnaryOp, Row1> = {
@@ -129,9 +132,10 @@ const unaryRows: Record<UnaryOp, Row1> = {
     }
   },
   sign: (a, ia, sa, o, io, so, n) => {
+    // x === x ? 0 : x: numpy's sign of -0.0 is +0.0, of NaN NaN.
     for (let i = 0; i < n; i++, ia += sa, io += so) {
       const x = a[ia];
-      o[io] = x > 0 ? 1 : x < 0 ? -1 : x;
+      o[io] = x > 0 ? 1 : x < 0 ? -1 : x === x ? 0 : x;
     }
   },
   square: (a, ia, sa, o, io, so, n) => {
@@ -165,6 +169,51 @@ const unaryRows: Record<UnaryOp, Row1> = {
   },
   isnan: (a, ia, sa, o, io, so, n) => {
     for (let i = 0; i < n; i++, ia += sa, io += so) o[io] = a[ia] !== a[ia] ? 1 : 0;
+  },
+  isfinite: (a, ia, sa, o, io, so, n) => {
+    for (let i = 0; i < n; i++, ia += sa, io += so) o[io] = Number.isFinite(a[ia]) ? 1 : 0;
+  },
+  isinf: (a, ia, sa, o, io, so, n) => {
+    for (let i = 0; i < n; i++, ia += sa, io += so) {
+      const x = a[ia];
+      o[io] = x === Infinity || x === -Infinity ? 1 : 0;
+    }
+  },
+  sin: (a, ia, sa, o, io, so, n) => {
+    for (let i = 0; i < n; i++, ia += sa, io += so) o[io] = Math.sin(a[ia]);
+  },
+  cos: (a, ia, sa, o, io, so, n) => {
+    for (let i = 0; i < n; i++, ia += sa, io += so) o[io] = Math.cos(a[ia]);
+  },
+  tan: (a, ia, sa, o, io, so, n) => {
+    for (let i = 0; i < n; i++, ia += sa, io += so) o[io] = Math.tan(a[ia]);
+  },
+  arcsin: (a, ia, sa, o, io, so, n) => {
+    for (let i = 0; i < n; i++, ia += sa, io += so) o[io] = Math.asin(a[ia]);
+  },
+  arccos: (a, ia, sa, o, io, so, n) => {
+    for (let i = 0; i < n; i++, ia += sa, io += so) o[io] = Math.acos(a[ia]);
+  },
+  arctan: (a, ia, sa, o, io, so, n) => {
+    for (let i = 0; i < n; i++, ia += sa, io += so) o[io] = Math.atan(a[ia]);
+  },
+  sinh: (a, ia, sa, o, io, so, n) => {
+    for (let i = 0; i < n; i++, ia += sa, io += so) o[io] = Math.sinh(a[ia]);
+  },
+  cosh: (a, ia, sa, o, io, so, n) => {
+    for (let i = 0; i < n; i++, ia += sa, io += so) o[io] = Math.cosh(a[ia]);
+  },
+  log1p: (a, ia, sa, o, io, so, n) => {
+    for (let i = 0; i < n; i++, ia += sa, io += so) o[io] = Math.log1p(a[ia]);
+  },
+  expm1: (a, ia, sa, o, io, so, n) => {
+    for (let i = 0; i < n; i++, ia += sa, io += so) o[io] = Math.expm1(a[ia]);
+  },
+  log2: (a, ia, sa, o, io, so, n) => {
+    for (let i = 0; i < n; i++, ia += sa, io += so) o[io] = Math.log2(a[ia]);
+  },
+  log10: (a, ia, sa, o, io, so, n) => {
+    for (let i = 0; i < n; i++, ia += sa, io += so) o[io] = Math.log10(a[ia]);
   },
   toBool: (a, ia, sa, o, io, so, n) => {
     for (let i = 0; i < n; i++, ia += sa, io += so) {

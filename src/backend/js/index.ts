@@ -8,6 +8,7 @@ import { channelDot, channelLinear, channelMoments } from './norm.js';
 import { optimizerStep } from './optim.js';
 import { maxPoolBackward, maxPoolForward } from './pool.js';
 import { argReduce, reduce } from './reduce.js';
+import { luFactor, luSolve } from './lu.js';
 
 export const jsBackend: Backend = {
   name: 'js',
@@ -29,4 +30,6 @@ export const jsBackend: Backend = {
   channelMoments,
   channelDot,
   channelLinear,
+  luFactor,
+  luSolve,
 };

@@ -145,11 +145,9 @@ export function dashboardHandler(opts: {
     }
     if (p === '/dashboard' || p.startsWith('/dashboard/') || p.startsWith('/assets/')) {
       if (sendFrom(assetsDir, p, req, res)) return;
-      if (p.startsWith('/dashboard')) {
-        notFound(
-          res,
-          `the dashboard page is not built (${assetsDir} has no dashboard/): run npm run build:web`,
-        );
+      // Only a missing page is news; the server's folders are nobody's business over HTTP.
+      if (!dashboardBuilt(assetsDir)) {
+        notFound(res, 'the dashboard page is not built: run npm run build:web');
         return;
       }
     }
