@@ -2,7 +2,7 @@
 import { zeros } from '../ndarray/creation.js';
 import { NDArray, allocArray } from '../ndarray/ndarray.js';
 import type { Generator } from '../ndarray/random.js';
-import { allocate, isFloat, type DType } from '../ndarray/dtype.js';
+import { isFloat, type DType } from '../ndarray/dtype.js';
 import { fmtShape } from '../ndarray/shape.js';
 
 /** Stacks arrays along axis 0 (np.concatenate(parts, axis=0)); all parts share their trailing shape and dtype. */
