@@ -1,7 +1,7 @@
 /**
  * The `nabla` command as a user runs it: spawned processes of bin/nabla.js (the built dist) on small slices
  * of MNIST (--limit), checking exit statuses, the one-line errors, the run folder, the checkpoint, the
- * report files, and that a run interrupted with SIGINT resumes onto the same loss curve.
+ * report files (interruptions: signals.test.ts).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -16,9 +16,7 @@ import {
   checkPng,
   checkSvg,
   ensureBuilt,
-  iterationLosses,
   nabla,
-  nablaAsync,
   readJsonl,
   runFolder,
   scratch,
@@ -334,48 +332,6 @@ describe('sweep', () => {
     checkSvg(path.join(dir, 'sweep.svg'));
     checkHtml(path.join(dir, 'report.html'));
   }, 90_000);
-});
-
-describe('Ctrl-C', () => {
-  it('saves a checkpoint, says how to resume, and the resumed run continues the same loss curve', async () => {
-    const args = ['train', '--model', 'fc', '--limit', '4000', '--epochs', '2', '--seed', '5', '--no-report'];
-    const full = nabla([...args, '--out', path.join(cwd, 'runs-full')], cwd);
-    expect(full.status).toBe(0);
-    const reference = iterationLosses(
-      path.join(runFolder(path.join(cwd, 'runs-full'), '-fc'), 'metrics.jsonl'),
-    );
-    expect(reference).toHaveLength(72); // 2 epochs of floor(3600 / 100)
-
-    const out = path.join(cwd, 'runs-int');
-    const { child, done } = nablaAsync([...args, '--out', out], cwd);
-    // Interrupt once a few iterations are logged (mid-epoch).
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      await new Promise((r) => setTimeout(r, 100));
-      const dirs = existsSync(out) ? runFolder(out, '-fc') : null;
-      const m = dirs && path.join(dirs, 'metrics.jsonl');
-      if (m && existsSync(m) && iterationLosses(m).length >= 3) break;
-      if (Date.now() > deadline) throw new Error('training did not start');
-    }
-    child.kill('SIGINT');
-    const r = await done;
-    const run = runFolder(out, '-fc');
-    const rel = path.relative(cwd, run);
-    expect(r.status).toBe(130);
-    expect(r.stdout).toMatch(/interrupted at iteration \d+ \(epoch \d\.\d\d\); checkpoint saved in /);
-    expect(r.stdout).toContain(`resume with: nabla train --resume ${rel}`);
-    const stoppedAt = iterationLosses(path.join(run, 'metrics.jsonl')).length;
-    expect(stoppedAt).toBeLessThan(72);
-    expect(JSON.parse(readFileSync(path.join(run, 'checkpoint.json'), 'utf8')).training.iteration).toBe(
-      stoppedAt,
-    );
-
-    const resumed = nabla(['train', '--resume', rel], cwd);
-    expect(resumed.stderr).toBe('');
-    expect(resumed.status).toBe(0);
-    expect(resumed.stdout).toMatch(new RegExp(`resume +from iteration ${stoppedAt} `));
-    expect(iterationLosses(path.join(run, 'metrics.jsonl'))).toEqual(reference);
-  }, 120_000);
 });
 
 describe('info and data', () => {
