@@ -3,7 +3,7 @@
  * of MNIST (--limit), checking exit statuses, the one-line errors, the run folder, the checkpoint, the
  * report files (interruptions: signals.test.ts).
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fromNpz } from '../../src/ndarray/npy.js';
@@ -332,6 +332,34 @@ describe('sweep', () => {
     checkSvg(path.join(dir, 'sweep.svg'));
     checkHtml(path.join(dir, 'report.html'));
   }, 90_000);
+});
+
+describe('a checkpoint of format 1 (written by nabla before the library and the command shared one)', () => {
+  it('eval gives the result nabla 5afbff7 gave for it', () => {
+    // test/golden/checkpoint_v1: `nabla train --model softmax --limit 500 --epochs 3 --seed 3` at 5afbff7,
+    // whose `nabla eval <run> --limit 100 --json` printed this accuracy and confusion matrix.
+    const dir = path.join(cwd, 'v1');
+    mkdirSync(dir);
+    for (const f of ['checkpoint.json', 'checkpoint.npz'])
+      copyFileSync(path.join(root, 'test', 'golden', 'checkpoint_v1', f), path.join(dir, f));
+    const r = nabla(['eval', dir, '--limit', '100', '--json'], cwd);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const ev = JSON.parse(r.stdout);
+    expect(ev.accuracy).toBe(0.73);
+    expect(ev.confusion).toEqual([
+      [8, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+      [0, 14, 0, 0, 0, 0, 0, 0, 0, 0],
+      [1, 1, 4, 1, 0, 0, 0, 1, 0, 0],
+      [0, 0, 1, 10, 0, 0, 0, 0, 0, 0],
+      [1, 0, 0, 0, 12, 0, 0, 0, 0, 1],
+      [2, 1, 1, 2, 1, 0, 0, 0, 0, 0],
+      [1, 0, 2, 0, 1, 0, 6, 0, 0, 0],
+      [0, 1, 0, 0, 0, 0, 0, 13, 0, 1],
+      [0, 0, 1, 0, 0, 0, 0, 0, 0, 1],
+      [0, 2, 0, 0, 2, 0, 0, 1, 0, 6],
+    ]);
+  });
 });
 
 describe('info and data', () => {
