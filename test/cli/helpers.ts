@@ -14,7 +14,10 @@ const { PNG } = createRequire(import.meta.url)('pngjs') as {
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const bin = path.join(root, 'bin', 'nabla.js');
 
-/** Builds dist when it is missing or older than the CLI sources (CI builds first; this covers local runs). */
+/**
+ * Builds dist when it is missing or older than any source (the command uses the whole library; CI builds
+ * first; this covers local runs).
+ */
 export function ensureBuilt(): void {
   const main = path.join(root, 'dist', 'cli', 'main.js');
   const newest = (dir: string): number =>
@@ -24,7 +27,7 @@ export function ensureBuilt(): void {
         e.isDirectory() ? newest(path.join(dir, e.name)) : statSync(path.join(dir, e.name)).mtimeMs,
       ),
     );
-  if (existsSync(main) && statSync(main).mtimeMs >= newest(path.join(root, 'src', 'cli'))) return;
+  if (existsSync(main) && statSync(main).mtimeMs >= newest(path.join(root, 'src'))) return;
   const r = spawnSync('npm', ['run', 'build'], { cwd: root, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`npm run build failed:\n${r.stdout}\n${r.stderr}`);
 }
