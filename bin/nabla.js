@@ -10,10 +10,16 @@ if (
   process.env[TUNED] === undefined &&
   process.env.NABLA_NO_MALLOC_TUNING === undefined
 ) {
-  const env = { ...process.env, [TUNED]: '1000000000', MALLOC_TRIM_THRESHOLD_: '1000000000' };
+  const env = {
+    ...process.env,
+    [TUNED]: '1000000000',
+    MALLOC_TRIM_THRESHOLD_: '1000000000',
+    NABLA_LAUNCHER_IPC: '1',
+  };
   // The child gets its own process group, so a terminal's Ctrl-C reaches it exactly once: through us.
+  // The IPC channel is how it learns that we died, however (SIGKILL included): see below.
   const child = spawn(process.execPath, [...process.execArgv, ...process.argv.slice(1)], {
-    stdio: 'inherit',
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
     env,
     detached: true,
   });
@@ -25,5 +31,14 @@ if (
     else process.exit(code ?? 1);
   });
 } else {
+  if (process.env.NABLA_LAUNCHER_IPC !== undefined) {
+    // Re-run by the launcher above: when it ends, even killed with SIGKILL, its end of the channel closes.
+    // Stop as on SIGTERM then (a training run saves a checkpoint first), not go on under PID 1.
+    delete process.env.NABLA_LAUNCHER_IPC;
+    if (process.channel) {
+      process.channel.unref(); // the channel must not keep a finished command alive
+      process.on('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+    }
+  }
   await import('../dist/cli/main.js');
 }

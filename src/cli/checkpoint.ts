@@ -115,6 +115,22 @@ function usage<T>(fn: () => T): T {
   }
 }
 
+/**
+ * The model's parameters (and the best ones kept) are of the run's dtype: the index inside the .npz is
+ * checked against the arrays already, but a file crafted with a matching index must not be cast silently.
+ */
+function checkParamDtypes(meta: RunMeta, arrays: Record<string, NDArray>, file: string): void {
+  const want = (meta.config as { dtype?: string } | undefined)?.dtype;
+  if (want === undefined) return;
+  for (const [name, a] of Object.entries(arrays)) {
+    if (!/^(params|best)\//.test(name) || a.dtype === want) continue;
+    const what = name.startsWith('params/') ? `parameter '${name.slice(7)}'` : `array '${name}'`;
+    throw new UsageError(
+      `checkpoint '${file}': ${what} is ${a.dtype}; the run's parameters are ${want} (its config says dtype ${want})`,
+    );
+  }
+}
+
 /** Reads and checks a run checkpoint's metadata only (fast: no arrays). */
 export function readRunMeta(jsonPath: string): RunMeta {
   return checkRunMeta(
@@ -135,6 +151,7 @@ export function loadRunCheckpoint(
   const paths = resolveCheckpoint(arg);
   const ck = usage(() => loadCheckpoint(paths.npz, { allowNonFinite: opts.allowNonFinite }));
   const meta = checkRunMeta(ck.meta, paths.npz);
+  checkParamDtypes(meta, ck.arrays, paths.npz);
   if (opts.expectModel !== undefined && meta.model.name !== opts.expectModel)
     throw new UsageError(
       `checkpoint is for model ${meta.model.name}, not ${opts.expectModel} ('${paths.json}')`,

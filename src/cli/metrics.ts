@@ -2,7 +2,8 @@
  * metrics.jsonl: the run's history as one JSON object per line, appended as training goes, so a run that is
  * interrupted keeps everything up to that point and tools (jq, pandas.read_json(lines=True)) read it directly.
  */
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { writeFileAtomic } from '../nodeFiles.js';
 
 export type MetricsRecord =
   | { type: 'iteration'; iteration: number; epoch: number; loss: number; lr?: number; imagesPerSec?: number }
@@ -36,13 +37,20 @@ export class MetricsLog {
       if (r.type === 'event') return r.iteration <= iteration;
       return false; // a test result belongs to a finished run
     });
-    writeFileSync(this.path, kept.map((r) => JSON.stringify(r) + '\n').join(''));
+    // Atomic: a kill here must not cost the run its history.
+    writeFileAtomic(this.path, kept.map((r) => JSON.stringify(r) + '\n').join(''));
   }
 }
 
+/** The records of metrics.jsonl; a last line cut short (the writer killed mid-line) is dropped. */
 export function readMetrics(path: string): MetricsRecord[] {
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as MetricsRecord);
+  const lines = readFileSync(path, 'utf8').split('\n');
+  const torn = lines.pop()!; // '' when the file ends with a newline
+  const records = lines.filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as MetricsRecord);
+  try {
+    if (torn.trim() !== '') records.push(JSON.parse(torn) as MetricsRecord);
+  } catch {
+    // cut short: the checkpoint is older than this record anyway
+  }
+  return records;
 }

@@ -266,6 +266,11 @@ Examples:
     .addOption(new Option('--split <split>', 'which split').choices(['test', 'train']).default('test'))
     .option('--report', 'write eval-report.html and its images beside the checkpoint', false)
     .option('--json', 'print the result as JSON', false)
+    .option(
+      '--allow-nonfinite',
+      'evaluate even if parameters hold NaN or Infinity (a diverged run), with a warning',
+      false,
+    )
     .action(async (run, opts) => (await import('./commands/eval.js')).evalCommand(run, opts));
 
   sub('predict')

@@ -205,21 +205,24 @@ function checkArrays(
 }
 
 /**
- * Removes the temporary files that interrupted checkpoint writes left in `dir` (`checkpoint.npz.<pid>.<hex>.tmp`
- * and the like), unless the process that was writing them is still alive. Returns the names removed.
+ * Removes the temporary files that interrupted writes left in `dir` — writeFileAtomic's
+ * `.<file>.<pid>.<random>.tmp`, and the older `<file>.<pid>.<hex>.tmp` — for each of `files`, unless the
+ * process that was writing them is still alive. Returns the names removed.
  */
-export function removeStaleTemps(dir: string, stem = 'checkpoint'): string[] {
+export function removeStaleTemps(
+  dir: string,
+  files: readonly string[] = ['checkpoint.npz', 'checkpoint.json'],
+): string[] {
   const fs = nodeFs('removeStaleTemps');
   const path = nodePath('removeStaleTemps');
   if (!fs.existsSync(dir)) return [];
-  const pattern = new RegExp(
-    `^\\.?${stem.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(npz|json)\\.(\\d+)\\.[^.]+\\.tmp$`,
-  );
+  const names = files.map((f) => f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+  const pattern = new RegExp(`^\\.?(?:${names})\\.(\\d+)\\.[^.]+\\.tmp$`);
   const removed: string[] = [];
   for (const name of fs.readdirSync(dir)) {
     const m = pattern.exec(name);
     if (!m) continue;
-    const pid = Number(m[2]);
+    const pid = Number(m[1]);
     if (pid !== process.pid && processAlive(pid)) continue;
     fs.rmSync(path.join(dir, name), { force: true });
     removed.push(name);

@@ -90,6 +90,10 @@ export function loadModelArrays(
         `${what}: saved parameter '${name}' is ${fmtShape(saved.shape)}; the model wants ${fmtShape(p.shape)}`,
       );
     }
+    if (!saved.dtype.startsWith('float') && p.dtype.startsWith('float')) {
+      // Casting would make a model of whole numbers out of a damaged or crafted file, silently.
+      throw new TypeError(`${what}: saved parameter '${name}' is ${saved.dtype}; the model's is ${p.dtype}`);
+    }
     p.set('...', saved.astype(p.dtype));
   }
   const own = model.buffers?.() ?? {};

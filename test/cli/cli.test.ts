@@ -1,9 +1,9 @@
 /**
  * The `nabla` command as a user runs it: spawned processes of bin/nabla.js (the built dist) on small slices
  * of MNIST (--limit), checking exit statuses, the one-line errors, the run folder, the checkpoint, the
- * report files, and that a run interrupted with SIGINT resumes onto the same loss curve.
+ * report files (interruptions: signals.test.ts).
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fromNpz } from '../../src/ndarray/npy.js';
@@ -16,9 +16,7 @@ import {
   checkPng,
   checkSvg,
   ensureBuilt,
-  iterationLosses,
   nabla,
-  nablaAsync,
   readJsonl,
   runFolder,
   scratch,
@@ -336,46 +334,32 @@ describe('sweep', () => {
   }, 90_000);
 });
 
-describe('Ctrl-C', () => {
-  it('saves a checkpoint, says how to resume, and the resumed run continues the same loss curve', async () => {
-    const args = ['train', '--model', 'fc', '--limit', '4000', '--epochs', '2', '--seed', '5', '--no-report'];
-    const full = nabla([...args, '--out', path.join(cwd, 'runs-full')], cwd);
-    expect(full.status).toBe(0);
-    const reference = iterationLosses(
-      path.join(runFolder(path.join(cwd, 'runs-full'), '-fc'), 'metrics.jsonl'),
-    );
-    expect(reference).toHaveLength(72); // 2 epochs of floor(3600 / 100)
-
-    const out = path.join(cwd, 'runs-int');
-    const { child, done } = nablaAsync([...args, '--out', out], cwd);
-    // Interrupt once a few iterations are logged (mid-epoch).
-    const deadline = Date.now() + 60_000;
-    for (;;) {
-      await new Promise((r) => setTimeout(r, 100));
-      const dirs = existsSync(out) ? runFolder(out, '-fc') : null;
-      const m = dirs && path.join(dirs, 'metrics.jsonl');
-      if (m && existsSync(m) && iterationLosses(m).length >= 3) break;
-      if (Date.now() > deadline) throw new Error('training did not start');
-    }
-    child.kill('SIGINT');
-    const r = await done;
-    const run = runFolder(out, '-fc');
-    const rel = path.relative(cwd, run);
-    expect(r.status).toBe(130);
-    expect(r.stdout).toMatch(/interrupted at iteration \d+ \(epoch \d\.\d\d\); checkpoint saved in /);
-    expect(r.stdout).toContain(`resume with: nabla train --resume ${rel}`);
-    const stoppedAt = iterationLosses(path.join(run, 'metrics.jsonl')).length;
-    expect(stoppedAt).toBeLessThan(72);
-    expect(JSON.parse(readFileSync(path.join(run, 'checkpoint.json'), 'utf8')).training.iteration).toBe(
-      stoppedAt,
-    );
-
-    const resumed = nabla(['train', '--resume', rel], cwd);
-    expect(resumed.stderr).toBe('');
-    expect(resumed.status).toBe(0);
-    expect(resumed.stdout).toMatch(new RegExp(`resume +from iteration ${stoppedAt} `));
-    expect(iterationLosses(path.join(run, 'metrics.jsonl'))).toEqual(reference);
-  }, 120_000);
+describe('a checkpoint of format 1 (written by nabla before the library and the command shared one)', () => {
+  it('eval gives the result nabla 5afbff7 gave for it', () => {
+    // test/golden/checkpoint_v1: `nabla train --model softmax --limit 500 --epochs 3 --seed 3` at 5afbff7,
+    // whose `nabla eval <run> --limit 100 --json` printed this accuracy and confusion matrix.
+    const dir = path.join(cwd, 'v1');
+    mkdirSync(dir);
+    for (const f of ['checkpoint.json', 'checkpoint.npz'])
+      copyFileSync(path.join(root, 'test', 'golden', 'checkpoint_v1', f), path.join(dir, f));
+    const r = nabla(['eval', dir, '--limit', '100', '--json'], cwd);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const ev = JSON.parse(r.stdout);
+    expect(ev.accuracy).toBe(0.73);
+    expect(ev.confusion).toEqual([
+      [8, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+      [0, 14, 0, 0, 0, 0, 0, 0, 0, 0],
+      [1, 1, 4, 1, 0, 0, 0, 1, 0, 0],
+      [0, 0, 1, 10, 0, 0, 0, 0, 0, 0],
+      [1, 0, 0, 0, 12, 0, 0, 0, 0, 1],
+      [2, 1, 1, 2, 1, 0, 0, 0, 0, 0],
+      [1, 0, 2, 0, 1, 0, 6, 0, 0, 0],
+      [0, 1, 0, 0, 0, 0, 0, 13, 0, 1],
+      [0, 0, 1, 0, 0, 0, 0, 0, 0, 1],
+      [0, 2, 0, 0, 2, 0, 0, 1, 0, 6],
+    ]);
+  });
 });
 
 describe('info and data', () => {

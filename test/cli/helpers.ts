@@ -14,7 +14,10 @@ const { PNG } = createRequire(import.meta.url)('pngjs') as {
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const bin = path.join(root, 'bin', 'nabla.js');
 
-/** Builds dist when it is missing or older than the CLI sources (CI builds first; this covers local runs). */
+/**
+ * Builds dist when it is missing or older than any source (the command uses the whole library; CI builds
+ * first; this covers local runs).
+ */
 export function ensureBuilt(): void {
   const main = path.join(root, 'dist', 'cli', 'main.js');
   const newest = (dir: string): number =>
@@ -24,7 +27,7 @@ export function ensureBuilt(): void {
         e.isDirectory() ? newest(path.join(dir, e.name)) : statSync(path.join(dir, e.name)).mtimeMs,
       ),
     );
-  if (existsSync(main) && statSync(main).mtimeMs >= newest(path.join(root, 'src', 'cli'))) return;
+  if (existsSync(main) && statSync(main).mtimeMs >= newest(path.join(root, 'src'))) return;
   const r = spawnSync('npm', ['run', 'build'], { cwd: root, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`npm run build failed:\n${r.stdout}\n${r.stderr}`);
 }
@@ -49,17 +52,94 @@ export function nabla(args: string[], cwd: string, env: Record<string, string> =
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** Starts `nabla args...` in the background; resolves its result when it exits. */
-export function nablaAsync(args: string[], cwd: string) {
-  const child = spawn(process.execPath, [bin, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts `nabla args...` in the background. `done` resolves when its output ends (the launcher and the
+ * process it re-runs have both closed stdout and stderr), with the launcher's status or signal; `exited`
+ * tells whether the launcher has exited yet; `output()` is what it printed so far.
+ */
+export function nablaAsync(args: string[], cwd: string, env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, [bin, ...args], {
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env },
+  });
   let stdout = '';
   let stderr = '';
+  let exited = false;
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
-  const done = new Promise<Result>((resolve) =>
-    child.on('exit', (status) => resolve({ status, stdout, stderr })),
+  child.on('exit', () => (exited = true));
+  const done = new Promise<Result & { signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('close', (status, signal) => resolve({ status, signal, stdout, stderr })),
   );
-  return { child, done };
+  return { child, done, exited: () => exited, output: () => ({ stdout, stderr }) };
+}
+
+/**
+ * Waits for `ready()` to hold, checking every 20 ms; throws with `what` (and the process's output) if
+ * `proc` ends first. The deadline only turns a hang into a failure: nothing here assumes a speed.
+ */
+export async function waitFor(
+  ready: () => boolean,
+  what: string,
+  proc?: { exited: () => boolean; output: () => { stdout: string; stderr: string } },
+  deadlineMs = 100_000,
+): Promise<void> {
+  const end = Date.now() + deadlineMs;
+  for (;;) {
+    if (ready()) return;
+    if (proc?.exited()) {
+      if (ready()) return;
+      const o = proc.output();
+      throw new Error(`the process ended before ${what}:\n${o.stdout}\n${o.stderr}`);
+    }
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Whether process `pid` is running (a zombie, dead but not yet reaped, counts as gone). */
+export function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    // /proc/<pid>/stat: "pid (comm) state ..."; the command name may hold spaces and parentheses.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** The pids of the processes whose parent is `pid` (Linux: from /proc). */
+export function childPids(pid: number): number[] {
+  const out: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === pid) out.push(Number(name));
+    } catch {
+      // ended while we looked
+    }
+  }
+  return out;
+}
+
+/** How many training iterations a run folder's metrics.jsonl holds (0 when there is none yet). */
+export function iterationCount(runDir: string): number {
+  if (!runDir) return 0;
+  const file = path.join(runDir, 'metrics.jsonl');
+  if (!existsSync(file)) return 0;
+  // A line being appended may be incomplete: count whole lines only.
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .slice(0, -1)
+    .filter((l) => l.includes('"type":"iteration"')).length;
 }
 
 /** The one run folder created under `out`. */

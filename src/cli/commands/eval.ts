@@ -6,6 +6,7 @@ import { loadDataset } from '../../data/registry.js';
 import { normalizeImages } from '../../data/preprocess.js';
 import { UsageError } from '../errors.js';
 import { evaluatePredictions, formatEvaluation } from '../evaluate.js';
+import { nonFiniteParam } from '../../solver/guard.js';
 import { predictLabels } from '../../solver/solver.js';
 import { KNN_BATCH } from '../train/knn.js';
 import { restoreModel } from '../restore.js';
@@ -18,10 +19,18 @@ export interface EvalFlags {
   split: 'test' | 'train';
   report: boolean;
   json: boolean;
+  /** Evaluate a checkpoint whose parameters are not finite (refused otherwise), warning loudly. */
+  allowNonfinite?: boolean;
 }
 
 export async function evalCommand(run: string, flags: EvalFlags): Promise<void> {
-  const r = restoreModel(run);
+  const r = restoreModel(run, { allowNonFinite: flags.allowNonfinite });
+  const bad = flags.allowNonfinite && r.model ? nonFiniteParam(r.model.params) : null;
+  if (bad !== null) {
+    process.stderr.write(
+      `nabla eval: warning: parameter '${bad}' holds NaN or Infinity (the run diverged): evaluating anyway, as --allow-nonfinite asks; its predictions mean little\n`,
+    );
+  }
   const { meta } = r.ck;
   const spec = flags.data ?? parseData(meta.data.name);
   const t0 = performance.now();

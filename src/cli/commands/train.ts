@@ -3,8 +3,9 @@
  * saying how to resume, then the signal's conventional exit status), and prints the result with the run
  * folder and report.
  */
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
+import { writeFileAtomic } from '../../nodeFiles.js';
 import type { ModelSpec } from '../choices.js';
 import { EXIT_INTERRUPTED, RunStopped, UsageError } from '../errors.js';
 import { TrainingProgress, formatDuration } from '../progress.js';
@@ -48,9 +49,10 @@ function resumeJob(arg: string, flags: TrainFlags): TrainJob {
   if (!existsSync(arg)) throw new UsageError(`--resume: no such run folder '${arg}'`);
   const dir = statSync(arg).isDirectory() ? arg : dirname(arg);
   const cfgPath = join(dir, RUN_FILES.config);
-  if (!existsSync(cfgPath) || !existsSync(join(dir, RUN_FILES.checkpointJson))) {
+  // The .npz alone is a whole checkpoint: a kill can come before its first .json is written.
+  if (!existsSync(cfgPath) || !existsSync(join(dir, RUN_FILES.checkpointNpz))) {
     throw new UsageError(
-      `--resume: '${dir}' is not a nabla run folder with a checkpoint (no ${RUN_FILES.config} or ${RUN_FILES.checkpointJson})`,
+      `--resume: '${dir}' is not a nabla run folder with a checkpoint (no ${RUN_FILES.config} or ${RUN_FILES.checkpointNpz})`,
     );
   }
   const saved = JSON.parse(readFileSync(cfgPath, 'utf8')) as { job: TrainJob };
@@ -80,7 +82,7 @@ export async function trainCommand(flags: TrainFlags): Promise<void> {
     modelConfigOf(trainJobFromFlags(flags, '', ''), flags.reg ?? 0);
     const runDir = createRunDir(flags.out, modelLabel(flags.model));
     job = trainJobFromFlags(flags, runDir, commandLine());
-    writeFileSync(join(runDir, RUN_FILES.config), JSON.stringify({ job }, null, 2) + '\n');
+    writeFileAtomic(join(runDir, RUN_FILES.config), JSON.stringify({ job }, null, 2) + '\n');
   }
   const out = process.stdout;
   const say = (line: string): void => {

@@ -145,7 +145,13 @@ export async function trainToEnd(
 
 /** Loads the data and settings of a new or resumed run. */
 async function prepareRun(job: TrainJob, log: (line: string) => void): Promise<RunContext> {
-  removeStaleTemps(job.runDir);
+  // What interrupted writes of the run's files left (a kill, a full disk): gone, unless their writer lives.
+  removeStaleTemps(job.runDir, [
+    RUN_FILES.checkpointNpz,
+    RUN_FILES.checkpointJson,
+    RUN_FILES.metrics,
+    RUN_FILES.config,
+  ]);
   const resumed = job.resume ? loadRunCheckpoint(job.runDir) : null;
   if (resumed?.meta.training.done)
     throw new RunStopped(
