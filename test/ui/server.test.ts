@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/cli/errors.js';
 import { DEFAULT_PORT } from '../../src/cli/ui/bind.js';
 import { LiveRun } from '../../src/cli/ui/live.js';
-import type { RunDetail, RunSummary } from '../../src/cli/ui/runs.js';
+import type { RunDetail, RunsIndex } from '../../src/cli/ui/protocol.js';
 import { startDashboard, type Dashboard } from '../../src/cli/ui/server.js';
 import type { JobResult } from '../../src/cli/trainJob.js';
 
@@ -130,7 +130,7 @@ describe('the runs API and files', () => {
   it('lists the run folders newest first, with status and test accuracy', async () => {
     const r = await request(dash.url, '/api/runs');
     expect(r.status).toBe(200);
-    const { live, runs } = JSON.parse(r.body) as { live: string | null; runs: RunSummary[] };
+    const { live, runs } = JSON.parse(r.body) as RunsIndex;
     expect(live).toBeNull();
     expect(runs.map((x) => [x.name, x.model, x.status, x.iterations, x.testAccuracy])).toEqual([
       ['20260104-000000-svm', 'svm', 'incomplete', 2, null],
