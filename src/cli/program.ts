@@ -363,3 +363,8 @@ Examples:
 
   return program;
 }
+
+/** Every command below `nabla` by its full name ('train', 'data', 'data list', ...), each before its own. */
+export function commandNames(cmd: Command = buildProgram()): string[] {
+  return cmd.commands.flatMap((c) => [c.name(), ...commandNames(c).map((s) => `${c.name()} ${s}`)]);
+}
