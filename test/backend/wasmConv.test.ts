@@ -6,9 +6,10 @@
  * other strides (im2col), the same bits on one thread as on two; and the fused conv → ReLU → pool against the unfused chain of layers.
  */
 import { describe, expect, it } from 'vitest';
+import { skipFor, wasmMissing } from '../requirements.js';
 import type { ConvBackwardArgs, ConvForwardArgs, ConvPool } from '../../src/backend/backend.js';
 import { jsBackend } from '../../src/backend/js/index.js';
-import { setThreadCount, threadCount, wasmAvailable, wasmBackend } from '../../src/backend/wasm/index.js';
+import { setThreadCount, threadCount, wasmBackend } from '../../src/backend/wasm/index.js';
 import { Generator } from '../../src/ndarray/random.js';
 import { array, type NDArray } from '../../src/index.js';
 import * as nn from '../../src/nn/index.js';
@@ -38,7 +39,7 @@ const cases = [
   { N: 2, C: 2, H: 7, W: 9, F: 3, HH: 3, WW: 2, stride: 1, pad: 1, pool: null },
 ];
 
-describe.runIf(wasmAvailable())('wasm whole-batch convolution', () => {
+describe.skipIf(skipFor(import.meta.url, wasmMissing()))('wasm whole-batch convolution', () => {
   for (const ctor of [Float32Array, Float64Array]) {
     const dtype = ctor === Float32Array ? 'float32' : 'float64';
     const tol = ctor === Float32Array ? 2e-4 : 1e-10;

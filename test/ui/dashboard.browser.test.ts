@@ -5,11 +5,11 @@
  * Screenshots go to test-artifacts/ui/ (git-ignored). Any console error or page error fails the test.
  *
  * Needs Debian's chromium at /usr/bin/chromium (or NABLA_CHROMIUM) and playwright-core (which brings no
- * browser of its own); without them the browser tests are skipped with a message saying why.
+ * browser of its own); without them the browser tests are skipped with a message saying why, or fail under
+ * CI (see ../requirements.ts).
  */
 import {
   appendFileSync,
-  existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -24,15 +24,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { buildWeb } from '../../web/buildWeb.js';
 import { ensureBuilt, iterationLosses, nabla, nablaAsync, root, scratch } from '../cli/helpers.js';
+import { CHROMIUM, chromiumMissing, skipFor } from '../requirements.js';
 
-const CHROMIUM = process.env.NABLA_CHROMIUM || '/usr/bin/chromium';
 const playwright = await import('playwright-core').catch(() => null);
-const skipWhy = !existsSync(CHROMIUM)
-  ? `${CHROMIUM} does not exist (install Debian's chromium: apt-get install chromium)`
-  : !playwright
-    ? 'the playwright-core package is not installed (npm install)'
-    : null;
-if (skipWhy) console.warn(`test/ui/dashboard.browser.test.ts: skipping the browser tests: ${skipWhy}`);
+const skip = skipFor(import.meta.url, chromiumMissing(playwright !== null));
 
 const ARTIFACTS = path.join(root, 'test-artifacts', 'ui');
 // Generous: CI machines have 2 cores, and the suite may run beside other work.
@@ -87,7 +82,7 @@ function dashboardUrl(out: () => string, done: Promise<unknown>): Promise<string
   });
 }
 
-describe.skipIf(skipWhy !== null)('the dashboard in headless Chromium', () => {
+describe.skipIf(skip)('the dashboard in headless Chromium', () => {
   let cwd: string;
   let pastRun: string;
   let train: ReturnType<typeof nablaAsync>;

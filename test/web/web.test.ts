@@ -8,11 +8,11 @@
  * (git-ignored).
  *
  * Needs Debian's chromium at /usr/bin/chromium (or NABLA_CHROMIUM) and the playwright-core package (which
- * brings no browser of its own); without them the tests are skipped with a message saying why. The page runs
- * its own backend (WebAssembly), whatever NABLA_BACKEND says, so under `npm test`'s second pass
- * (NABLA_BACKEND=js) the suite is skipped rather than run twice; NABLA_WEB_TESTS=1 runs it anyway.
+ * brings no browser of its own); without them the tests are skipped with a message saying why, or fail under
+ * CI (see ../requirements.ts). The page runs its own backend (WebAssembly), whatever NABLA_BACKEND says, so
+ * `npm test` runs this file once (vitest.config.ts).
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -22,18 +22,11 @@ import { encodePng } from '../../src/vis/grid.js';
 import { buildWeb } from '../../web/buildWeb.js';
 import { DEFAULTS, MNIST_SIZES } from '../../web/demo/protocol.js';
 import { TrainingRun, spiralData } from '../../web/demo/trainer.js';
+import { CHROMIUM, chromiumMissing, skipFor } from '../requirements.js';
 
-const CHROMIUM = process.env.NABLA_CHROMIUM || '/usr/bin/chromium';
 const ARTIFACTS = path.resolve('test-artifacts');
 const playwright = await import('playwright-core').catch(() => null);
-const skipWhy = !existsSync(CHROMIUM)
-  ? `${CHROMIUM} does not exist (install Debian's chromium: apt-get install chromium)`
-  : !playwright
-    ? 'the playwright-core package is not installed (npm install)'
-    : process.env.NABLA_BACKEND === 'js' && !process.env.NABLA_WEB_TESTS
-      ? 'the page runs the same in both passes of npm test; it runs in the wasm pass (NABLA_WEB_TESTS=1 forces it)'
-      : null;
-if (skipWhy) console.warn(`test/web/web.test.ts: skipping the browser tests: ${skipWhy}`);
+const skip = skipFor(import.meta.url, chromiumMissing(playwright !== null));
 
 /** The page's window.nablaDemo (see web/demo/main.ts). */
 interface DemoState {
@@ -61,7 +54,7 @@ interface DemoState {
 // Generous: CI machines have 2 cores, and the suite may run beside other work.
 const WAIT = { timeout: 150_000, polling: 100 };
 
-describe.skipIf(skipWhy !== null)('the demo page in headless Chromium', () => {
+describe.skipIf(skip)('the demo page in headless Chromium', () => {
   let demoServer: DemoServer;
   let context: BrowserContext;
   let page: Page;
