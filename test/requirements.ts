@@ -2,9 +2,8 @@
  * Suites that need something a machine may lack (headless Chromium, WebAssembly SIMD). On a developer's
  * machine such a suite is skipped with a message saying what is missing; under CI (CI set, as every CI
  * service sets it and .ci/run does) a missing need fails the run instead, so CI cannot go green with suites
- * unrun. .ci/run installs what they need.
+ * unrun. .ci/run installs what they need. Chromium's check is in browser.ts.
  */
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { wasmAvailable } from '../src/backend/wasm/index.js';
@@ -25,17 +24,6 @@ export function skipFor(fileUrl: string, missing: string | null): boolean {
   if (underCi()) throw new Error(`${file}: ${missing}; under CI every suite must run (.ci/run installs it)`);
   console.warn(`${file}: skipping: ${missing}`);
   return true;
-}
-
-/** Debian's chromium (or $NABLA_CHROMIUM), which the browser tests drive through playwright-core. */
-export const CHROMIUM = process.env.NABLA_CHROMIUM || '/usr/bin/chromium';
-
-/** Why headless Chromium cannot run here, or null. */
-export function chromiumMissing(playwrightLoaded: boolean): string | null {
-  if (!existsSync(CHROMIUM))
-    return `${CHROMIUM} does not exist (install Debian's chromium: apt-get install chromium)`;
-  if (!playwrightLoaded) return 'the playwright-core package is not installed (npm install)';
-  return null;
 }
 
 /** Why the wasm backend cannot run here, or null; `shared`: the suite needs its shared (threaded) memory. */

@@ -29,7 +29,7 @@ let cwd: string;
 beforeAll(() => {
   ensureBuilt();
   cwd = scratch();
-}, 300_000);
+});
 
 describe('usage errors: status 2 and one line listing the valid choices', () => {
   const cases: [string[], RegExp][] = [
@@ -92,7 +92,7 @@ describe('nabla train (the default small CNN on a slice of MNIST), eval and pred
     expect(r.status).toBe(0);
     run = runFolder(out, '-cnn');
     writeFileSync(path.join(cwd, 'default.log'), r.stdout);
-  }, 120_000);
+  });
 
   it('prints plain progress lines and the result when stdout is not a terminal', () => {
     const log = readFileSync(path.join(cwd, 'default.log'), 'utf8');
@@ -223,31 +223,27 @@ describe('every model trains on tiny data', () => {
     ['knn', ['--k', '3'], /confusion\.svg/],
     ['layers.json', [], /filters\.png/],
   ];
-  it.each(models)(
-    '%s',
-    (model, extra, picture) => {
-      writeFileSync(path.join(cwd, 'layers.json'), JSON.stringify(layers));
-      const out = path.join(cwd, `runs-${model}`);
-      const limit = model === 'cnn3' ? '200' : '400';
-      const r = nabla(
-        ['train', '--model', model, '--limit', limit, '--epochs', '2', '--out', out, ...extra],
-        cwd,
-      );
-      expect(r.stderr).toBe('');
-      expect(r.status).toBe(0);
-      const run = runFolder(out, `-${model.replace('.json', '')}`);
-      const test = readJsonl(path.join(run, 'metrics.jsonl')).find((m) => m.type === 'test')!;
-      expect(test.count).toBe(Number(limit));
-      expect(test.accuracy as number).toBeGreaterThan(0.2);
-      expect(readFileSync(path.join(run, 'report.html'), 'utf8')).toMatch(picture);
-      checkHtml(path.join(run, 'report.html'));
-      if (model === 'softmax') {
-        // Ten class templates of 28x28 scaled 4x, 2-pixel padding scaled too.
-        expect(checkPng(path.join(run, 'templates.png'))).toEqual({ width: 10 * 112 + 9 * 8, height: 112 });
-      }
-    },
-    60_000,
-  );
+  it.each(models)('%s', (model, extra, picture) => {
+    writeFileSync(path.join(cwd, 'layers.json'), JSON.stringify(layers));
+    const out = path.join(cwd, `runs-${model}`);
+    const limit = model === 'cnn3' ? '200' : '400';
+    const r = nabla(
+      ['train', '--model', model, '--limit', limit, '--epochs', '2', '--out', out, ...extra],
+      cwd,
+    );
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const run = runFolder(out, `-${model.replace('.json', '')}`);
+    const test = readJsonl(path.join(run, 'metrics.jsonl')).find((m) => m.type === 'test')!;
+    expect(test.count).toBe(Number(limit));
+    expect(test.accuracy as number).toBeGreaterThan(0.2);
+    expect(readFileSync(path.join(run, 'report.html'), 'utf8')).toMatch(picture);
+    checkHtml(path.join(run, 'report.html'));
+    if (model === 'softmax') {
+      // Ten class templates of 28x28 scaled 4x, 2-pixel padding scaled too.
+      expect(checkPng(path.join(run, 'templates.png'))).toEqual({ width: 10 * 112 + 9 * 8, height: 112 });
+    }
+  });
 
   it('a layers file with an unknown key says which layer and which keys are valid', () => {
     writeFileSync(path.join(cwd, 'bad.json'), JSON.stringify([{ type: 'conv', filter: 8, size: 5 }]));
@@ -270,19 +266,15 @@ describe('every model trains on tiny data', () => {
 });
 
 describe('gradcheck', () => {
-  it.each(['softmax', 'two-layer', 'fc', 'cnn'])(
-    '%s: every parameter within the tolerance',
-    (model) => {
-      const r = nabla(['gradcheck', '--model', model], cwd);
-      expect(r.status).toBe(0);
-      expect(r.stdout).toMatch(/^all \d+ parameters within 0\.00001 \(worst \d\.\d\de-\d+\)$/m);
-      const rows = r.stdout.split('\n').filter((l) => / ok$/.test(l));
-      expect(rows.length).toBeGreaterThan(0);
-      for (const row of rows) expect(Number(row.trim().split(/\s+/).at(-2))).toBeLessThan(1e-5);
-      if (model === 'cnn') expect(r.stdout).toMatch(/^0\.bias .* zero +ok \(the loss does not depend on it/m);
-    },
-    60_000,
-  );
+  it.each(['softmax', 'two-layer', 'fc', 'cnn'])('%s: every parameter within the tolerance', (model) => {
+    const r = nabla(['gradcheck', '--model', model], cwd);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^all \d+ parameters within 0\.00001 \(worst \d\.\d\de-\d+\)$/m);
+    const rows = r.stdout.split('\n').filter((l) => / ok$/.test(l));
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) expect(Number(row.trim().split(/\s+/).at(-2))).toBeLessThan(1e-5);
+    if (model === 'cnn') expect(r.stdout).toMatch(/^0\.bias .* zero +ok \(the loss does not depend on it/m);
+  });
 });
 
 describe('sweep', () => {
@@ -327,7 +319,7 @@ describe('sweep', () => {
     expect(r.stdout).toContain(`best: trial ${best.trial}`);
     checkSvg(path.join(dir, 'sweep.svg'));
     checkHtml(path.join(dir, 'report.html'));
-  }, 90_000);
+  });
 });
 
 describe('Ctrl-C', () => {
@@ -342,14 +334,14 @@ describe('Ctrl-C', () => {
 
     const out = path.join(cwd, 'runs-int');
     const { child, done } = nablaAsync([...args, '--out', out], cwd);
-    // Interrupt once a few iterations are logged (mid-epoch).
-    const deadline = Date.now() + 60_000;
+    // Interrupt once a few iterations are logged (mid-epoch); no deadline: a run that ends first fails.
     for (;;) {
       await new Promise((r) => setTimeout(r, 100));
       const dirs = existsSync(out) ? runFolder(out, '-fc') : null;
       const m = dirs && path.join(dirs, 'metrics.jsonl');
       if (m && existsSync(m) && iterationLosses(m).length >= 3) break;
-      if (Date.now() > deadline) throw new Error('training did not start');
+      if (child.exitCode !== null)
+        throw new Error(`the run ended before it was interrupted:\n${(await done).stderr}`);
     }
     child.kill('SIGINT');
     const r = await done;
@@ -369,7 +361,7 @@ describe('Ctrl-C', () => {
     expect(resumed.status).toBe(0);
     expect(resumed.stdout).toMatch(new RegExp(`resume +from iteration ${stoppedAt} `));
     expect(iterationLosses(path.join(run, 'metrics.jsonl'))).toEqual(reference);
-  }, 120_000);
+  });
 });
 
 describe('info and data', () => {
