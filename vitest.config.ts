@@ -6,6 +6,7 @@
  * With NABLA_BACKEND set (`NABLA_BACKEND=js npx vitest run test/nn`), every selected file runs once on that
  * backend, as before the split.
  */
+import { availableParallelism } from 'node:os';
 import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
 
 /**
@@ -44,12 +45,18 @@ export default defineConfig({
     testTimeout: HANG_GUARD,
     hookTimeout: HANG_GUARD,
     pool: 'forks',
+    // Two files at once even on 2 cores (vitest's default there is one): a file spends seconds starting its
+    // worker process and importing, and many wait on child processes or Chromium; the other file runs then.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     projects: chosen
       ? [project(chosen, ALL, { NABLA_BACKEND: chosen })]
       : [
-          project('wasm', KERNEL_SUITES, { NABLA_BACKEND: 'wasm' }),
+          // Vitest queues projects by name: 'any' (the default backend) first, so its long files (the
+          // command's end-to-end runs, the browser suites) start at once and the kernel suites fill the
+          // other worker around them.
+          project('any', ALL, {}, KERNEL_SUITES),
           project('js', KERNEL_SUITES, { NABLA_BACKEND: 'js' }),
-          project('once', ALL, {}, KERNEL_SUITES),
+          project('wasm', KERNEL_SUITES, { NABLA_BACKEND: 'wasm' }),
         ],
   },
 });
