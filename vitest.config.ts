@@ -1,9 +1,62 @@
-import { defineConfig } from 'vitest/config';
+/**
+ * `npm test` runs every suite once, and the suites whose results depend on the backend's kernels a second
+ * time: once per backend (wasm, js). The rest test code above the kernels (the command, the dashboard, data
+ * files, the web pages, the wasm kernels against the js ones directly) and gain nothing from a second pass.
+ *
+ * With NABLA_BACKEND set (`NABLA_BACKEND=js npx vitest run test/nn`), every selected file runs once on that
+ * backend, as before the split.
+ */
+import { availableParallelism } from 'node:os';
+import { defineConfig, type TestProjectInlineConfiguration } from 'vitest/config';
+
+/**
+ * The suites that run on both backends: they exercise the kernels through backend(). kernels.test.ts calls
+ * the js backend's kernels directly, so one run covers it.
+ */
+const KERNEL_SUITES = [
+  'test/ndarray/!(kernels).test.ts',
+  'test/nn/**/*.test.ts',
+  'test/models/**/*.test.ts',
+  'test/modules/**/*.test.ts',
+  'test/optim/**/*.test.ts',
+  'test/solver/**/*.test.ts',
+  'test/features/**/*.test.ts',
+  'test/backend/selection.test.ts',
+  'test/backend/optimizerStep.test.ts',
+];
+const ALL = ['test/**/*.test.ts'];
+
+const project = (name: string, include: string[], env: Record<string, string>, exclude: string[] = []) =>
+  ({
+    extends: true,
+    test: { name, include, exclude: ['**/node_modules/**', ...exclude], env },
+  }) satisfies TestProjectInlineConfiguration;
+
+const chosen = process.env.NABLA_BACKEND;
+
+/**
+ * Not a budget: no test may depend on the machine's speed (tests wait on events: a page's state, a process's
+ * output or exit), so the only timeout is this guard against a hang, far beyond any test on a busy machine.
+ */
+const HANG_GUARD = 20 * 60_000;
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    testTimeout: 120_000,
+    testTimeout: HANG_GUARD,
+    hookTimeout: HANG_GUARD,
     pool: 'forks',
+    // Two files at once even on 2 cores (vitest's default there is one): a file spends seconds starting its
+    // worker process and importing, and many wait on child processes or Chromium; the other file runs then.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
+    projects: chosen
+      ? [project(chosen, ALL, { NABLA_BACKEND: chosen })]
+      : [
+          // Vitest queues projects by name: 'any' (the default backend) first, so its long files (the
+          // command's end-to-end runs, the browser suites) start at once and the kernel suites fill the
+          // other worker around them.
+          project('any', ALL, {}, KERNEL_SUITES),
+          project('js', KERNEL_SUITES, { NABLA_BACKEND: 'js' }),
+          project('wasm', KERNEL_SUITES, { NABLA_BACKEND: 'wasm' }),
+        ],
   },
 });

@@ -394,3 +394,8 @@ function addServeOptions(cmd: Command, defaultPort: number, what: string): Comma
     )
     .addOption(new Option('--allow-remote', `allow a non-loopback --host (${what} has no login)`));
 }
+
+/** Every command below `nabla` by its full name ('train', 'data', 'data list', ...), each before its own. */
+export function commandNames(cmd: Command = buildProgram()): string[] {
+  return cmd.commands.flatMap((c) => [c.name(), ...commandNames(c).map((s) => `${c.name()} ${s}`)]);
+}

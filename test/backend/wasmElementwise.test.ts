@@ -4,9 +4,10 @@
  * values or not), and the ReLU's backward.
  */
 import { describe, expect, it } from 'vitest';
+import { skipFor, wasmMissing } from '../requirements.js';
 import type { BinaryOp, Strided, UnaryOp } from '../../src/backend/backend.js';
 import { jsBackend } from '../../src/backend/js/index.js';
-import { residentArray, wasmAvailable, wasmBackend } from '../../src/backend/wasm/index.js';
+import { residentArray, wasmBackend } from '../../src/backend/wasm/index.js';
 import { Generator } from '../../src/ndarray/random.js';
 
 type Ctor = Float32ArrayConstructor | Float64ArrayConstructor;
@@ -32,7 +33,7 @@ function firstDifference(a: ArrayLike<number>, b: ArrayLike<number>): number {
 const N = 37;
 const D = 129; // N·D ≥ the kernels' minimum size, D odd so every row has a scalar tail
 
-describe.runIf(wasmAvailable())('wasm elementwise', () => {
+describe.skipIf(skipFor(import.meta.url, wasmMissing()))('wasm elementwise', () => {
   for (const ctor of [Float32Array, Float64Array]) {
     const dtype = ctor === Float32Array ? 'float32' : 'float64';
     it(`${dtype} binary ops: contiguous, row broadcast, column broadcast, offsets, padded output rows`, () => {

@@ -4,9 +4,10 @@
  * offsets and leading dimensions wider than the matrix, alpha/beta, float32 and float64, and threads.
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import { skipFor, wasmMissing } from '../requirements.js';
 import type { GemmArgs } from '../../src/backend/backend.js';
 import { jsBackend } from '../../src/backend/js/index.js';
-import { setThreadCount, threadCount, wasmAvailable, wasmBackend } from '../../src/backend/wasm/index.js';
+import { setThreadCount, threadCount, wasmBackend } from '../../src/backend/wasm/index.js';
 import { Generator } from '../../src/ndarray/random.js';
 
 type Ctor = Float32ArrayConstructor | Float64ArrayConstructor;
@@ -92,7 +93,7 @@ const sizes: [number, number, number][] = [
   [7, 257, 40],
 ];
 
-describe.runIf(wasmAvailable())('wasm gemm', () => {
+describe.skipIf(skipFor(import.meta.url, wasmMissing()))('wasm gemm', () => {
   const initialThreads = threadCount();
   afterAll(() => setThreadCount(initialThreads));
 

@@ -6,8 +6,8 @@
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
+import { skipFor, wasmMissing } from '../requirements.js';
 import { residentAddress, residentArray } from '../../src/backend/wasm/heap.js';
-import { wasmAvailable } from '../../src/backend/wasm/index.js';
 import { runtime } from '../../src/backend/wasm/runtime.js';
 
 v8.setFlagsFromString('--expose-gc');
@@ -21,7 +21,7 @@ async function collect(): Promise<void> {
   }
 }
 
-describe.runIf(wasmAvailable() && runtime().shared)('resident arrays', () => {
+describe.skipIf(skipFor(import.meta.url, wasmMissing(true)))('resident arrays', () => {
   it('are zero-filled, in the wasm memory, and their blocks are reused once they are collected', async () => {
     const n = 123_457;
     // Allocated, dirtied and dropped inside a function, so no reference survives it.

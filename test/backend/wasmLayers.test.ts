@@ -4,9 +4,10 @@
  * resident (wasm-memory) buffers as well as copied ones.
  */
 import { describe, expect, it } from 'vitest';
+import { skipFor, wasmMissing } from '../requirements.js';
 import type { Im2colArgs, MaxPoolArgs } from '../../src/backend/backend.js';
 import { jsBackend } from '../../src/backend/js/index.js';
-import { residentArray, wasmAvailable, wasmBackend } from '../../src/backend/wasm/index.js';
+import { residentArray, wasmBackend } from '../../src/backend/wasm/index.js';
 import { Generator } from '../../src/ndarray/random.js';
 
 type Ctor = Float32ArrayConstructor | Float64ArrayConstructor;
@@ -27,7 +28,7 @@ const geometries = [
   { C: 2, H: 9, W: 9, HH: 2, WW: 3, stride: 3, pad: 2 },
 ];
 
-describe.runIf(wasmAvailable())('wasm im2col / col2im / max pool', () => {
+describe.skipIf(skipFor(import.meta.url, wasmMissing()))('wasm im2col / col2im / max pool', () => {
   for (const ctor of [Float32Array, Float64Array]) {
     const dtype = ctor === Float32Array ? 'float32' : 'float64';
     for (const resident of [false, true]) {

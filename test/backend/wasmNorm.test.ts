@@ -6,8 +6,9 @@
  * is the same bits.
  */
 import { describe, expect, it } from 'vitest';
+import { skipFor, wasmMissing } from '../requirements.js';
 import { jsBackend } from '../../src/backend/js/index.js';
-import { wasmAvailable, wasmBackend } from '../../src/backend/wasm/index.js';
+import { wasmBackend } from '../../src/backend/wasm/index.js';
 import { Generator } from '../../src/ndarray/random.js';
 
 type Ctor = Float32ArrayConstructor | Float64ArrayConstructor;
@@ -36,7 +37,7 @@ function close(a: ArrayLike<number>, e: ArrayLike<number>, rel: number): void {
   expect(worst).toBeLessThanOrEqual(rel);
 }
 
-describe.runIf(wasmAvailable())('wasm per-channel normalization loops', () => {
+describe.skipIf(skipFor(import.meta.url, wasmMissing()))('wasm per-channel normalization loops', () => {
   for (const ctor of [Float32Array, Float64Array]) {
     for (const [N, C, S] of [
       [32, 16, 784], // spatial batchnorm (N, C, H·W)

@@ -24,7 +24,6 @@ function run(env: Record<string, string>) {
     cwd: root,
     env: { ...process.env, ...env },
     encoding: 'utf8',
-    timeout: 60_000,
   });
 }
 

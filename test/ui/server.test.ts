@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/cli/errors.js';
 import { DEFAULT_PORT } from '../../src/cli/ui/bind.js';
 import { LiveRun } from '../../src/cli/ui/live.js';
-import type { RunDetail, RunSummary } from '../../src/cli/ui/runs.js';
+import type { RunDetail, RunsIndex } from '../../src/cli/ui/protocol.js';
 import { startDashboard, type Dashboard } from '../../src/cli/ui/server.js';
 import type { JobResult } from '../../src/cli/train/job.js';
 
@@ -130,7 +130,7 @@ describe('the runs API and files', () => {
   it('lists the run folders newest first, with status and test accuracy', async () => {
     const r = await request(dash.url, '/api/runs');
     expect(r.status).toBe(200);
-    const { live, runs } = JSON.parse(r.body) as { live: string | null; runs: RunSummary[] };
+    const { live, runs } = JSON.parse(r.body) as RunsIndex;
     expect(live).toBeNull();
     expect(runs.map((x) => [x.name, x.model, x.status, x.iterations, x.testAccuracy])).toEqual([
       ['20260104-000000-svm', 'svm', 'incomplete', 2, null],
@@ -283,9 +283,17 @@ describe('bind policy and ports', () => {
 });
 
 describe('the live run over Server-Sent Events', () => {
-  /** Reads SSE messages from /api/events into a list as they arrive. */
-  function subscribe(url: string): { events: { event: string; data: unknown }[]; close: () => void } {
+  /**
+   * Reads SSE messages from /api/events into a list as they arrive; `until(fn)` resolves once fn() holds,
+   * checked as each message arrives (no time limit: it waits on the stream's own events).
+   */
+  function subscribe(url: string): {
+    events: { event: string; data: unknown }[];
+    until: (fn: () => boolean) => Promise<void>;
+    close: () => void;
+  } {
     const events: { event: string; data: unknown }[] = [];
+    const waiting = new Set<() => void>();
     const { port } = new URL(url);
     let buffer = '';
     const req = http.get({ host: '127.0.0.1', port: Number(port), path: '/api/events' }, (res) => {
@@ -301,15 +309,22 @@ describe('the live run over Server-Sent Events', () => {
           const data = /^data: (.*)$/m.exec(block)?.[1];
           if (ev && data) events.push({ event: ev, data: JSON.parse(data) });
         }
+        for (const check of waiting) check();
       });
     });
     req.on('error', () => {});
-    return { events, close: () => req.destroy() };
+    const until = (fn: () => boolean): Promise<void> =>
+      new Promise((resolve) => {
+        const check = (): void => {
+          if (!fn()) return;
+          waiting.delete(check);
+          resolve();
+        };
+        waiting.add(check);
+        check();
+      });
+    return { events, until, close: () => req.destroy() };
   }
-  const until = async (fn: () => boolean): Promise<void> => {
-    for (let i = 0; i < 500 && !fn(); i++) await new Promise((r) => setTimeout(r, 10));
-    expect(fn()).toBe(true);
-  };
 
   it('sends the state so far, then each event; iterations of one event-loop turn go as one message', async () => {
     const live = new LiveRun(path.join(runsDir, '20260106-000000-cnn'));
@@ -326,7 +341,7 @@ describe('the live run over Server-Sent Events', () => {
       });
       live.onJobEvent({ type: 'iteration', iteration: 1, epoch: 0.5, loss: 2.3, imagesPerSec: 100 });
       const a = subscribe(dash.url);
-      await until(() => a.events.length >= 1);
+      await a.until(() => a.events.length >= 1);
       const state = a.events[0];
       expect(state.event).toBe('state');
       expect(state.data).toMatchObject({
@@ -347,7 +362,7 @@ describe('the live run over Server-Sent Events', () => {
       });
       live.onJobEvent({ type: 'iteration', iteration: 3, epoch: 1.5, loss: NaN, imagesPerSec: 120 });
       live.onJobEvent({ type: 'epoch', epoch: 1, iteration: 3, trainAcc: 0.4, valAcc: 0.35 });
-      await until(() => a.events.length >= 3);
+      await a.until(() => a.events.length >= 3);
       expect(a.events.slice(1, 3)).toEqual([
         {
           event: 'iterations',
@@ -362,7 +377,7 @@ describe('the live run over Server-Sent Events', () => {
       ]);
 
       const b = subscribe(dash.url); // a page opened later gets everything so far
-      await until(() => b.events.length >= 1);
+      await b.until(() => b.events.length >= 1);
       expect((b.events[0].data as { points: unknown[] }).points).toHaveLength(3);
       expect((b.events[0].data as { epochs: unknown[] }).epochs).toHaveLength(1);
 
@@ -384,7 +399,8 @@ describe('the live run over Server-Sent Events', () => {
         } as unknown as JobResult,
         '/runs/20260106-000000-cnn/report.html',
       );
-      await until(() => a.events.length >= 4 && b.events.length >= 2);
+      await a.until(() => a.events.length >= 4);
+      await b.until(() => b.events.length >= 2);
       expect(a.events[3]).toEqual({
         event: 'done',
         data: {

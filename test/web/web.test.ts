@@ -7,33 +7,25 @@
  * error, uncaught exception or failed request fails the suite. Screenshots go to test-artifacts/
  * (git-ignored).
  *
- * Needs Debian's chromium at /usr/bin/chromium (or NABLA_CHROMIUM) and the playwright-core package (which
- * brings no browser of its own); without them the tests are skipped with a message saying why. The page runs
- * its own backend (WebAssembly), whatever NABLA_BACKEND says, so under `npm test`'s second pass
- * (NABLA_BACKEND=js) the suite is skipped rather than run twice; NABLA_WEB_TESTS=1 runs it anyway.
+ * Needs headless Chromium (see ../browser.ts). No wall-clock budgets: every wait ends on what it waits for
+ * or on the first problem. The page runs its own backend (WebAssembly), whatever NABLA_BACKEND says, so
+ * `npm test` runs this file once (vitest.config.ts).
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { startDemo, type DemoServer } from '../../src/cli/commands/demo.js';
 import { encodePng } from '../../src/vis/grid.js';
 import { buildWeb } from '../../web/buildWeb.js';
 import { DEFAULTS, MNIST_SIZES } from '../../web/demo/protocol.js';
 import { TrainingRun, spiralData } from '../../web/demo/trainer.js';
+import { chromiumMissing, launchChromium, type Chromium } from '../browser.js';
+import { skipFor } from '../requirements.js';
 
-const CHROMIUM = process.env.NABLA_CHROMIUM || '/usr/bin/chromium';
 const ARTIFACTS = path.resolve('test-artifacts');
-const playwright = await import('playwright-core').catch(() => null);
-const skipWhy = !existsSync(CHROMIUM)
-  ? `${CHROMIUM} does not exist (install Debian's chromium: apt-get install chromium)`
-  : !playwright
-    ? 'the playwright-core package is not installed (npm install)'
-    : process.env.NABLA_BACKEND === 'js' && !process.env.NABLA_WEB_TESTS
-      ? 'the page runs the same in both passes of npm test; it runs in the wasm pass (NABLA_WEB_TESTS=1 forces it)'
-      : null;
-if (skipWhy) console.warn(`test/web/web.test.ts: skipping the browser tests: ${skipWhy}`);
+const skip = skipFor(import.meta.url, chromiumMissing());
 
 /** The page's window.nablaDemo (see web/demo/main.ts). */
 interface DemoState {
@@ -58,21 +50,17 @@ interface DemoState {
   filtersDrawn: number;
 }
 
-// Generous: CI machines have 2 cores, and the suite may run beside other work.
-const WAIT = { timeout: 150_000, polling: 100 };
-
-describe.skipIf(skipWhy !== null)('the demo page in headless Chromium', () => {
+describe.skipIf(skip)('the demo page in headless Chromium', () => {
   let demoServer: DemoServer;
-  let context: BrowserContext;
+  let browser: Chromium;
   let page: Page;
-  let profile: string;
   let dist: string;
   /** Console errors, uncaught exceptions and failed requests: any fails the suite (checked after each test). */
-  const problems: string[] = [];
+  let problems: string[];
 
   const demo = () => page.evaluate(() => (window as unknown as { nablaDemo: DemoState }).nablaDemo);
   const waitFor = (fn: string, arg?: number) =>
-    page.waitForFunction(`(${fn})(window.nablaDemo, ${JSON.stringify(arg ?? null)})`, undefined, WAIT);
+    browser.waitFor(`(${fn})(window.nablaDemo, ${JSON.stringify(arg ?? null)})`);
   const start = () => page.click('#toggle');
   /** Pauses, and waits for the Worker's answer: its last losses, a fresh accuracy and (MNIST) inspection. */
   const pause = async () => {
@@ -103,39 +91,16 @@ describe.skipIf(skipWhy !== null)('the demo page in headless Chromium', () => {
     dist = mkdtempSync(path.join(tmpdir(), 'nabla-web-dist-'));
     await buildWeb(dist);
     demoServer = await startDemo({ port: 0, assetsDir: dist });
-    profile = mkdtempSync(path.join(tmpdir(), 'nabla-chromium-'));
-    context = await playwright!.chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      viewport: { width: 1040, height: 900 },
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-    page = await context.newPage();
-    page.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`console error: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
-    page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
-    page.on('response', (r) => {
-      if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
-    });
+    browser = await launchChromium({ viewport: { width: 1040, height: 900 }, requests: true });
+    page = browser.page;
+    problems = browser.problems;
     await page.goto(demoServer.url);
     await waitFor('(d) => d && d.ready && d.inspections > 0');
-  }, 180_000);
+  });
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await demoServer?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
     if (dist) rmSync(dist, { recursive: true, force: true });
   });
 
@@ -187,7 +152,7 @@ describe.skipIf(skipWhy !== null)('the demo page in headless Chromium', () => {
     expect(tail.reduce((a, b) => a + b) / tail.length).toBeLessThan(0.5);
     expect(d.frames).toBeGreaterThan(before.frames); // the page kept drawing
     // The page renders the state on its next frame: wait for the DOM rather than race it.
-    await page.waitForFunction(
+    await browser.waitFor(
       ([it, acc]) =>
         document.querySelector('#iteration')?.textContent === it &&
         document.querySelector('#accuracy')?.textContent === acc,
@@ -205,7 +170,7 @@ describe.skipIf(skipWhy !== null)('the demo page in headless Chromium', () => {
       expect(await inked(c), c).toBeGreaterThan(100);
     await screenshot('demo-trained.png');
     expect(problems).toEqual([]);
-  }, 300_000);
+  });
 
   it('Pause stops, Start goes on from there', async () => {
     const paused = (await demo()).iteration;
@@ -218,7 +183,7 @@ describe.skipIf(skipWhy !== null)('the demo page in headless Chromium', () => {
     expect(d.iteration).toBeGreaterThanOrEqual(paused + 10);
     expect(d.losses.length).toBe(d.iteration); // the same run, continued
     expect(d.accuracy).toBeGreaterThan(0.85);
-  }, 300_000);
+  });
 
   it('predicts a digit drawn on the pad with mouse strokes: a 1, then a 7', async () => {
     const stroke = async (points: [number, number][]) => {
@@ -244,7 +209,7 @@ describe.skipIf(skipWhy !== null)('the demo page in headless Chromium', () => {
     expect(d.probs.reduce((a, b) => a + b)).toBeCloseTo(1, 5);
     expect(d.prediction).toBe(d.probs.indexOf(Math.max(...d.probs)));
     expect(d.prediction).toBe(1);
-    await page.waitForFunction(() => document.querySelector('#prediction')?.textContent === '1');
+    await browser.waitFor(() => document.querySelector('#prediction')?.textContent === '1');
     expect(await inked('#input')).toBeGreaterThan(1000); // the 28×28 digit the net saw, drawn
     await screenshot('demo-drawn-1.png');
 
@@ -263,7 +228,7 @@ describe.skipIf(skipWhy !== null)('the demo page in headless Chromium', () => {
     expect(d.prediction).toBe(7);
     await screenshot('demo-drawn-7.png');
     expect(problems).toEqual([]);
-  }, 300_000);
+  });
 
   it('classifies a dropped picture: a held-out MNIST digit as a dark-on-light PNG', async () => {
     // Test digit 0 of the build's MNIST subset (a 7), inverted to ink on paper, 4× larger.
@@ -302,7 +267,7 @@ describe.skipIf(skipWhy !== null)('the demo page in headless Chromium', () => {
     await waitFor('(d, id) => d.sampleId > id && d.prediction !== null', d.sampleId);
     expect((await demo()).prediction).toBe(label);
     expect(problems).toEqual([]);
-  }, 300_000);
+  });
 
   it('inspects a test digit when it is clicked', async () => {
     // The third digit of the view's grid (6 columns of 50 px, rows of 62 px; see drawDigits).
@@ -314,7 +279,7 @@ describe.skipIf(skipWhy !== null)('the demo page in headless Chromium', () => {
     const bytes = readFileSync(path.join(dist, 'demo', 'mnist.bin'));
     const label = bytes[MNIST_SIZES.train * 785 + MNIST_SIZES.test * 784 + 2];
     expect(d.prediction).toBe(label); // a 1, which the trained net gets right
-    await page.waitForFunction(
+    await browser.waitFor(
       () => document.querySelector('#inputCaption')?.textContent === 'Input: test digit 2',
     );
     expect(problems).toEqual([]);
@@ -331,7 +296,7 @@ describe.skipIf(skipWhy !== null)('the demo page in headless Chromium', () => {
     await pause();
     expect((await demo()).losses.slice(0, 5)).toEqual(first);
     expect(problems).toEqual([]);
-  }, 300_000);
+  });
 
   it('trains the spiral as Node does: the same losses up to float32 rounding', async () => {
     await page.selectOption('#dataset', 'spiral');
@@ -346,7 +311,7 @@ describe.skipIf(skipWhy !== null)('the demo page in headless Chromium', () => {
     for (let i = 0; i < 20; i++) expect(d.losses[i]).toBeCloseTo(run.step(), 5);
     await screenshot('demo-spiral.png');
     expect(problems).toEqual([]);
-  }, 300_000);
+  });
 
   it('stops and says so when the loss diverges', async () => {
     await page.selectOption('#updateRule', 'sgd');
@@ -364,11 +329,11 @@ describe.skipIf(skipWhy !== null)('the demo page in headless Chromium', () => {
       `the loss is ${d.losses.at(-1)} at iteration ${d.iteration}: training diverged; try a smaller learning rate`,
     );
     // The page renders the state on its next frame: wait for the DOM rather than race it.
-    await page.waitForFunction(() => document.querySelector('#error')?.textContent !== '');
+    await browser.waitFor(() => document.querySelector('#error')?.textContent !== '');
     expect(await page.textContent('#toggle')).toBe('Start');
     expect(await page.textContent('#error')).toBe(d.error);
     expect(problems).toEqual([]);
-  }, 300_000);
+  });
 
   it("runs docs/web.md's example: the Solver from nabla.js in a module Worker", async () => {
     const result = await page.evaluate(async (lib) => {
@@ -406,5 +371,5 @@ describe.skipIf(skipWhy !== null)('the demo page in headless Chromium', () => {
       'Solver.saveCheckpoint: reading and writing files needs Node.js; this environment has no file system',
     );
     expect(problems).toEqual([]);
-  }, 300_000);
+  });
 });

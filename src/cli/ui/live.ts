@@ -1,15 +1,8 @@
 /**
  * The run being trained, as the dashboard streams it: the training job's events (trainJob.ts) are kept as
- * the run's state and sent to every open page as Server-Sent Events. A page that connects late first gets
- * the whole state so far (`state`), then each event as it comes:
- *
- *   start       { totalIterations, iterationsPerEpoch, numEpochs, fromIteration, batchSize, config }
- *   iterations  { points: [iteration, loss, imagesPerSec, probeAccuracy | null][] }   batched per event-loop turn
- *   epoch       { epoch, iteration, trainAcc, valAcc }
- *   model       { epoch, iteration, filters: PNG data URL | null, samples: { images, predicted, truth } }
- *   log         { line }
- *   done        { testAccuracy, count, perClass, confusion, classNames, trainSeconds, imagesPerSec, report }
- *   failed      { message }
+ * the run's state and sent to every open page as Server-Sent Events (their names and data: LiveEvents in
+ * protocol.ts). A page that connects late first gets the whole state so far (`state`), then each event as it
+ * comes; iterations are batched per event-loop turn.
  *
  * Training runs in this thread and yields to the event loop every ~200 ms (see trainJob.ts), which is when
  * the batched iterations go out.
@@ -21,33 +14,18 @@ import type { NDArray } from '../../ndarray/ndarray.js';
 import { predictLabels } from '../../solver/solver.js';
 import { firstLayerImages } from '../runReport.js';
 import type { JobEvent, JobResult, ModelView } from '../train/job.js';
+import type {
+  LiveDone,
+  LiveEpoch,
+  LiveEvents,
+  LivePoint,
+  LiveStart,
+  LiveState,
+  ModelPictures,
+} from './protocol.js';
 
 /** How many test images the dashboard shows predictions for. */
 export const SAMPLE_COUNT = 16;
-
-type Point = [number, number | null, number, number | null];
-
-export interface ModelPictures {
-  epoch: number;
-  iteration: number;
-  /** First-layer weights (conv filters, first affine units) or class templates of linear models. */
-  filters: string | null;
-  filtersCaption: string;
-  samples: { images: string[]; predicted: number[]; truth: number[] } | null;
-}
-
-export interface LiveState {
-  run: string;
-  status: 'starting' | 'training' | 'done' | 'failed';
-  start: Omit<Extract<JobEvent, { type: 'start' }>, 'type'> | null;
-  points: Point[];
-  epochs: { epoch: number; iteration: number; trainAcc: number | null; valAcc: number | null }[];
-  model: ModelPictures | null;
-  classNames: string[];
-  log: string[];
-  done: Record<string, unknown> | null;
-  failed: string | null;
-}
 
 const dataUrl = (png: Uint8Array): string => `data:image/png;base64,${Buffer.from(png).toString('base64')}`;
 const finite = (v: number | undefined): number | null => (v !== undefined && Number.isFinite(v) ? v : null);
@@ -87,7 +65,7 @@ export function modelPictures(v: ModelView, sampleImages: string[] | null): Mode
 export class LiveRun {
   readonly state: LiveState;
   private readonly clients = new Set<ServerResponse>();
-  private pending: Point[] = [];
+  private pending: LivePoint[] = [];
   private flushScheduled = false;
   private sampleImages: string[] | null = null;
   private keepAlive: NodeJS.Timeout | null = null;
@@ -116,7 +94,8 @@ export class LiveRun {
   onJobEvent(e: JobEvent): void {
     switch (e.type) {
       case 'start': {
-        const { type: _type, ...start } = e;
+        const { type: _type, config, ...rest } = e;
+        const start: LiveStart = { ...rest, config: { ...config } };
         this.state.start = start;
         this.state.status = 'training';
         this.flush();
@@ -124,14 +103,14 @@ export class LiveRun {
         break;
       }
       case 'iteration': {
-        const p: Point = [e.iteration, finite(e.loss), finite(e.imagesPerSec) ?? 0, finite(e.accuracy)];
+        const p: LivePoint = [e.iteration, finite(e.loss), finite(e.imagesPerSec) ?? 0, finite(e.accuracy)];
         this.state.points.push(p);
         this.pending.push(p);
         this.scheduleFlush();
         break;
       }
       case 'epoch': {
-        const rec = {
+        const rec: LiveEpoch = {
           epoch: e.epoch,
           iteration: e.iteration,
           trainAcc: finite(e.trainAcc),
@@ -163,7 +142,7 @@ export class LiveRun {
 
   /** The run finished: its test result and confusion matrix. */
   finish(r: JobResult, reportUrl: string | null): void {
-    const done = {
+    const done: LiveDone = {
       testAccuracy: r.testAccuracy,
       count: r.evaluation.count,
       perClass: r.evaluation.perClass.map((v) => finite(v)),
@@ -197,7 +176,7 @@ export class LiveRun {
     });
     this.flush();
     res.write(`retry: 1000\n`);
-    res.write(frame('state', this.state));
+    res.write(frame<'state'>('state', this.state));
     this.clients.add(res);
     res.on('close', () => this.clients.delete(res));
     // A comment now and then keeps proxies and idle timeouts from closing a quiet stream.
@@ -213,7 +192,7 @@ export class LiveRun {
     this.clients.clear();
   }
 
-  private send(event: string, data: unknown): void {
+  private send<K extends keyof LiveEvents>(event: K, data: LiveEvents[K]): void {
     const f = frame(event, data);
     for (const c of this.clients) c.write(f);
   }
@@ -235,6 +214,6 @@ export class LiveRun {
 }
 
 /** One SSE message. JSON never contains a raw newline, so the data fits on one `data:` line. */
-function frame(event: string, data: unknown): string {
+function frame<K extends keyof LiveEvents>(event: K, data: LiveEvents[K]): string {
   return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 }

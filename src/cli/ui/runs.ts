@@ -10,47 +10,7 @@ import type { MetricsRecord } from '../metrics.js';
 import { RUN_FILES } from '../runDir.js';
 import { reportFiles } from '../../vis/report.js';
 import { resolveInside } from './staticFiles.js';
-
-export type RunStatus = 'done' | 'training' | 'interrupted' | 'diverged' | 'incomplete';
-
-export interface RunSummary {
-  /** The folder's name, also its id in URLs. */
-  name: string;
-  model: string;
-  data: string;
-  /** When the folder was created (its name's timestamp, else the folder's mtime), ISO 8601. */
-  created: string;
-  status: RunStatus;
-  /** Iterations logged so far. */
-  iterations: number;
-  /** Completed epochs (the last epoch record). */
-  epochs: number;
-  testAccuracy: number | null;
-  bestValAcc: number | null;
-}
-
-export interface EpochRecord {
-  epoch: number;
-  iteration: number;
-  trainAcc: number;
-  valAcc: number;
-}
-
-export interface RunDetail extends RunSummary {
-  /** config.json's job, with the resolved settings from the checkpoint when there is one. */
-  config: Record<string, unknown>;
-  /** Loss per iteration: iteration[i] and loss[i] (non-finite losses as null, JSON has no NaN). */
-  iteration: number[];
-  /** The epoch (fractional) at each iteration: runs with different batch sizes compare on this axis. */
-  epoch: number[];
-  loss: (number | null)[];
-  epochRecords: EpochRecord[];
-  test: { accuracy: number; perClass: (number | null)[]; count: number } | null;
-  /** URLs (relative to the server root) of the report's pictures that exist. */
-  images: Partial<
-    Record<'report' | 'loss' | 'accuracy' | 'confusion' | 'filters' | 'samples' | 'templates', string>
-  >;
-}
+import type { EpochRecord, RunDetail, RunStatus, RunSummary } from './protocol.js';
 
 /** A run folder's name as the dashboard accepts it: one plain path segment (what createRunDir makes). */
 export function isRunName(name: string): boolean {

@@ -18,6 +18,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { browserUrl, checkBind, DEFAULT_HOST, DEFAULT_PORT, isLoopback, listenOn } from './bind.js';
 import type { LiveRun } from './live.js';
+import type { RunsIndex } from './protocol.js';
 import { listRuns, readRun } from './runs.js';
 import { notFound, requestPath, sendFrom } from './staticFiles.js';
 
@@ -119,7 +120,8 @@ export function dashboardHandler(opts: {
       return;
     }
     if (p === '/api/runs') {
-      sendJson(res, 200, { live: live?.name ?? null, runs: listRuns(runsDir, live?.name ?? null) });
+      const index: RunsIndex = { live: live?.name ?? null, runs: listRuns(runsDir, live?.name ?? null) };
+      sendJson(res, 200, index);
       return;
     }
     if (p.startsWith('/api/runs/')) {
