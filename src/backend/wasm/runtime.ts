@@ -27,8 +27,6 @@ const MAX_PAGES = 65536;
 /** The kernels' exports; pointers are byte addresses, see asm/*.ts for each signature. */
 export interface Kernels {
   gemmWorkBytes(): number;
-  sgemm(...args: number[]): void;
-  dgemm(...args: number[]): void;
   [name: string]: (...args: number[]) => number | void;
 }
 

@@ -1,0 +1,13 @@
+/** Lane arithmetic shared by the kernels, written once for f32x4 and f64x2 (T = f32 | f64). */
+
+/**
+ * c + a·b in the lanes of T. Inlined by the optimizer: the micro-kernels' accumulators stay in registers.
+ */
+export function madd<T>(a: v128, b: v128, c: v128): v128 {
+  return v128.add<T>(c, v128.mul<T>(a, b));
+}
+
+/** x where x > 0, else +0 (NaN gives 0): the ReLU on a whole vector. */
+export function relu<T>(x: v128): v128 {
+  return v128.and(x, v128.gt<T>(x, v128.splat<T>(0)));
+}
