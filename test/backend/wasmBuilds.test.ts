@@ -9,8 +9,8 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
-import { backendInfo, setDeterministic } from '../../src/backend/index.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { backend, backendInfo, setBackend, setDeterministic } from '../../src/backend/index.js';
 import {
   relaxedSimdSupported,
   setThreadCount,
@@ -123,7 +123,11 @@ function gradientErrors(): number[] {
 describe.runIf(wasmAvailable() || ci)('wasm builds and deterministic mode', () => {
   const initial = wasmAvailable() ? wasmBuild() : 'simd';
   const initialThreads = threadCount();
+  const initialBackend = backend().name;
+  // The in-process checks are about the wasm kernels, also in npm test's js pass (NABLA_BACKEND=js).
+  beforeAll(() => setBackend('wasm'));
   afterAll(() => {
+    setBackend(initialBackend);
     setDeterministic(false);
     switchBuild(initial);
     setThreadCount(initialThreads);
