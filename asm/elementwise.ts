@@ -8,6 +8,8 @@
  * Pointers are byte addresses.
  */
 
+import { relu } from './vec';
+
 // Binary op codes (src/backend/wasm/elementwise.ts keeps the same table; 5 is minimum).
 const ADD = 0;
 const SUB = 1;
@@ -23,22 +25,13 @@ const SQUARE = 4;
 const RELU = 5;
 
 function binV<T>(op: i32, x: v128, y: v128): v128 {
-  if (sizeof<T>() == 4) {
-    if (op == ADD) return f32x4.add(x, y);
-    if (op == SUB) return f32x4.sub(x, y);
-    if (op == MUL) return f32x4.mul(x, y);
-    if (op == DIV) return f32x4.div(x, y);
-    const nan = f32x4.ne(x, x);
-    if (op == MAXIMUM) return v128.bitselect(x, y, v128.or(f32x4.gt(x, y), nan));
-    return v128.bitselect(x, y, v128.or(f32x4.lt(x, y), nan)); // MINIMUM
-  }
-  if (op == ADD) return f64x2.add(x, y);
-  if (op == SUB) return f64x2.sub(x, y);
-  if (op == MUL) return f64x2.mul(x, y);
-  if (op == DIV) return f64x2.div(x, y);
-  const nan = f64x2.ne(x, x);
-  if (op == MAXIMUM) return v128.bitselect(x, y, v128.or(f64x2.gt(x, y), nan));
-  return v128.bitselect(x, y, v128.or(f64x2.lt(x, y), nan)); // MINIMUM
+  if (op == ADD) return v128.add<T>(x, y);
+  if (op == SUB) return v128.sub<T>(x, y);
+  if (op == MUL) return v128.mul<T>(x, y);
+  if (op == DIV) return v128.div<T>(x, y);
+  const nan = v128.ne<T>(x, x);
+  if (op == MAXIMUM) return v128.bitselect(x, y, v128.or(v128.gt<T>(x, y), nan));
+  return v128.bitselect(x, y, v128.or(v128.lt<T>(x, y), nan)); // MINIMUM
 }
 
 function binS<T>(op: i32, x: T, y: T): T {
@@ -48,11 +41,6 @@ function binS<T>(op: i32, x: T, y: T): T {
   if (op == DIV) return x / y;
   if (op == MAXIMUM) return x > y || x != x ? x : y;
   return x < y || x != x ? x : y; // MINIMUM
-}
-
-function splat<T>(x: T): v128 {
-  if (sizeof<T>() == 4) return f32x4.splat(<f32>x);
-  return f64x2.splat(<f64>x);
 }
 
 /** One row: o[0:L] = a op b, with a (or b) a repeated value when its inner stride is 0. */
@@ -66,13 +54,13 @@ function binaryRow<T>(op: i32, a: usize, ai: i32, b: usize, bi: i32, o: usize, L
       v128.store(o + q, binV<T>(op, v128.load(a + q), v128.load(b + q)));
     }
   } else if (ai == 1) {
-    const y = splat<T>(load<T>(b));
+    const y = v128.splat<T>(load<T>(b));
     for (; k + W <= L; k += W) {
       const q = <usize>k * S;
       v128.store(o + q, binV<T>(op, v128.load(a + q), y));
     }
   } else if (bi == 1) {
-    const x = splat<T>(load<T>(a));
+    const x = v128.splat<T>(load<T>(a));
     for (; k + W <= L; k += W) {
       const q = <usize>k * S;
       v128.store(o + q, binV<T>(op, x, v128.load(b + q)));
@@ -109,7 +97,7 @@ function binaryT<T>(
 function scalarT<T>(op: i32, R: i32, L: i32, a: usize, sa: i32, s: T, first: i32, o: usize, so: i32): void {
   const S = <usize>sizeof<T>();
   const W = 16 / <i32>sizeof<T>();
-  const y = splat<T>(s);
+  const y = v128.splat<T>(s);
   for (let r = 0; r < R; r++) {
     const ar = a + <usize>(r * sa) * S;
     const or = o + <usize>(r * so) * S;
@@ -128,19 +116,11 @@ function scalarT<T>(op: i32, R: i32, L: i32, a: usize, sa: i32, s: T, first: i32
 
 function unV<T>(op: i32, x: v128): v128 {
   if (op == COPY) return x;
-  if (sizeof<T>() == 4) {
-    if (op == NEG) return f32x4.neg(x);
-    if (op == ABS) return f32x4.abs(x);
-    if (op == SQRT) return f32x4.sqrt(x);
-    if (op == SQUARE) return f32x4.mul(x, x);
-    if (op == RELU) return v128.and(x, f32x4.gt(x, f32x4.splat(0)));
-    return x;
-  }
-  if (op == NEG) return f64x2.neg(x);
-  if (op == ABS) return f64x2.abs(x);
-  if (op == SQRT) return f64x2.sqrt(x);
-  if (op == SQUARE) return f64x2.mul(x, x);
-  if (op == RELU) return v128.and(x, f64x2.gt(x, f64x2.splat(0)));
+  if (op == NEG) return v128.neg<T>(x);
+  if (op == ABS) return v128.abs<T>(x);
+  if (op == SQRT) return v128.sqrt<T>(x);
+  if (op == SQUARE) return v128.mul<T>(x, x);
+  if (op == RELU) return relu<T>(x);
   return x;
 }
 
@@ -166,7 +146,9 @@ function unaryT<T>(op: i32, R: i32, L: i32, a: usize, sa: i32, o: usize, so: i32
   }
 }
 
-export function binary32(
+/** o = a op b over R rows of L (see the header), elements of `size` bytes (4: f32, 8: f64). */
+export function binary(
+  size: i32,
   op: i32,
   R: i32,
   L: i32,
@@ -179,40 +161,13 @@ export function binary32(
   o: usize,
   so: i32,
 ): void {
-  binaryT<f32>(op, R, L, a, sa, ai, b, sb, bi, o, so);
+  if (size == 4) binaryT<f32>(op, R, L, a, sa, ai, b, sb, bi, o, so);
+  else binaryT<f64>(op, R, L, a, sa, ai, b, sb, bi, o, so);
 }
 
-export function binary64(
-  op: i32,
-  R: i32,
-  L: i32,
-  a: usize,
-  sa: i32,
-  ai: i32,
-  b: usize,
-  sb: i32,
-  bi: i32,
-  o: usize,
-  so: i32,
-): void {
-  binaryT<f64>(op, R, L, a, sa, ai, b, sb, bi, o, so);
-}
-
-export function scalar32(
-  op: i32,
-  R: i32,
-  L: i32,
-  a: usize,
-  sa: i32,
-  s: f32,
-  first: i32,
-  o: usize,
-  so: i32,
-): void {
-  scalarT<f32>(op, R, L, a, sa, s, first, o, so);
-}
-
-export function scalar64(
+/** o = a op s (or s op a): with size 4, s must be a float32 value (else scalar32d). */
+export function scalar(
+  size: i32,
   op: i32,
   R: i32,
   L: i32,
@@ -223,15 +178,13 @@ export function scalar64(
   o: usize,
   so: i32,
 ): void {
-  scalarT<f64>(op, R, L, a, sa, s, first, o, so);
+  if (size == 4) scalarT<f32>(op, R, L, a, sa, <f32>s, first, o, so);
+  else scalarT<f64>(op, R, L, a, sa, s, first, o, so);
 }
 
-export function unary32(op: i32, R: i32, L: i32, a: usize, sa: i32, o: usize, so: i32): void {
-  unaryT<f32>(op, R, L, a, sa, o, so);
-}
-
-export function unary64(op: i32, R: i32, L: i32, a: usize, sa: i32, o: usize, so: i32): void {
-  unaryT<f64>(op, R, L, a, sa, o, so);
+export function unary(size: i32, op: i32, R: i32, L: i32, a: usize, sa: i32, o: usize, so: i32): void {
+  if (size == 4) unaryT<f32>(op, R, L, a, sa, o, so);
+  else unaryT<f64>(op, R, L, a, sa, o, so);
 }
 
 /**
@@ -278,8 +231,7 @@ function reluBackwardT<T>(n: i32, dout: usize, x: usize, dx: usize): void {
   for (; k + W <= n; k += W) {
     const q = <usize>k * S;
     const v = v128.load(x + q);
-    const m = sizeof<T>() == 4 ? f32x4.gt(v, f32x4.splat(0)) : f64x2.gt(v, f64x2.splat(0));
-    v128.store(dx + q, v128.and(v128.load(dout + q), m));
+    v128.store(dx + q, v128.and(v128.load(dout + q), v128.gt<T>(v, v128.splat<T>(0))));
   }
   for (; k < n; k++) {
     const q = <usize>k * S;
@@ -287,10 +239,7 @@ function reluBackwardT<T>(n: i32, dout: usize, x: usize, dx: usize): void {
   }
 }
 
-export function reluBackward32(n: i32, dout: usize, x: usize, dx: usize): void {
-  reluBackwardT<f32>(n, dout, x, dx);
-}
-
-export function reluBackward64(n: i32, dout: usize, x: usize, dx: usize): void {
-  reluBackwardT<f64>(n, dout, x, dx);
+export function reluBackward(size: i32, n: i32, dout: usize, x: usize, dx: usize): void {
+  if (size == 4) reluBackwardT<f32>(n, dout, x, dx);
+  else reluBackwardT<f64>(n, dout, x, dx);
 }

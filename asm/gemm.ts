@@ -12,6 +12,7 @@
  * `work` is this thread's scratch of gemmWorkBytes(): packed A (MC·KC), packed B (KC·NC) and an edge tile.
  * Threads call this on disjoint sub-blocks of C, each with its own `work`.
  */
+import { madd } from './vec';
 
 const MR = 4;
 const KC = 128;
@@ -23,28 +24,9 @@ export function gemmWorkBytes(): i32 {
   return (MC * KC + KC * NC + 64) * 8 + 64;
 }
 
-export function sgemm(
-  transA: i32,
-  transB: i32,
-  m0: i32,
-  m1: i32,
-  n0: i32,
-  n1: i32,
-  K: i32,
-  alpha: f32,
-  a: usize,
-  lda: i32,
-  b: usize,
-  ldb: i32,
-  beta: f32,
-  c: usize,
-  ldc: i32,
-  work: usize,
-): void {
-  gemm<f32>(transA, transB, m0, m1, n0, n1, K, alpha, a, lda, b, ldb, beta, c, ldc, work);
-}
-
-export function dgemm(
+/** C = alpha·op(A)·op(B) + beta·C on a sub-block (see gemmT) for elements of `size` bytes (4: f32, 8: f64). */
+export function gemm(
+  size: i32,
   transA: i32,
   transB: i32,
   m0: i32,
@@ -62,10 +44,14 @@ export function dgemm(
   ldc: i32,
   work: usize,
 ): void {
-  gemm<f64>(transA, transB, m0, m1, n0, n1, K, alpha, a, lda, b, ldb, beta, c, ldc, work);
+  if (size == 4) {
+    gemmT<f32>(transA, transB, m0, m1, n0, n1, K, <f32>alpha, a, lda, b, ldb, <f32>beta, c, ldc, work);
+  } else {
+    gemmT<f64>(transA, transB, m0, m1, n0, n1, K, alpha, a, lda, b, ldb, beta, c, ldc, work);
+  }
 }
 
-export function gemm<T>(
+export function gemmT<T>(
   transA: i32,
   transB: i32,
   m0: i32,
@@ -284,88 +270,42 @@ export function transpose4x4Store(src: usize, ld: usize, dst: usize, dstStride: 
 
 /** C[0:4, 0:NR] += Apanel(4×kc) · Bpanel(kc×NR); ldc in bytes. */
 function kernel<T>(kc: i32, ap: usize, bp: usize, cp: usize, ldc: usize): void {
-  if (sizeof<T>() == 4) kernelF32(kc, ap, bp, cp, ldc);
-  else kernelF64(kc, ap, bp, cp, ldc);
-}
-
-function kernelF32(kc: i32, ap: usize, bp: usize, cp: usize, ldc: usize): void {
-  let c00 = f32x4.splat(0);
-  let c01 = f32x4.splat(0);
-  let c10 = f32x4.splat(0);
-  let c11 = f32x4.splat(0);
-  let c20 = f32x4.splat(0);
-  let c21 = f32x4.splat(0);
-  let c30 = f32x4.splat(0);
-  let c31 = f32x4.splat(0);
+  let c00 = v128.splat<T>(0);
+  let c01 = v128.splat<T>(0);
+  let c10 = v128.splat<T>(0);
+  let c11 = v128.splat<T>(0);
+  let c20 = v128.splat<T>(0);
+  let c21 = v128.splat<T>(0);
+  let c30 = v128.splat<T>(0);
+  let c31 = v128.splat<T>(0);
   for (let p = 0; p < kc; p++) {
     const b0 = v128.load(bp);
     const b1 = v128.load(bp, 16);
-    let x = v128.load32_splat(ap);
-    c00 = f32x4.add(c00, f32x4.mul(x, b0));
-    c01 = f32x4.add(c01, f32x4.mul(x, b1));
-    x = v128.load32_splat(ap, 4);
-    c10 = f32x4.add(c10, f32x4.mul(x, b0));
-    c11 = f32x4.add(c11, f32x4.mul(x, b1));
-    x = v128.load32_splat(ap, 8);
-    c20 = f32x4.add(c20, f32x4.mul(x, b0));
-    c21 = f32x4.add(c21, f32x4.mul(x, b1));
-    x = v128.load32_splat(ap, 12);
-    c30 = f32x4.add(c30, f32x4.mul(x, b0));
-    c31 = f32x4.add(c31, f32x4.mul(x, b1));
-    ap += 16;
+    let x = v128.load_splat<T>(ap);
+    c00 = madd<T>(x, b0, c00);
+    c01 = madd<T>(x, b1, c01);
+    x = v128.load_splat<T>(ap, sizeof<T>());
+    c10 = madd<T>(x, b0, c10);
+    c11 = madd<T>(x, b1, c11);
+    x = v128.load_splat<T>(ap, 2 * sizeof<T>());
+    c20 = madd<T>(x, b0, c20);
+    c21 = madd<T>(x, b1, c21);
+    x = v128.load_splat<T>(ap, 3 * sizeof<T>());
+    c30 = madd<T>(x, b0, c30);
+    c31 = madd<T>(x, b1, c31);
+    ap += 4 * sizeof<T>();
     bp += 32;
   }
   let r = cp;
-  v128.store(r, f32x4.add(v128.load(r), c00));
-  v128.store(r, f32x4.add(v128.load(r, 16), c01), 16);
+  v128.store(r, v128.add<T>(v128.load(r), c00));
+  v128.store(r, v128.add<T>(v128.load(r, 16), c01), 16);
   r += ldc;
-  v128.store(r, f32x4.add(v128.load(r), c10));
-  v128.store(r, f32x4.add(v128.load(r, 16), c11), 16);
+  v128.store(r, v128.add<T>(v128.load(r), c10));
+  v128.store(r, v128.add<T>(v128.load(r, 16), c11), 16);
   r += ldc;
-  v128.store(r, f32x4.add(v128.load(r), c20));
-  v128.store(r, f32x4.add(v128.load(r, 16), c21), 16);
+  v128.store(r, v128.add<T>(v128.load(r), c20));
+  v128.store(r, v128.add<T>(v128.load(r, 16), c21), 16);
   r += ldc;
-  v128.store(r, f32x4.add(v128.load(r), c30));
-  v128.store(r, f32x4.add(v128.load(r, 16), c31), 16);
-}
-
-function kernelF64(kc: i32, ap: usize, bp: usize, cp: usize, ldc: usize): void {
-  let c00 = f64x2.splat(0);
-  let c01 = f64x2.splat(0);
-  let c10 = f64x2.splat(0);
-  let c11 = f64x2.splat(0);
-  let c20 = f64x2.splat(0);
-  let c21 = f64x2.splat(0);
-  let c30 = f64x2.splat(0);
-  let c31 = f64x2.splat(0);
-  for (let p = 0; p < kc; p++) {
-    const b0 = v128.load(bp);
-    const b1 = v128.load(bp, 16);
-    let x = v128.load64_splat(ap);
-    c00 = f64x2.add(c00, f64x2.mul(x, b0));
-    c01 = f64x2.add(c01, f64x2.mul(x, b1));
-    x = v128.load64_splat(ap, 8);
-    c10 = f64x2.add(c10, f64x2.mul(x, b0));
-    c11 = f64x2.add(c11, f64x2.mul(x, b1));
-    x = v128.load64_splat(ap, 16);
-    c20 = f64x2.add(c20, f64x2.mul(x, b0));
-    c21 = f64x2.add(c21, f64x2.mul(x, b1));
-    x = v128.load64_splat(ap, 24);
-    c30 = f64x2.add(c30, f64x2.mul(x, b0));
-    c31 = f64x2.add(c31, f64x2.mul(x, b1));
-    ap += 32;
-    bp += 32;
-  }
-  let r = cp;
-  v128.store(r, f64x2.add(v128.load(r), c00));
-  v128.store(r, f64x2.add(v128.load(r, 16), c01), 16);
-  r += ldc;
-  v128.store(r, f64x2.add(v128.load(r), c10));
-  v128.store(r, f64x2.add(v128.load(r, 16), c11), 16);
-  r += ldc;
-  v128.store(r, f64x2.add(v128.load(r), c20));
-  v128.store(r, f64x2.add(v128.load(r, 16), c21), 16);
-  r += ldc;
-  v128.store(r, f64x2.add(v128.load(r), c30));
-  v128.store(r, f64x2.add(v128.load(r, 16), c31), 16);
+  v128.store(r, v128.add<T>(v128.load(r), c30));
+  v128.store(r, v128.add<T>(v128.load(r, 16), c31), 16);
 }

@@ -109,8 +109,7 @@ function addInto<T>(dst: usize, src: usize, n: i32): void {
   for (; k + L <= n; k += L) {
     const d = dst + <usize>k * S;
     const s = v128.load(src + <usize>k * S);
-    if (sizeof<T>() == 4) v128.store(d, f32x4.add(v128.load(d), s));
-    else v128.store(d, f64x2.add(v128.load(d), s));
+    v128.store(d, v128.add<T>(v128.load(d), s));
   }
   for (; k < n; k++) {
     const d = dst + <usize>k * S;
@@ -161,7 +160,9 @@ export function col2imT<T>(
   }
 }
 
-export function im2col32(
+/** im2col of one image, elements of `size` bytes (4: f32, 8: f64). */
+export function im2col(
+  size: i32,
   x: usize,
   C: i32,
   H: i32,
@@ -174,10 +175,13 @@ export function im2col32(
   Wo: i32,
   cols: usize,
 ): void {
-  im2colT<f32>(x, C, H, W, HH, WW, stride, pad, Ho, Wo, cols);
+  if (size == 4) im2colT<f32>(x, C, H, W, HH, WW, stride, pad, Ho, Wo, cols);
+  else im2colT<f64>(x, C, H, W, HH, WW, stride, pad, Ho, Wo, cols);
 }
 
-export function im2col64(
+/** col2im of one image (adds into x), elements of `size` bytes (4: f32, 8: f64). */
+export function col2im(
+  size: i32,
   x: usize,
   C: i32,
   H: i32,
@@ -190,37 +194,6 @@ export function im2col64(
   Wo: i32,
   cols: usize,
 ): void {
-  im2colT<f64>(x, C, H, W, HH, WW, stride, pad, Ho, Wo, cols);
-}
-
-export function col2im32(
-  x: usize,
-  C: i32,
-  H: i32,
-  W: i32,
-  HH: i32,
-  WW: i32,
-  stride: i32,
-  pad: i32,
-  Ho: i32,
-  Wo: i32,
-  cols: usize,
-): void {
-  col2imT<f32>(x, C, H, W, HH, WW, stride, pad, Ho, Wo, cols);
-}
-
-export function col2im64(
-  x: usize,
-  C: i32,
-  H: i32,
-  W: i32,
-  HH: i32,
-  WW: i32,
-  stride: i32,
-  pad: i32,
-  Ho: i32,
-  Wo: i32,
-  cols: usize,
-): void {
-  col2imT<f64>(x, C, H, W, HH, WW, stride, pad, Ho, Wo, cols);
+  if (size == 4) col2imT<f32>(x, C, H, W, HH, WW, stride, pad, Ho, Wo, cols);
+  else col2imT<f64>(x, C, H, W, HH, WW, stride, pad, Ho, Wo, cols);
 }

@@ -195,13 +195,23 @@ function channelLinearT<T>(
   }
 }
 
-export function channelMoments32(x: usize, N: i32, C: i32, S: i32, mean: usize, variance: usize): void {
-  channelMomentsT<f32>(x, N, C, S, mean, variance);
+/** Per-channel mean and variance of x (N, C, S) in f64; x has elements of `size` bytes (4: f32, 8: f64). */
+export function channelMoments(
+  size: i32,
+  x: usize,
+  N: i32,
+  C: i32,
+  S: i32,
+  mean: usize,
+  variance: usize,
+): void {
+  if (size == 4) channelMomentsT<f32>(x, N, C, S, mean, variance);
+  else channelMomentsT<f64>(x, N, C, S, mean, variance);
 }
-export function channelMoments64(x: usize, N: i32, C: i32, S: i32, mean: usize, variance: usize): void {
-  channelMomentsT<f64>(x, N, C, S, mean, variance);
-}
-export function channelDot32(
+
+/** Per channel: sumA = Σ a, sumAB = Σ a·(b − bShift), in f64 (a, b of `size`-byte elements). */
+export function channelDot(
+  size: i32,
   a: usize,
   b: usize,
   N: i32,
@@ -211,21 +221,13 @@ export function channelDot32(
   sumA: usize,
   sumAB: usize,
 ): void {
-  channelDotT<f32>(a, b, N, C, S, bShift, sumA, sumAB);
+  if (size == 4) channelDotT<f32>(a, b, N, C, S, bShift, sumA, sumAB);
+  else channelDotT<f64>(a, b, N, C, S, bShift, sumA, sumAB);
 }
-export function channelDot64(
-  a: usize,
-  b: usize,
-  N: i32,
-  C: i32,
-  S: i32,
-  bShift: usize,
-  sumA: usize,
-  sumAB: usize,
-): void {
-  channelDotT<f64>(a, b, N, C, S, bShift, sumA, sumAB);
-}
-export function channelLinear32(
+
+/** channelLinearT on elements of `size` bytes (4: f32, 8: f64). */
+export function channelLinear(
+  size: i32,
   a: usize,
   aShift: usize,
   alpha: usize,
@@ -237,19 +239,6 @@ export function channelLinear32(
   C: i32,
   S: i32,
 ): void {
-  channelLinearT<f32>(a, aShift, alpha, b, beta, delta, out, N, C, S);
-}
-export function channelLinear64(
-  a: usize,
-  aShift: usize,
-  alpha: usize,
-  b: usize,
-  beta: usize,
-  delta: usize,
-  out: usize,
-  N: i32,
-  C: i32,
-  S: i32,
-): void {
-  channelLinearT<f64>(a, aShift, alpha, b, beta, delta, out, N, C, S);
+  if (size == 4) channelLinearT<f32>(a, aShift, alpha, b, beta, delta, out, N, C, S);
+  else channelLinearT<f64>(a, aShift, alpha, b, beta, delta, out, N, C, S);
 }

@@ -127,7 +127,12 @@ function optimizerStep32x2(
   }
 }
 
-export function optimizerStep32(
+/**
+ * One optimizer step over n parameters of `size` bytes (4: f32, 8: f64); float32 runs two elements per
+ * iteration, then the odd one out.
+ */
+export function optimizerStep(
+  size: i32,
   rule: i32,
   n: i32,
   w: usize,
@@ -143,27 +148,12 @@ export function optimizerStep32(
   lr: f64,
   epsilon: f64,
 ): void {
+  if (size == 8) {
+    optimizerStepT<f64>(rule, n, w, dw, m, v, a, b, c, d, e, f, lr, epsilon);
+    return;
+  }
   optimizerStep32x2(rule, n, w, dw, m, v, a, b, c, d, e, f, lr, epsilon);
   const h = n & ~1;
   const o = <usize>h * 4;
   optimizerStepT<f32>(rule, n - h, w + o, dw + o, m + o, v + o, a, b, c, d, e, f, lr, epsilon);
-}
-
-export function optimizerStep64(
-  rule: i32,
-  n: i32,
-  w: usize,
-  dw: usize,
-  m: usize,
-  v: usize,
-  a: f64,
-  b: f64,
-  c: f64,
-  d: f64,
-  e: f64,
-  f: f64,
-  lr: f64,
-  epsilon: f64,
-): void {
-  optimizerStepT<f64>(rule, n, w, dw, m, v, a, b, c, d, e, f, lr, epsilon);
 }

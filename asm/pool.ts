@@ -136,7 +136,9 @@ function maxPool2x2T<T>(x: usize, planes: i32, H: i32, W: i32, out: usize, argma
   }
 }
 
-export function maxPoolForward32(
+/** maxPoolForwardT on elements of `size` bytes (4: f32, 8: f64). */
+export function maxPoolForward(
+  size: i32,
   x: usize,
   planes: i32,
   H: i32,
@@ -149,26 +151,13 @@ export function maxPoolForward32(
   out: usize,
   argmax: usize,
 ): void {
-  maxPoolForwardT<f32>(x, planes, H, W, ph, pw, stride, Ho, Wo, out, argmax);
+  if (size == 4) maxPoolForwardT<f32>(x, planes, H, W, ph, pw, stride, Ho, Wo, out, argmax);
+  else maxPoolForwardT<f64>(x, planes, H, W, ph, pw, stride, Ho, Wo, out, argmax);
 }
 
-export function maxPoolForward64(
-  x: usize,
-  planes: i32,
-  H: i32,
-  W: i32,
-  ph: i32,
-  pw: i32,
-  stride: i32,
-  Ho: i32,
-  Wo: i32,
-  out: usize,
-  argmax: usize,
-): void {
-  maxPoolForwardT<f64>(x, planes, H, W, ph, pw, stride, Ho, Wo, out, argmax);
-}
-
-export function maxPoolBackward32(
+/** maxPoolBackwardT on elements of `size` bytes (4: f32, 8: f64). */
+export function maxPoolBackward(
+  size: i32,
   dout: usize,
   argmax: usize,
   planes: i32,
@@ -176,16 +165,6 @@ export function maxPoolBackward32(
   HoWo: i32,
   dx: usize,
 ): void {
-  maxPoolBackwardT<f32>(dout, argmax, planes, HW, HoWo, dx);
-}
-
-export function maxPoolBackward64(
-  dout: usize,
-  argmax: usize,
-  planes: i32,
-  HW: i32,
-  HoWo: i32,
-  dx: usize,
-): void {
-  maxPoolBackwardT<f64>(dout, argmax, planes, HW, HoWo, dx);
+  if (size == 4) maxPoolBackwardT<f32>(dout, argmax, planes, HW, HoWo, dx);
+  else maxPoolBackwardT<f64>(dout, argmax, planes, HW, HoWo, dx);
 }

@@ -15,6 +15,7 @@ export {
   listBackends,
   type Backend,
 } from './backend/index.js';
+export { setDeterministic, isDeterministic } from './backend/index.js';
 export * from './nn/index.js';
 export * from './nn/modules/index.js';
 export * from './models/index.js';

@@ -4,7 +4,19 @@
  */
 import type { Backend } from './backend.js';
 import { jsBackend } from './js/index.js';
-import { simdSupported, threadCount, wasmAvailable, wasmBackend } from './wasm/index.js';
+import {
+  isDeterministic,
+  relaxedSimdSupported,
+  setDeterministic,
+  simdSupported,
+  threadCount,
+  wasmAvailable,
+  wasmBackend,
+  wasmBuild,
+  type WasmBuild,
+} from './wasm/index.js';
+
+export { setDeterministic, isDeterministic, simdSupported, relaxedSimdSupported };
 
 export type { Backend, BinaryOp, GemmArgs, ReduceOp, Strided, UnaryOp } from './backend.js';
 
@@ -49,8 +61,23 @@ export function listBackends(): string[] {
   return [...registry.keys()];
 }
 
-/** What `nabla info` reports: the backend in use, the threads its kernels use, and whether they use SIMD. */
-export function backendInfo(): { name: string; threads: number; simd: boolean } {
+/**
+ * What `nabla info` reports: the backend in use, the threads its kernels use, whether they use SIMD, which
+ * build of the wasm kernels runs (null on other backends) and whether deterministic mode is on.
+ */
+export function backendInfo(): {
+  name: string;
+  threads: number;
+  simd: boolean;
+  build: WasmBuild | null;
+  deterministic: boolean;
+} {
   const wasm = current.name === 'wasm';
-  return { name: current.name, threads: wasm ? threadCount() : 1, simd: wasm && simdSupported() };
+  return {
+    name: current.name,
+    threads: wasm ? threadCount() : 1,
+    simd: wasm && simdSupported(),
+    build: wasm ? wasmBuild() : null,
+    deterministic: isDeterministic(),
+  };
 }

@@ -19,7 +19,6 @@ import { NDArray } from '../ndarray/ndarray.js';
 import { Generator, defaultRng } from '../ndarray/random.js';
 import { fmtShape } from '../ndarray/shape.js';
 import { gatherRows } from '../ndarray/indexing.js';
-import type { Dataset } from './batches.js';
 
 /** One split: captions with the feature row of each caption's image. */
 export interface CaptionSplit {
@@ -302,21 +301,4 @@ export function sampleCocoMinibatch(
     imageIdxs,
     urls: s.urls.length > 0 ? Array.from(rows, (r) => s.urls[r]) : [],
   };
-}
-
-/**
- * A split as the Solver's data: example i is caption i with its image's features, so a batch is
- * `[features (K, D), captions (K, T)]`, the arguments of a captioning model's loss.
- */
-export class CaptionDataset implements Dataset {
-  readonly length: number;
-
-  constructor(readonly split: CaptionSplit) {
-    this.length = split.captions.shape[0];
-  }
-
-  batch(indices: NDArray): NDArray[] {
-    const { features, imageIdxs, captions } = this.split;
-    return [gatherRows(features, gatherRows(imageIdxs, indices)), gatherRows(captions, indices)];
-  }
 }

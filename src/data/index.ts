@@ -18,3 +18,4 @@ export * from './download.js';
 export * from './registry.js';
 export * from './coco.js';
 export * from './mnistCaptions.js';
+export * from './captionDataset.js';

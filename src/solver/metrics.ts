@@ -6,7 +6,8 @@
  */
 import { NDArray as NDArrayOf, type NDArray } from '../ndarray/ndarray.js';
 import { gatherRows } from '../ndarray/indexing.js';
-import { CaptionDataset, type CaptionSplit } from '../data/coco.js';
+import type { CaptionSplit } from '../data/coco.js';
+import { CaptionDataset } from '../data/captionDataset.js';
 import { corpusBleu, exactCaptionAccuracy, captionTokens, type BleuScores } from '../models/bleu.js';
 import { decodeCaptions } from '../models/captions.js';
 import { arange } from '../ndarray/creation.js';

@@ -23,15 +23,22 @@ describe('backend selection', () => {
     expect(backend().name).toBe(env === 'js' ? 'js' : 'wasm');
   });
 
-  it('backendInfo names the backend in use, its threads and whether it uses SIMD', () => {
+  it('backendInfo names the backend in use, its threads, whether it uses SIMD and which wasm build runs', () => {
     const before = backend().name;
     try {
       setBackend('js');
-      expect(backendInfo()).toEqual({ name: 'js', threads: 1, simd: false });
+      expect(backendInfo()).toEqual({
+        name: 'js',
+        threads: 1,
+        simd: false,
+        build: null,
+        deterministic: false,
+      });
       setBackend('wasm');
       const info = backendInfo();
       expect(info.name).toBe('wasm');
       expect(info.simd).toBe(true);
+      expect(['simd', 'relaxed']).toContain(info.build);
       expect(info.threads).toBeGreaterThanOrEqual(1);
     } finally {
       setBackend(before);

@@ -61,11 +61,10 @@ export function convForward(g: ConvForwardArgs): void {
   const { scratch, placed } = place(64 + T * workBytes, ops);
   const [xp, wp, bp, op] = placed.map((p) => p.ptr);
   const ap = pool ? placed[4].ptr : 0;
-  const fn = f32 ? 'convForward32' : 'convForward64';
   resetCounter(scratch);
   const jobs: Job[] = Array.from({ length: T }, (_, t) => ({
-    fn,
-    args: [geom, xp, wp, bp, op, ap, scratch, N, scratch + 64 + t * workBytes],
+    fn: 'convForward',
+    args: [S, geom, xp, wp, bp, op, ap, scratch, N, scratch + 64 + t * workBytes],
   }));
   runJobs(jobs);
   copyBack(ops[3], placed[3]);
@@ -118,11 +117,11 @@ export function convBackward(g: ConvBackwardArgs): void {
   const dxp = g.dx ? placed[dxIndex].ptr : 0;
   const dwBase = scratch + 64 + T * workBytes;
   const dbBase = dwBase + chunks * dwBytes;
-  const fn = f32 ? 'convBackward32' : 'convBackward64';
   resetCounter(scratch);
   const jobs: Job[] = Array.from({ length: T }, (_, t) => ({
-    fn,
+    fn: 'convBackward',
     args: [
+      S,
       geom,
       xp,
       wp,

@@ -80,9 +80,9 @@ export function binary(op: BinaryOp, shape: readonly number[], a: Strided, b: St
     outOperand(out, w, 2),
   ];
   const { placed } = place(0, ops);
-  const fn = out.data instanceof Float32Array ? 'binary32' : 'binary64';
   const [ap, bp, op2] = placed.map((p) => p.ptr);
-  runtime().kernels[fn](
+  runtime().kernels.binary(
+    out.data.BYTES_PER_ELEMENT,
     code!,
     w.R,
     w.L,
@@ -122,8 +122,8 @@ export function binaryScalar(
     outOperand(out, w, 1),
   ];
   const { placed } = place(0, ops);
-  const fn = f32 ? (Math.fround(b) === b ? 'scalar32' : 'scalar32d') : 'scalar64';
-  runtime().kernels[fn](
+  const wide = f32 && Math.fround(b) !== b;
+  const args = [
     code!,
     w.R,
     w.L,
@@ -133,7 +133,9 @@ export function binaryScalar(
     scalarFirst ? 1 : 0,
     placed[1].ptr,
     w.outer[1],
-  );
+  ];
+  if (wide) runtime().kernels.scalar32d(...args);
+  else runtime().kernels.scalar(out.data.BYTES_PER_ELEMENT, ...args);
   copyBack(ops[1], placed[1]);
 }
 
@@ -149,8 +151,16 @@ export function unary(op: UnaryOp, shape: readonly number[], a: Strided, out: St
     outOperand(out, w, 1),
   ];
   const { placed } = place(0, ops);
-  const fn = out.data instanceof Float32Array ? 'unary32' : 'unary64';
-  runtime().kernels[fn](code!, w.R, w.L, placed[0].ptr, w.outer[0], placed[1].ptr, w.outer[1]);
+  runtime().kernels.unary(
+    out.data.BYTES_PER_ELEMENT,
+    code!,
+    w.R,
+    w.L,
+    placed[0].ptr,
+    w.outer[0],
+    placed[1].ptr,
+    w.outer[1],
+  );
   copyBack(ops[1], placed[1]);
 }
 
@@ -163,7 +173,6 @@ export function reluBackward(g: ReluBackwardArgs): void {
     { data: g.dx, offset: g.dxOffset, len: g.n, read: false },
   ];
   const { placed } = place(0, ops);
-  const fn = g.dx instanceof Float32Array ? 'reluBackward32' : 'reluBackward64';
-  runtime().kernels[fn](g.n, placed[0].ptr, placed[1].ptr, placed[2].ptr);
+  runtime().kernels.reluBackward(g.dx.BYTES_PER_ELEMENT, g.n, placed[0].ptr, placed[1].ptr, placed[2].ptr);
   copyBack(ops[2], placed[2]);
 }

@@ -53,10 +53,10 @@ export function gemm(g: GemmArgs): void {
   const { scratch, placed } = place(threads * workBytes, [a, b, c]);
   const [aPtr, bPtr, cPtr] = placed.map((p) => p.ptr);
 
-  const fn = f32 ? 'sgemm' : 'dgemm';
   const job = (m0: number, m1: number, n0: number, n1: number, t: number): Job => ({
-    fn,
+    fn: 'gemm',
     args: [
+      f32 ? 4 : 8,
       g.transA ? 1 : 0,
       g.transB ? 1 : 0,
       m0,

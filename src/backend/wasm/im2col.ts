@@ -15,8 +15,8 @@ function run(g: Im2colArgs, kernel: 'im2col' | 'col2im'): void {
     read: kernel === 'col2im',
   };
   const { placed } = place(0, [x, cols]);
-  const fn = `${kernel}${g.x instanceof Float32Array ? 32 : 64}`;
-  runtime().kernels[fn](placed[0].ptr, C, H, W, HH, WW, stride, pad, Ho, Wo, placed[1].ptr);
+  const S = g.x.BYTES_PER_ELEMENT;
+  runtime().kernels[kernel](S, placed[0].ptr, C, H, W, HH, WW, stride, pad, Ho, Wo, placed[1].ptr);
   if (kernel === 'im2col') copyBack(cols, placed[1]);
   else copyBack(x, placed[0]);
 }

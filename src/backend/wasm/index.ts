@@ -12,10 +12,18 @@ import { maxPoolBackward, maxPoolForward } from './maxPool.js';
 import { optimizerStep } from './optim.js';
 import { residentArray } from './heap.js';
 import { channelDot, channelLinear, channelMoments } from './norm.js';
-import { runtime, simdSupported } from './runtime.js';
+import { runtime, selectBuild, simdSupported, type WasmBuild } from './runtime.js';
 
 export { setThreadCount, threadCount } from './pool.js';
-export { simdSupported } from './runtime.js';
+export {
+  simdSupported,
+  relaxedSimdSupported,
+  setDeterministic,
+  isDeterministic,
+  switchBuild,
+  wasmBuilds,
+  type WasmBuild,
+} from './runtime.js';
 export { residentArray } from './heap.js';
 
 export const wasmBackend: Backend = {
@@ -42,10 +50,16 @@ export const wasmBackend: Backend = {
 /** True when the wasm backend can run here (SIMD validates and the module instantiates). */
 export function wasmAvailable(): boolean {
   if (!simdSupported()) return false;
+  selectBuild(); // a bad NABLA_WASM_BUILD is the user's to see, not a reason to fall back to js
   try {
     runtime();
     return true;
   } catch {
     return false;
   }
+}
+
+/** The build of the kernels that runs (see runtime.ts), starting the runtime if needed. */
+export function wasmBuild(): WasmBuild {
+  return runtime().build;
 }

@@ -12,8 +12,21 @@ export function maxPoolForward(g: MaxPoolArgs): void {
   const argmax: Operand = { data: g.argmax, offset: 0, len: n, read: false };
   const { placed } = place(0, [x, out, argmax]);
   const [xp, op, ap] = placed.map((p) => p.ptr);
-  const fn = g.x instanceof Float32Array ? 'maxPoolForward32' : 'maxPoolForward64';
-  runtime().kernels[fn](xp, g.planes, g.H, g.W, g.poolHeight, g.poolWidth, g.stride, g.Ho, g.Wo, op, ap);
+  const S = g.x.BYTES_PER_ELEMENT;
+  runtime().kernels.maxPoolForward(
+    S,
+    xp,
+    g.planes,
+    g.H,
+    g.W,
+    g.poolHeight,
+    g.poolWidth,
+    g.stride,
+    g.Ho,
+    g.Wo,
+    op,
+    ap,
+  );
   copyBack(out, placed[1]);
   copyBack(argmax, placed[2]);
 }
@@ -26,7 +39,6 @@ export function maxPoolBackward(g: MaxPoolBackwardArgs): void {
   const dx: Operand = { data: g.dx, offset: g.dxOffset, len: g.planes * g.HW, read: true };
   const { placed } = place(0, [dout, argmax, dx]);
   const [dp, ap, xp] = placed.map((p) => p.ptr);
-  const fn = g.dout instanceof Float32Array ? 'maxPoolBackward32' : 'maxPoolBackward64';
-  runtime().kernels[fn](dp, ap, g.planes, g.HW, g.HoWo, xp);
+  runtime().kernels.maxPoolBackward(g.dout.BYTES_PER_ELEMENT, dp, ap, g.planes, g.HW, g.HoWo, xp);
   copyBack(dx, placed[2]);
 }

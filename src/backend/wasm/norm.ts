@@ -4,7 +4,6 @@
  * copied. Small arrays stay in TypeScript, where staging a call costs more than the loop.
  */
 import type { ChannelDotArgs, ChannelLinearArgs, ChannelMomentsArgs } from '../backend.js';
-import type { FloatArray } from '../types.js';
 import { jsBackend } from '../js/index.js';
 import { copyBack, place, type Operand } from './heap.js';
 import { runtime } from './runtime.js';
@@ -12,7 +11,6 @@ import { runtime } from './runtime.js';
 const MIN_ELEMENTS = 4096;
 
 const f64 = (data: Float64Array, len: number, read: boolean): Operand => ({ data, offset: 0, len, read });
-const suffix = (a: FloatArray) => (a instanceof Float32Array ? '32' : '64');
 
 export function channelMoments(g: ChannelMomentsArgs): void {
   const { N, C, S } = g;
@@ -24,7 +22,7 @@ export function channelMoments(g: ChannelMomentsArgs): void {
   ];
   const { placed } = place(0, ops);
   const [xp, mp, vp] = placed.map((p) => p.ptr);
-  runtime().kernels[`channelMoments${suffix(g.x)}`](xp, N, C, S, mp, vp);
+  runtime().kernels.channelMoments(g.x.BYTES_PER_ELEMENT, xp, N, C, S, mp, vp);
   copyBack(ops[1], placed[1]);
   copyBack(ops[2], placed[2]);
 }
@@ -41,7 +39,7 @@ export function channelDot(g: ChannelDotArgs): void {
   ];
   const { placed } = place(0, ops);
   const [ap, bp, sp, s1, s2] = placed.map((p) => p.ptr);
-  runtime().kernels[`channelDot${suffix(g.a)}`](ap, bp, N, C, S, sp, s1, s2);
+  runtime().kernels.channelDot(g.a.BYTES_PER_ELEMENT, ap, bp, N, C, S, sp, s1, s2);
   copyBack(ops[3], placed[3]);
   copyBack(ops[4], placed[4]);
 }
@@ -67,6 +65,6 @@ export function channelLinear(g: ChannelLinearArgs): void {
   const { placed } = place(0, ops);
   const [ap, shp, alp, bep, dep, op] = placed.map((p) => p.ptr);
   const bp = g.b ? placed[6].ptr : 0;
-  runtime().kernels[`channelLinear${suffix(g.out)}`](ap, shp, alp, bp, bep, dep, op, N, C, S);
+  runtime().kernels.channelLinear(g.out.BYTES_PER_ELEMENT, ap, shp, alp, bp, bep, dep, op, N, C, S);
   copyBack(ops[5], placed[5]);
 }

@@ -39,8 +39,7 @@ export function optimizerStep(g: OptimizerStepArgs): void {
     g.rule === 'adam'
       ? [beta1, 1 - beta1, beta2, 1 - beta2, 1 - beta2 ** t, 1 - beta1 ** t]
       : [g.momentum, 0, 0, 0, 0, 0];
-  const fn = C === Float32Array ? 'optimizerStep32' : 'optimizerStep64';
-  const S = C === Float32Array ? 4 : 8;
+  const S = g.w.BYTES_PER_ELEMENT;
   // Elementwise, so any split gives the same bits; Adam's f64 divisions and square root make it compute-bound.
   const T = g.n >= THREAD_MIN_ELEMENTS ? threadCount() : 1;
   const jobs: Job[] = [];
@@ -48,8 +47,8 @@ export function optimizerStep(g: OptimizerStepArgs): void {
     const i0 = Math.floor((t * g.n) / T);
     const o = i0 * S;
     const n = Math.floor(((t + 1) * g.n) / T) - i0;
-    const args = [rules[g.rule], n, wp + o, gp + o, needM ? mp + o : 0, needV ? vp + o : 0];
-    jobs.push({ fn, args: [...args, a, b, c, d, e, f, g.learningRate, g.epsilon] });
+    const args = [S, rules[g.rule], n, wp + o, gp + o, needM ? mp + o : 0, needV ? vp + o : 0];
+    jobs.push({ fn: 'optimizerStep', args: [...args, a, b, c, d, e, f, g.learningRate, g.epsilon] });
   }
   runJobs(jobs);
   copyBack(ops[0], placed[0]);

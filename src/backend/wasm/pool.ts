@@ -99,6 +99,7 @@ let started = 0; // workers running (threads - 1 once started)
 let failed = false;
 let seq = 0;
 let names: string[] = [];
+let workerModule: WebAssembly.Module | null = null; // the module the running workers instantiated
 const workers: WorkerLike[] = [];
 
 /** Threads kernels may use (1 when threads are unavailable here). */
@@ -117,13 +118,16 @@ function control(): Int32Array {
   return new Int32Array(runtime().memory.buffer, CTRL, 64);
 }
 
-/** Starts (or stops) workers so that `threads − 1` are ready; false when they could not start. */
+/**
+ * Starts (or stops) workers so that `threads − 1` are ready on the runtime's current module (a switch of
+ * build restarts them); false when they could not start.
+ */
 function ensureWorkers(threads: number): boolean {
   const rt = runtime();
   const exportNames = Object.keys(rt.kernels).filter((k) => typeof rt.kernels[k] === 'function');
   if (names.length === 0) names = exportNames;
-  if (started === threads - 1) return true;
-  // Stop all and restart: simplest correct way to change the count (rare).
+  if (started === threads - 1 && (started === 0 || workerModule === rt.module)) return true;
+  // Stop all and restart: simplest correct way to change the count or the build (rare).
   for (const w of workers.splice(0)) void w.terminate();
   const c = control();
   const gen = Atomics.add(c, GEN, 1) + 1;
@@ -163,6 +167,7 @@ function ensureWorkers(threads: number): boolean {
     Atomics.wait(c, READY, r, 50);
   }
   started = threads - 1;
+  workerModule = rt.module;
   return true;
 }
 

@@ -1,14 +1,8 @@
-/** `nabla info`: what is running — version, Node, backend, threads, SIMD. */
+/** `nabla info`: what is running — version, Node, backend, threads, SIMD, the wasm build and its mode. */
 import os from 'node:os';
 import { backend } from '../../backend/index.js';
 import * as backends from '../../backend/index.js';
 import { packageVersion } from '../version.js';
-
-/** A module using one SIMD instruction (i32x4.splat): validates only where WebAssembly SIMD is supported. */
-const simdProbe = new Uint8Array([
-  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 17, 253, 98,
-  11,
-]);
 
 export interface Info {
   version: string;
@@ -18,7 +12,11 @@ export interface Info {
   backend: string;
   threads: number;
   simd: boolean;
+  /** The build of the wasm kernels that runs ('relaxed' or 'simd'), null on the js backend. */
+  build: string | null;
+  deterministic: boolean;
   wasmSimdAvailable: boolean;
+  relaxedSimdAvailable: boolean;
   backends: string[];
 }
 
@@ -27,14 +25,16 @@ export function collectInfo(): Info {
   const extra = (backends as Record<string, unknown>).backendInfo;
   const reported =
     typeof extra === 'function'
-      ? ((extra as () => Partial<{ threads: number; simd: boolean; name: string }>)() ?? {})
+      ? ((
+          extra as () => Partial<{
+            threads: number;
+            simd: boolean;
+            name: string;
+            build: string | null;
+            deterministic: boolean;
+          }>
+        )() ?? {})
       : {};
-  let wasmSimdAvailable: boolean;
-  try {
-    wasmSimdAvailable = WebAssembly.validate(simdProbe);
-  } catch {
-    wasmSimdAvailable = false;
-  }
   return {
     version: packageVersion(),
     node: process.version,
@@ -43,7 +43,10 @@ export function collectInfo(): Info {
     backend: reported.name ?? backend().name,
     threads: reported.threads ?? 1,
     simd: reported.simd ?? false,
-    wasmSimdAvailable,
+    build: reported.build ?? null,
+    deterministic: reported.deterministic ?? false,
+    wasmSimdAvailable: backends.simdSupported(),
+    relaxedSimdAvailable: backends.relaxedSimdSupported(),
     backends: backends.listBackends(),
   };
 }
@@ -65,4 +68,19 @@ export function infoCommand(opts: { json?: boolean }): void {
   console.log(
     `SIMD       ${info.simd ? 'in use' : 'not in use'} (WebAssembly SIMD ${info.wasmSimdAvailable ? 'available' : 'unavailable'} in this runtime)`,
   );
+  console.log(`wasm build ${buildLine(info)}`);
+}
+
+/** Which build of the wasm kernels runs and why (see src/backend/wasm/runtime.ts). */
+function buildLine(info: Info): string {
+  const relaxed = `relaxed SIMD ${info.relaxedSimdAvailable ? 'available' : 'unavailable'}`;
+  const how = process.env.NABLA_WASM_BUILD
+    ? `NABLA_WASM_BUILD=${process.env.NABLA_WASM_BUILD}`
+    : info.deterministic
+      ? 'deterministic mode'
+      : `${relaxed}; NABLA_WASM_BUILD=simd|relaxed forces one, NABLA_DETERMINISTIC=1 runs simd`;
+  if (info.build === 'relaxed') return `relaxed (fused multiply-add kernels; ${how})`;
+  if (info.build === 'simd')
+    return `simd (IEEE-exact: the same bits on every engine and thread count; ${how})`;
+  return `none (the ${info.backend} backend runs; ${relaxed})`;
 }

@@ -6,7 +6,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CaptionDataset, loadCocoCaptions, type CaptionData } from '../../data/coco.js';
+import { loadCocoCaptions, type CaptionData } from '../../data/coco.js';
+import { CaptionDataset } from '../../data/captionDataset.js';
 import { loadMnistCaptions, perSlotExtractor, pixelFeatures } from '../../data/mnistCaptions.js';
 import { buildCaptionModel, isCaptionModelName, type ModelConfig } from '../../models/registry.js';
 import { removeStaleTemps } from '../../solver/checkpoint.js';
