@@ -13,7 +13,8 @@ import { formatDuration } from '../progress.js';
 import type { Executor } from '../sweep/drive.js';
 import { driveSweep } from '../sweep/drive.js';
 import { LocalExecutor } from '../sweep/local.js';
-import { planSweep, type SweepFlags, type SweepPlan } from '../sweep/plan.js';
+import { planSweep, trialJob, type SweepFlags, type SweepPlan } from '../sweep/plan.js';
+import { modelConfigOf } from '../train/config.js';
 import { QueueExecutor } from '../sweep/queue.js';
 import { parseRedisUrl, probeRedis } from '../sweep/redis.js';
 import { AllTrials, Asha, type Scheduler } from '../sweep/schedule.js';
@@ -50,6 +51,8 @@ export async function sweepCommand(flags: SweepFlags): Promise<void> {
     plan = readPlan(dir);
   } else {
     plan = planSweep(flags, redactCommand(commandLine()));
+    // The layers file and the options are checked before a folder exists (as `nabla train` does).
+    modelConfigOf(trialJob(plan, 1, ''), 0);
     dir = findSweep(flags.out, plan.id);
     if (dir && isFinished(dir)) {
       const ranked = rank(trialsOf(plan, dir, new ResultLog(dir).results));

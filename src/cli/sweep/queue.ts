@@ -10,6 +10,7 @@
  */
 import { Queue, QueueEvents, type ConnectionOptions, type Job, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageVersion } from '../version.js';
 import type { TrainJob } from '../train/job.js';
@@ -37,6 +38,8 @@ export interface TrialJobData {
   job: TrainJob;
   /** Largest zip of the run folder stored in Redis, bytes. */
   blobLimit: number;
+  /** A layers model's file, carried along (the workers' machines need not have it). */
+  layersFile?: string;
 }
 
 /** A job's return value: the segment's result and where its run folder went. */
@@ -154,6 +157,7 @@ export class QueueExecutor implements Executor {
       job: trialJob(this.plan, seg.trial, trialDir),
       blobLimit: this.blobLimit,
     };
+    if (data.job.model.kind === 'file') data.layersFile = readFileSync(data.job.model.path, 'utf8');
     const opts: JobsOptions = { jobId: id, attempts: 1, removeOnComplete: false, removeOnFail: false };
     // Successive halving: a later rung goes before the trials still waiting for their first.
     if (this.plan.rungs) opts.priority = this.plan.rungs.length - seg.segment;

@@ -89,7 +89,9 @@ export async function probeRedis(t: RedisTarget, command: string, timeoutMs = 50
     connectTimeout: timeoutMs,
     enableOfflineQueue: false,
   });
-  r.on('error', () => {}); // reported below, once
+  // ioredis rejects connect() with "Connection is closed"; the error event says why (ECONNREFUSED...).
+  let cause: Error | null = null;
+  r.on('error', (err: Error) => (cause ??= err));
   let timer: NodeJS.Timeout | undefined;
   try {
     await Promise.race([
@@ -102,7 +104,8 @@ export async function probeRedis(t: RedisTarget, command: string, timeoutMs = 50
       }),
     ]);
   } catch (err) {
-    throw new UsageError(`${command}: cannot use Redis at ${t.safe}: ${scrub(explain(err as Error), t)}`);
+    const why = explain(cause ?? (err as Error));
+    throw new UsageError(`${command}: cannot use Redis at ${t.safe}: ${scrub(why, t)}`);
   } finally {
     clearTimeout(timer);
     r.disconnect();

@@ -9,10 +9,11 @@
  */
 import { UnrecoverableError, Worker, type ConnectionOptions, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { TrainPool } from '../runWorker.js';
+import type { TrainJob } from '../train/job.js';
 import { packageVersion } from '../version.js';
 import { packRunDir, unpackRunDir } from './blob.js';
 import {
@@ -75,7 +76,9 @@ export async function startQueueWorker(target: RedisTarget, opts: QueueWorkerOpt
 
   const train = async (job: Job<TrialJobData>): Promise<TrialJobResult> => {
     const d = job.data;
-    const what = `trial ${d.segment.trial} of ${d.sweep}${d.segment.segment ? ` (rung ${d.segment.segment})` : ''}`;
+    const { trial, untilEpoch, segment } = d.segment;
+    const to = untilEpoch !== null ? ` (to epoch ${untilEpoch})` : segment > 0 ? ' (to the end)' : '';
+    const what = `trial ${trial} of ${d.sweep}${to}`;
     if (d.format !== QUEUE_FORMAT || !compatibleVersions(d.nabla, version)) {
       const line = `${opts.name} refuses ${what}: the sweep runs nabla ${d.nabla} (job format ${d.format}), this worker nabla ${version} (format ${QUEUE_FORMAT}); install the same version on every machine`;
       opts.log(line);
@@ -91,11 +94,17 @@ export async function startQueueWorker(target: RedisTarget, opts: QueueWorkerOpt
     }
     // Without the previous rung's checkpoint (over the blob limit), the trial trains from the start to the
     // rung: the same numbers, more time.
+    let trainJob: TrainJob = { ...d.job, runDir };
+    if (d.layersFile !== undefined) {
+      const path = join(opts.work, d.sweep, 'layers.json');
+      writeFileSync(path, d.layersFile);
+      trainJob = { ...trainJob, model: { kind: 'file', path } };
+    }
     const resume = d.segment.resume && canResume(runDir);
     opts.log(
       `${what}: started${d.segment.resume && !resume ? ' (from the start: no checkpoint to continue)' : ''}`,
     );
-    const r = await runSegment(pool!, { ...d.job, runDir }, d.segment, {
+    const r = await runSegment(pool!, trainJob, d.segment, {
       resume,
       worker: opts.name,
       onEpoch: (e) => void job.updateProgress({ epoch: e.epoch, valAcc: e.valAcc, trainAcc: e.trainAcc }),
