@@ -73,7 +73,12 @@ export async function sweepCommand(flags: SweepFlags): Promise<void> {
   let exec: Executor;
   let where: string;
   if (target) {
-    const q = await QueueExecutor.open(target, plan, dir, Math.round(flags.blobLimit * 2 ** 20), log);
+    const q = await QueueExecutor.open(target, plan, {
+      dir,
+      blobLimit: Math.round(flags.blobLimit * 2 ** 20),
+      continuing,
+      log,
+    });
     exec = q;
     const count = await q.workerCount();
     where = `queue ${target.safe} (${count} worker${count === 1 ? '' : 's'} connected now)`;

@@ -63,6 +63,16 @@ export function compatibleVersions(a: string, b: string): boolean {
   return a.split('.').slice(0, 2).join('.') === b.split('.').slice(0, 2).join('.');
 }
 
+export interface QueueSweepOptions {
+  /** The sweep folder the trials' run folders are unpacked into (null: not unpacked, the benchmark). */
+  dir: string | null;
+  /** Largest zip of a trial's run folder kept in Redis, bytes. */
+  blobLimit: number;
+  /** The sweep ran before: its jobs may be in Redis, finished while nobody listened. */
+  continuing: boolean;
+  log: (line: string) => void;
+}
+
 interface Waiter {
   seg: Segment;
   resolve: (r: SegmentResult) => void;
@@ -78,31 +88,32 @@ export class QueueExecutor implements Executor {
   private toAdd: { name: string; data: TrialJobData; opts: JobsOptions }[] = [];
   private flushing: Promise<void> | null = null;
   private timer: NodeJS.Timeout | undefined;
+  /** When the last completion came (the periodic read runs only when they stop coming). */
+  private lastSettled = performance.now();
   private closed = false;
   /** Called with each job's progress (epoch, val accuracy) as workers report it. */
   onProgress?: (seg: { trial: number; segment: number }, progress: unknown) => void;
 
+  private readonly dir: string | null;
+  private readonly blobLimit: number;
+  private readonly continuing: boolean;
+
   private constructor(
     private readonly target: RedisTarget,
     private readonly plan: SweepPlan,
-    private readonly dir: string | null,
-    private readonly blobLimit: number,
+    opts: QueueSweepOptions,
     private readonly queue: Queue,
     private readonly events: QueueEvents,
     private readonly client: Redis,
-  ) {}
+  ) {
+    this.dir = opts.dir;
+    this.blobLimit = opts.blobLimit;
+    this.continuing = opts.continuing;
+  }
 
-  /**
-   * Connects (the URL was probed already) and listens for completions from the events stream's current end.
-   * `dir` null: results are not unpacked (the coordinator benchmark).
-   */
-  static async open(
-    target: RedisTarget,
-    plan: SweepPlan,
-    dir: string | null,
-    blobLimit: number,
-    log: (line: string) => void,
-  ): Promise<QueueExecutor> {
+  /** Connects (the URL was probed already) and listens for completions from the events stream's current end. */
+  static async open(target: RedisTarget, plan: SweepPlan, opts: QueueSweepOptions): Promise<QueueExecutor> {
+    const { log } = opts;
     const client = new Redis(target.options);
     const connection = { ...target.options } as ConnectionOptions;
     const queue = new Queue(QUEUE_NAME, {
@@ -116,7 +127,7 @@ export class QueueExecutor implements Executor {
       prefix: QUEUE_PREFIX,
       lastEventId: ids[0]?.[0] ?? '0',
     });
-    const exec = new QueueExecutor(target, plan, dir, blobLimit, queue, events, client);
+    const exec = new QueueExecutor(target, plan, opts, queue, events, client);
     let down = false;
     const onError = (err: Error): void => {
       if (down || exec.closed) return;
@@ -140,7 +151,9 @@ export class QueueExecutor implements Executor {
     });
     await events.waitUntilReady();
     await queue.waitUntilReady();
-    exec.timer = setInterval(() => void exec.recheck(), RECHECK_MS);
+    exec.timer = setInterval(() => {
+      if (performance.now() - exec.lastSettled >= RECHECK_MS) void exec.recheck();
+    }, RECHECK_MS);
     return exec;
   }
 
@@ -174,8 +187,8 @@ export class QueueExecutor implements Executor {
     this.toAdd = [];
     this.flushing = null;
     for (let i = 0; i < batch.length; i += 1000) await this.queue.addBulk(batch.slice(i, i + 1000));
-    // Jobs that existed already (a rerun) may have finished while nobody listened.
-    await this.check(batch.map((b) => b.opts.jobId!));
+    // Jobs that existed already (a continued sweep) may have finished while nobody listened.
+    if (this.continuing) await this.check(batch.map((b) => b.opts.jobId!));
   }
 
   /** Reads the state of the jobs waited for; settles the finished ones. */
@@ -205,6 +218,7 @@ export class QueueExecutor implements Executor {
     const w = this.waiters.get(id);
     if (!w) return;
     this.waiters.delete(id);
+    this.lastSettled = performance.now();
     const r = (typeof value === 'string' ? JSON.parse(value) : value) as TrialJobResult;
     void this.fetch(r).then(
       () => w.resolve(r),
@@ -217,6 +231,7 @@ export class QueueExecutor implements Executor {
     const w = this.waiters.get(id);
     if (!w) return;
     this.waiters.delete(id);
+    this.lastSettled = performance.now();
     const { trial, segment } = w.seg;
     w.resolve({
       trial,

@@ -105,12 +105,13 @@ export class ResultLog {
   private readonly seen = new Set<string>();
   readonly results: SegmentResult[] = [];
 
-  constructor(dir: string) {
+  /** `readOnly`: a reader beside the sweep writing it (the dashboard) leaves a half-written line alone. */
+  constructor(dir: string, opts: { readOnly?: boolean } = {}) {
     this.file = join(dir, SWEEP_FILES.results);
     if (!existsSync(this.file)) return;
     const text = readFileSync(this.file, 'utf8');
     // End a line cut short by a crash, so the next record starts on its own line.
-    if (text && !text.endsWith('\n')) appendFileSync(this.file, '\n');
+    if (!opts.readOnly && text && !text.endsWith('\n')) appendFileSync(this.file, '\n');
     for (const line of text.split('\n')) {
       if (!line.trim()) continue;
       try {
