@@ -7,7 +7,7 @@
  * same command run again (or --resume) continues an unfinished sweep without training a finished trial again.
  */
 import os from 'node:os';
-import { basename, relative } from 'node:path';
+import { basename, dirname, relative } from 'node:path';
 import { EXIT_INTERRUPTED, UsageError } from '../errors.js';
 import { formatDuration } from '../progress.js';
 import type { Executor } from '../sweep/drive.js';
@@ -96,7 +96,7 @@ export async function sweepCommand(flags: SweepFlags): Promise<void> {
       `id        ${plan.id} (to continue after a stop: the same command, or nabla sweep --resume ${plan.id})`,
     );
   log(
-    `watch     nabla ui --runs ${relative(process.cwd(), flags.out) || '.'}  (then /sweeps/${basename(dir)})`,
+    `watch     nabla ui --runs ${relative(process.cwd(), dirname(dir)) || '.'}  (then /sweeps/${basename(dir)})`,
   );
 
   const stop = new AbortController();

@@ -185,7 +185,7 @@ async function serveSweeps(runsDir: string, p: string, res: http.ServerResponse)
     return;
   }
   if (api) sendJson(res, 200, sweep);
-  else sendHtml(res, await sweepHtml(sweep));
+  else sendHtml(res, await sweepHtml(runsDir, sweep));
 }
 
 function sendHtml(res: http.ServerResponse, html: string): void {

@@ -92,7 +92,7 @@ function page(title: string, body: string, refresh: boolean): string {
     (refresh ? '<meta http-equiv="refresh" content="3">' : '') +
     '<style>body{font:14px system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse}' +
     'td,th{padding:3px 10px;border-bottom:1px solid #ddd;text-align:left}th{background:#f4f4f4}' +
-    '.ok{color:#070}.failed,.diverged{color:#a00}.stopped{color:#777}</style></head>' +
+    '.ok{color:#070}.failed,.diverged{color:#a00}.stopped,.paused{color:#777}</style></head>' +
     `<body>${body}</body></html>`
   );
 }
@@ -111,18 +111,21 @@ export function sweepsIndexHtml(list: SweepListing[]): string {
   return page('nabla sweeps', `<h1>Sweeps</h1>${body}<p><a href="/dashboard/">runs dashboard</a></p>`, false);
 }
 
-export async function sweepHtml(s: SweepDetail): Promise<string> {
+export async function sweepHtml(runsDir: string, s: SweepDetail): Promise<string> {
   const names = s.plan.axes.map((a) => a.name);
   const rows = s.ranked
     .map((t, i) => {
       const report = `/runs/${encodeURIComponent(s.name)}/${encodeURIComponent(t.dir)}/${RUN_FILES.report}`;
+      const hasReport = existsSync(path.join(runsDir, s.name, t.dir, RUN_FILES.report));
+      // A trial stopped at a rung of a sweep still running may yet be promoted.
+      const status = t.status === 'stopped' && !s.finished ? 'paused' : t.status;
       return (
-        `<tr><td>${i + 1}</td><td><a href="${report}">trial ${t.trial}</a></td>` +
+        `<tr><td>${i + 1}</td><td>${hasReport ? `<a href="${report}">trial ${t.trial}</a>` : `trial ${t.trial}`}</td>` +
         names
           .map((k) => `<td>${t.params[k] === undefined ? '-' : formatParam(k, t.params[k])}</td>`)
           .join('') +
         `<td>${pct(t.valAcc)}</td><td>${pct(t.testAcc)}</td><td>${t.epochs}</td>` +
-        `<td class="${t.status}">${t.status}${t.message ? `: ${escapeHtml(t.message)}` : ''}</td><td>${escapeHtml(t.worker)}</td></tr>`
+        `<td class="${status}">${status}${t.message ? `: ${escapeHtml(t.message)}` : ''}</td><td>${escapeHtml(t.worker)}</td></tr>`
       );
     })
     .join('');
