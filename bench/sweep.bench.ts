@@ -49,6 +49,10 @@ async function poolVsQueue(redis: RedisServer, cwd: string): Promise<void> {
     local.train.toFixed(1),
     '-',
   ]);
+  // One thread: the baseline of the one-worker queue (the same fixed costs: start, data, report).
+  const local1 = await timedSweep(cwd, path.join(cwd, 'local-1'), ['--workers', '1']);
+  const fixed1 = local1.wall - local1.train;
+  rows.push(['local pool (1 worker thread)', local1.wall.toFixed(1), local1.train.toFixed(1), '-']);
   for (const n of [1, 2]) {
     const workers = Array.from({ length: n }, (_, i) =>
       spawnNabla(['worker', redis.url(), '--name', `bench-${n}-${i}`], cwd),
@@ -57,7 +61,7 @@ async function poolVsQueue(redis: RedisServer, cwd: string): Promise<void> {
     const q = await timedSweep(cwd, path.join(cwd, `queue-${n}`), ['--queue', redis.url()]);
     for (const w of workers) w.child.kill('SIGKILL');
     await Promise.all(workers.map((w) => w.exited));
-    const perTrial = n === 1 ? ((q.wall - q.train) / 8).toFixed(2) : '-';
+    const perTrial = n === 1 ? ((q.wall - q.train - fixed1) / 8).toFixed(2) : '-';
     rows.push([
       `queue, ${n} worker${n > 1 ? 's' : ''} (concurrency 1)`,
       q.wall.toFixed(1),
@@ -66,7 +70,9 @@ async function poolVsQueue(redis: RedisServer, cwd: string): Promise<void> {
     ]);
   }
   console.log(`### 8 softmax trials (${TRIALS.slice(4).join(' ')}), local pool vs queue\n`);
-  console.log(table(['how', 'wall s', 'sum of trial s', '(wall − trials) / 8, s'], rows));
+  console.log(
+    table(['how', 'wall s', 'sum of trial s', 'queue overhead per trial, s (vs 1 local thread)'], rows),
+  );
   console.log('');
 }
 

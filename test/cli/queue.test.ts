@@ -198,6 +198,27 @@ function queueTests(): void {
       }
     }, 300_000);
 
+    it('Redis loses its data mid-trial (no append-only file): the coordinator adds the lost jobs again', async () => {
+      const w = worker(6, 'L');
+      await w.waitFor(/taking trials/);
+      const coord = sweep([
+        ...['--limit', '1000', '--batch-size', '20', '--epochs', '10'],
+        ...['--trials', '2', '--seed', '6', '--out', path.join(cwd, 'lost'), '--queue', `${redis.url()}/6`],
+      ]);
+      await w.waitFor(/^trial \d of \S+: started/m);
+      const client = new Redis({ port: redis.port, password: PASSWORD, db: 6 });
+      await client.flushdb();
+      client.disconnect();
+      expect(await coord.exited).toBe(0);
+      const dir = runFolder(path.join(cwd, 'lost'), '-sweep-softmax');
+      expect(
+        recorded(dir)
+          .map((r) => r.trial)
+          .sort(),
+      ).toEqual([1, 2]);
+      expect(summary(dir).trials.map((t) => t.status)).toEqual(['ok', 'ok']);
+    }, 300_000);
+
     it('a failing and a diverging trial are recorded with their messages, each tried once', async () => {
       // A data folder whose images do not decode: loading it fails on the worker.
       for (const f of ['train/a/1.png', 'train/b/2.png', 'test/a/3.png', 'test/b/4.png']) {

@@ -73,8 +73,17 @@ export interface QueueSweepOptions {
   log: (line: string) => void;
 }
 
+/** One job to add: its name, data and options (BullMQ's addBulk entry). */
+interface NewJob {
+  name: string;
+  data: TrialJobData;
+  opts: JobsOptions;
+}
+
 interface Waiter {
   seg: Segment;
+  /** To add it again if Redis lost it (a restart without its append-only file). */
+  job: NewJob;
   resolve: (r: SegmentResult) => void;
   reject: (e: Error) => void;
 }
@@ -85,7 +94,7 @@ const RECHECK_MS = Number(process.env.NABLA_QUEUE_RECHECK_MS ?? 5000);
 export class QueueExecutor implements Executor {
   readonly slots = Infinity;
   private readonly waiters = new Map<string, Waiter>();
-  private toAdd: { name: string; data: TrialJobData; opts: JobsOptions }[] = [];
+  private toAdd: NewJob[] = [];
   private flushing: Promise<void> | null = null;
   private timer: NodeJS.Timeout | undefined;
   /** When the last completion came (the periodic read runs only when they stop coming). */
@@ -174,10 +183,11 @@ export class QueueExecutor implements Executor {
     const opts: JobsOptions = { jobId: id, attempts: 1, removeOnComplete: false, removeOnFail: false };
     // Successive halving: a later rung goes before the trials still waiting for their first.
     if (this.plan.rungs) opts.priority = this.plan.rungs.length - seg.segment;
+    const job: NewJob = { name: `trial ${seg.trial}`, data, opts };
     const done = new Promise<SegmentResult>((resolve, reject) =>
-      this.waiters.set(id, { seg, resolve, reject }),
+      this.waiters.set(id, { seg, job, resolve, reject }),
     );
-    this.toAdd.push({ name: `trial ${seg.trial}`, data, opts });
+    this.toAdd.push(job);
     this.flushing ??= new Promise<void>((r) => setImmediate(r)).then(() => this.flush());
     return done;
   }
@@ -201,10 +211,17 @@ export class QueueExecutor implements Executor {
     }
   }
 
+  /** Settles the finished jobs among `ids`; adds again those Redis no longer has (lost in a restart). */
   private async check(ids: string[]): Promise<void> {
     for (let i = 0; i < ids.length; i += 500) {
-      const jobs = await Promise.all(ids.slice(i, i + 500).map((id) => this.queue.getJob(id)));
-      for (const job of jobs) if (job) this.settle(job);
+      const chunk = ids.slice(i, i + 500);
+      const jobs = await Promise.all(chunk.map((id) => this.queue.getJob(id)));
+      const lost: NewJob[] = [];
+      jobs.forEach((job, k) => {
+        if (job) this.settle(job);
+        else if (this.waiters.has(chunk[k])) lost.push(this.waiters.get(chunk[k])!.job);
+      });
+      if (lost.length) await this.queue.addBulk(lost);
     }
   }
 

@@ -107,7 +107,10 @@ export async function startQueueWorker(target: RedisTarget, opts: QueueWorkerOpt
     const r = await runSegment(pool!, trainJob, d.segment, {
       resume,
       worker: opts.name,
-      onEpoch: (e) => void job.updateProgress({ epoch: e.epoch, valAcc: e.valAcc, trainAcc: e.trainAcc }),
+      // Progress is for watching only: a job Redis lost (a restart without its append-only file) is noticed
+      // when the result is stored, not here.
+      onEpoch: (e) =>
+        void job.updateProgress({ epoch: e.epoch, valAcc: e.valAcc, trainAcc: e.trainAcc }).catch(() => {}),
     });
     opts.log(
       `${what}: ${r.status}${r.message ? `: ${r.message}` : ` at epoch ${r.epoch}, val ${(100 * r.valAcc).toFixed(2)}%`}`,
@@ -133,7 +136,10 @@ export async function startQueueWorker(target: RedisTarget, opts: QueueWorkerOpt
     maxStalledCount: 2,
     name: opts.name,
   });
-  worker.on('error', onError);
+  worker.on('error', (err: Error & { code?: string }) => {
+    if (err.code || /Connection is closed|ECONN/.test(err.message)) onError(err);
+    else opts.log(`error     ${scrub(err.message.split('\n')[0], target)}`);
+  });
   await worker.waitUntilReady();
   return {
     async close(force = false) {
