@@ -19,7 +19,7 @@ import { ensureBuilt } from '../test/cli/helpers.js';
 import { Proc, redisMissing, RedisServer, spawnNabla } from '../test/cli/redis.js';
 import { table } from './timing.js';
 
-const TRIALS = ['--model', 'softmax', '--trials', '8', '--limit', '5000', '--epochs', '3', '--seed', '7'];
+const TRIALS = ['--model', 'softmax', '--trials', '8', '--limit', '20000', '--epochs', '5', '--seed', '7'];
 
 interface Summary {
   trials: { seconds: number }[];
