@@ -129,8 +129,7 @@ export async function finishSweep(
 ): Promise<Trial[]> {
   const ranked = rank(trialsOf(plan, dir, results));
   const best = ranked[0];
-  for (const t of ranked)
-    if (t !== best) for (const f of [RUN_FILES.checkpointNpz]) rmSync(join(t.dir, f), { force: true });
+  for (const t of ranked) if (t !== best) rmSync(join(t.dir, RUN_FILES.checkpointNpz), { force: true });
   const { log } = info;
   log('');
   log(formatTable(plan, ranked, dir));
