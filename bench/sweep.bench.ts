@@ -6,7 +6,7 @@
  *     loopback, driven by the real coordinator (driveSweep + QueueExecutor): trials per second.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -189,7 +189,8 @@ export default async function sweepBench(argv: string[]): Promise<void> {
     if (!argv.includes('--scale-only')) await poolVsQueue(redis, cwd);
     await coordinatorScale(redis);
   } finally {
-    await redis.stop();
+    await redis.close();
+    rmSync(cwd, { recursive: true, force: true });
   }
   console.log(
     `load after: ${os

@@ -78,7 +78,11 @@ function queueTests(): void {
   let redis: RedisServer;
   const procs: Proc[] = [];
   const worker = (db: number, name: string, r: RedisServer = redis): Proc => {
-    const p = spawnNabla(['worker', `${r.url()}/${db}`, '--name', name], cwd, WORKER_ENV);
+    const p = spawnNabla(
+      ['worker', `${r.url()}/${db}`, '--name', name, '--work', path.join(cwd, `work-${name}`)],
+      cwd,
+      WORKER_ENV,
+    );
     procs.push(p);
     return p;
   };
@@ -96,7 +100,7 @@ function queueTests(): void {
 
   afterAll(async () => {
     for (const p of procs) if (p.child.exitCode === null) p.child.kill('SIGKILL');
-    await redis?.stop();
+    await redis?.close();
   });
 
   describe('queue sweeps', () => {
@@ -194,7 +198,7 @@ function queueTests(): void {
         ).toEqual([1, 2, 3, 4]);
         expect(summary(dir).trials.map((t) => t.status)).toEqual(['ok', 'ok', 'ok', 'ok']);
       } finally {
-        await own.stop();
+        await own.close();
       }
     }, 300_000);
 

@@ -3,7 +3,7 @@
  * file on, so a restart keeps what it acknowledged), and line-by-line waiting on spawned processes' output.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -112,5 +112,11 @@ export class RedisServer {
     if (this.proc.child.exitCode !== null) return;
     this.proc.child.kill('SIGTERM');
     await this.proc.exited;
+  }
+
+  /** Stops it for good and removes its folder. */
+  async close(): Promise<void> {
+    await this.stop();
+    rmSync(this.dir, { recursive: true, force: true });
   }
 }
