@@ -20,7 +20,6 @@ import {
   parseFraction,
   parseHidden,
   parseInteger,
-  parseLogRange,
   parseModel,
   parseNormalization,
   parseNonNegative,
@@ -30,6 +29,8 @@ import {
 } from './choices.js';
 import { DATASET_NAMES as DATASETS } from '../data/datasetNames.js';
 import { parsePort } from './ui/bind.js';
+import { SEARCHES } from './sweep/plan.js';
+import { parseAxis, SEARCHABLE, type Axis } from './sweep/search.js';
 
 /** The flags a command accepts, for the one-line message about an unknown option. */
 function flagsOf(cmd: Command): string {
@@ -170,25 +171,8 @@ function addTrainingOptions(cmd: Command, forSweep = false): Command {
       ),
     )
     .addOption(new Option('--out <dir>', 'folder that holds the run folders').default('runs'));
-  if (forSweep) {
-    cmd
-      .addOption(
-        new Option('--lr <range>', 'learning rate or log range lo:hi')
-          .default(undefined)
-          .argParser(parseLogRange('--lr')),
-      )
-      .addOption(
-        new Option('--reg <range>', 'regularization or log range lo:hi').argParser(parseLogRange('--reg')),
-      )
-      .addOption(
-        new Option('--trials <n>', 'number of random trials').default(8).argParser(parseInteger('--trials')),
-      )
-      .addOption(
-        new Option('--workers <n>', 'worker threads (default: all cores)').argParser(
-          parseInteger('--workers'),
-        ),
-      );
-  } else {
+  if (forSweep) addSweepOptions(cmd);
+  else {
     cmd
       .addOption(new Option('--lr <rate>', 'learning rate').argParser(parsePositive('--lr')))
       .addOption(
@@ -297,11 +281,33 @@ Examples:
   addTrainingOptions(
     sub('sweep')
       .description(
-        'random search of (lr, reg) in log space over worker threads; ranked table, best checkpoint kept',
+        'hyperparameter search (random, grid, ASHA) on worker threads or a Redis queue; ranked table, best checkpoint kept',
       )
-      .action(async (opts) => (await import('./commands/sweep.js')).sweepCommand(opts)),
+      .action(async (opts, cmd: Command) =>
+        (await import('./commands/sweep.js')).sweepCommand({
+          ...opts,
+          trialsExplicit: cmd.getOptionValueSource('trials') === 'cli',
+        }),
+      ),
     true,
   );
+
+  sub('worker')
+    .description('take the trials of `nabla sweep --queue` sweeps from a Redis queue and train them')
+    .argument(
+      '<url>',
+      'redis://[user:password@]host:port[/db] or rediss://... (password also from $NABLA_REDIS_PASSWORD)',
+    )
+    .addOption(
+      new Option('--concurrency <n>', 'trials trained at once (worker threads)')
+        .default(1)
+        .argParser(parseInteger('--concurrency')),
+    )
+    .addOption(
+      new Option('--work <dir>', 'folder for the trials being trained (default: a temporary folder)'),
+    )
+    .addOption(new Option('--name <name>', "name shown in the sweep's results (default: host:pid)"))
+    .action(async (url, opts) => (await import('./commands/worker.js')).workerCommand(url, opts));
 
   const data = sub('data').description('data sets: list, info, download');
   strict(data.command('list'))
@@ -346,6 +352,80 @@ Examples:
     .action(async (opts) => (await import('./commands/info.js')).infoCommand(opts));
 
   return program;
+}
+
+/** The options of `nabla sweep` beyond the training ones: what to search, how, and where it runs. */
+function addSweepOptions(cmd: Command): Command {
+  return cmd
+    .addOption(
+      new Option('--lr <range>', 'learning rate: a value, a log range lo:hi, or values a,b,c').argParser(
+        (v: string) => parseAxis('lr', v),
+      ),
+    )
+    .addOption(
+      new Option('--reg <range>', 'regularization: a value, a log range lo:hi, or values a,b,c').argParser(
+        (v: string) => parseAxis('reg', v),
+      ),
+    )
+    .addOption(
+      new Option(
+        '--param <name=spec>',
+        `search another option (repeatable): ${SEARCHABLE.join('|')} = value, lo:hi[:log|linear] or a,b,c`,
+      ).argParser(collectParam),
+    )
+    .addOption(
+      new Option('--search <kind>', 'random (log-uniform), grid, or asha (successive halving at epoch rungs)')
+        .choices(SEARCHES)
+        .default('random'),
+    )
+    .addOption(
+      new Option('--trials <n>', 'number of trials (random, asha)')
+        .default(8)
+        .argParser(parseInteger('--trials')),
+    )
+    .addOption(
+      new Option('--grid-points <n>', 'points per range in a grid')
+        .default(3)
+        .argParser(parseInteger('--grid-points')),
+    )
+    .addOption(
+      new Option('--eta <n>', 'asha: keep the best 1/eta at each rung')
+        .default(3)
+        .argParser(parseInteger('--eta', 2)),
+    )
+    .addOption(
+      new Option('--min-epochs <n>', 'asha: epochs of the first rung')
+        .default(1)
+        .argParser(parseInteger('--min-epochs')),
+    )
+    .addOption(
+      new Option('--workers <n>', 'worker threads of a local sweep (default: all cores)').argParser(
+        parseInteger('--workers'),
+      ),
+    )
+    .addOption(
+      new Option(
+        '--queue <url>',
+        'run the trials as jobs on this Redis (redis://[user:password@]host:port[/db], rediss:// for TLS) for `nabla worker`s',
+      ),
+    )
+    .addOption(new Option('--resume <sweep>', 'continue a sweep: its folder, or its id (looked up in --out)'))
+    .addOption(
+      new Option(
+        '--blob-limit <MiB>',
+        'queue: largest trial folder stored in Redis (bigger: without checkpoint)',
+      )
+        .default(64)
+        .argParser(parsePositive('--blob-limit')),
+    );
+}
+
+/** --param name=spec, repeatable: the axes so far plus this one. */
+function collectParam(v: string, prev: Axis[] | undefined): Axis[] {
+  const eq = v.indexOf('=');
+  if (eq < 1)
+    throw new UsageError(`--param: expected name=spec like dropout=0.5:1 or hidden=50,100,200; got '${v}'`);
+  return [...(prev ?? []), parseAxis(v.slice(0, eq), v.slice(eq + 1), `--param ${v.slice(0, eq)}`)];
 }
 
 /** `nabla gradcheck`: the course's numeric gradient check as a command. */

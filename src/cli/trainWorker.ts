@@ -1,6 +1,8 @@
 /**
- * Worker-thread entry for the trials of a sweep: receives TrainJobs one at a time ({ kind: 'job', job }),
- * runs each with runTrainJob and posts back { kind: 'done', result } or { kind: 'error', name, message }.
+ * Worker-thread entry for the trials of a sweep: receives TrainJobs one at a time
+ * ({ kind: 'job', job, untilEpoch }), runs each with runTrainJob, posts each epoch's end as
+ * { kind: 'event', event } and finally { kind: 'done', result } or { kind: 'error', name, message }.
+ * With untilEpoch the run stops at the end of that epoch (a rung of successive halving), its checkpoint saved.
  * The main thread starts one such worker per core; each trains on one thread (NABLA_THREADS=1).
  */
 import { parentPort } from 'node:worker_threads';
@@ -9,10 +11,18 @@ import { runTrainJob } from './train/run.js';
 
 const port = parentPort!;
 
-port.on('message', (m: { kind: 'job'; job: TrainJob }) => {
+port.on('message', (m: { kind: 'job'; job: TrainJob; untilEpoch: number | null }) => {
   void (async () => {
     try {
-      const result = await runTrainJob(m.job, { emit: () => {} });
+      const stop = new AbortController();
+      const result = await runTrainJob(m.job, {
+        signal: stop.signal,
+        emit: (e) => {
+          if (e.type !== 'epoch' || e.epoch === 0) return;
+          port.postMessage({ kind: 'event', event: e });
+          if (m.untilEpoch !== null && e.epoch >= m.untilEpoch) stop.abort();
+        },
+      });
       port.postMessage({ kind: 'done', result });
     } catch (err) {
       const e = err as Error;

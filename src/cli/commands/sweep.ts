@@ -1,200 +1,139 @@
 /**
- * `nabla sweep`: random search over the learning rate and regularisation strength, sampled uniformly in log
- * space as the course teaches (10 ** uniform(log10 lo, log10 hi)), with the trials spread over worker threads
- * (one per core by default). Each trial is a full run folder inside the sweep's folder; at the end the
- * trials are ranked by validation accuracy, the best trial keeps its checkpoint (the others keep their
- * metrics and reports but drop their arrays), and sweep.json plus report.html show the (lr, reg) plane.
+ * `nabla sweep`: hyperparameter search — random (log-uniform rates, as the course teaches), a grid, or
+ * successive halving (ASHA) — over the train options. Without --queue the trials run on worker threads of
+ * this machine (one per core by default), with no server; with --queue redis://... they are jobs on a Redis
+ * queue that `nabla worker`s on any number of machines take. Either way the sweep folder holds each trial's
+ * run folder, trials.jsonl as results come, and at the end the ranked table (sweep.json, report.html); the
+ * same command run again (or --resume) continues an unfinished sweep without training a finished trial again.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { join, relative } from 'node:path';
-import { Generator } from '../../ndarray/random.js';
-import { writeReport } from '../../vis/report.js';
-import { escapeHtml } from '../../vis/report.js';
-import type { LogRange } from '../choices.js';
-import { EXIT_INTERRUPTED, RunStopped } from '../errors.js';
-import { TRAIN_DEFAULTS } from '../../models/registry.js';
+import { basename, dirname, relative } from 'node:path';
+import { EXIT_INTERRUPTED, UsageError } from '../errors.js';
 import { formatDuration } from '../progress.js';
-import { createRunDir, RUN_FILES } from '../runDir.js';
-import { TrainPool } from '../runWorker.js';
-import { trainJobFromFlags } from '../train/config.js';
-import type { TrainJob } from '../train/job.js';
-import { commandLine, type TrainFlags } from './train.js';
+import type { Executor } from '../sweep/drive.js';
+import { driveSweep } from '../sweep/drive.js';
+import { LocalExecutor } from '../sweep/local.js';
+import { planSweep, trialJob, type SweepFlags, type SweepPlan } from '../sweep/plan.js';
+import { modelConfigOf } from '../train/config.js';
+import { QueueExecutor } from '../sweep/queue.js';
+import { parseRedisUrl, probeRedis } from '../sweep/redis.js';
+import { AllTrials, Asha, type Scheduler } from '../sweep/schedule.js';
+import { formatAxis } from '../sweep/search.js';
+import { createSweepDir, findSweep, isFinished, readPlan, resolveSweep, ResultLog } from '../sweep/store.js';
+import { finishSweep, formatResultLine, rank, formatTable, trialsOf } from '../sweep/summary.js';
+import { commandLine } from './train.js';
 
-export interface SweepFlags extends Omit<TrainFlags, 'lr' | 'reg' | 'resume' | 'report' | 'quiet'> {
-  lr?: LogRange;
-  reg?: LogRange;
-  trials: number;
-  workers?: number;
+export type { SweepFlags };
+
+/** The command line with any Redis password replaced by ***. */
+export function redactCommand(cmd: string): string {
+  return cmd.replace(/(rediss?:\/\/[^:/@\s]*):[^@\s]*@/g, '$1:***@');
 }
 
-export interface Trial {
-  trial: number;
-  dir: string;
-  lr: number;
-  reg: number;
-  valAcc: number;
-  testAcc: number;
-  seconds: number;
-  status: 'ok' | 'diverged' | 'failed';
-  message?: string;
-}
-
-/** Log-uniform sample in [lo, hi] (a fixed value when lo = hi). */
-export function sampleLog(rng: Generator, r: LogRange): number {
-  if (r.lo === r.hi) return r.lo;
-  const u = rng.nextDouble();
-  return 10 ** (Math.log10(r.lo) + u * (Math.log10(r.hi) - Math.log10(r.lo)));
+function describeSearch(plan: SweepPlan): string {
+  if (plan.search === 'asha') return `ASHA: rungs at epochs ${plan.rungs!.join(', ')}, eta ${plan.eta}`;
+  if (plan.search === 'grid') return 'grid';
+  const allLog = plan.axes.every((a) => a.kind === 'values' || a.scale === 'log');
+  return allLog ? 'log-uniform' : 'random';
 }
 
 export async function sweepCommand(flags: SweepFlags): Promise<void> {
-  const name = flags.model.kind === 'file' ? 'layers' : flags.model.name;
-  if (name === 'knn')
-    throw new RunStopped('sweep: knn has no learning rate; try `nabla train --model knn --k 5`');
-  const d = TRAIN_DEFAULTS[name];
-  const lrRange = flags.lr ?? { lo: d.lr / 10, hi: d.lr * 10 };
-  const regRange = flags.reg ?? { lo: 1e-5, hi: 1e-1 };
-  const label = flags.model.kind === 'builtin' ? flags.model.name : 'layers';
-  const dir = createRunDir(flags.out, `sweep-${label}`);
-  const rng = new Generator(flags.seed);
-  const workers = Math.max(1, Math.min(flags.trials, flags.workers ?? os.cpus().length));
-  console.log(
-    `sweep     ${dir}: ${flags.trials} trials of ${label}, lr ${lrRange.lo}:${lrRange.hi}, reg ${regRange.lo}:${regRange.hi} (log-uniform), ${workers} worker threads`,
+  const log = (line: string): void => void process.stdout.write(line + '\n');
+  if (flags.queue && flags.workers !== undefined)
+    throw new UsageError(
+      'nabla sweep: --workers is for a local sweep; with --queue, start `nabla worker` processes',
+    );
+  const target = flags.queue ? parseRedisUrl(flags.queue, 'nabla sweep --queue') : null;
+  let dir: string | null;
+  let plan: SweepPlan;
+  if (flags.resume) {
+    dir = resolveSweep(flags.resume, flags.out);
+    plan = readPlan(dir);
+  } else {
+    plan = planSweep(flags, redactCommand(commandLine()));
+    // The layers file and the options are checked before a folder exists (as `nabla train` does).
+    modelConfigOf(trialJob(plan, 1, ''), 0);
+    dir = findSweep(flags.out, plan.id);
+    if (dir && isFinished(dir)) {
+      const ranked = rank(trialsOf(plan, dir, new ResultLog(dir).results));
+      log(`sweep     ${dir} (${plan.id}) finished already; change --seed or --out for a new one`);
+      log(formatTable(plan, ranked, dir));
+      return;
+    }
+  }
+  // Before any folder is made: a queue that cannot be used is one line and status 2.
+  if (target) await probeRedis(target, 'nabla sweep');
+  const continuing = dir !== null;
+  dir ??= createSweepDir(flags.out, plan);
+  const results = new ResultLog(dir);
+  const n = plan.trials.length;
+  const sched: Scheduler = plan.rungs ? new Asha(n, plan.rungs, plan.eta) : new AllTrials(n);
+  for (const r of results.results) sched.report(r);
+
+  let exec: Executor;
+  let where: string;
+  if (target) {
+    const q = await QueueExecutor.open(target, plan, {
+      dir,
+      blobLimit: Math.round(flags.blobLimit * 2 ** 20),
+      continuing,
+      log,
+    });
+    exec = q;
+    const count = await q.workerCount();
+    where = `queue ${target.safe} (${count} worker${count === 1 ? '' : 's'} connected now)`;
+  } else {
+    const threads = Math.max(1, Math.min(n, flags.workers ?? os.cpus().length));
+    exec = new LocalExecutor(plan, dir, threads);
+    where = `${threads} worker threads`;
+  }
+  const axes = plan.axes.map((a) => `${a.name} ${formatAxis(a)}`).join(', ');
+  log(`sweep     ${dir}: ${n} trials of ${plan.label}, ${axes} (${describeSearch(plan)}), ${where}`);
+  const done = new Set(results.results.map((r) => r.trial)).size;
+  if (continuing) log(`continuing sweep ${plan.id}: ${done} of ${n} trials have results`);
+  else
+    log(
+      `id        ${plan.id} (to continue after a stop: the same command, or nabla sweep --resume ${plan.id})`,
+    );
+  log(
+    `watch     nabla ui --runs ${relative(process.cwd(), dirname(dir)) || '.'}  (then /sweeps/${basename(dir)})`,
   );
 
-  const jobs: { job: TrainJob; trial: number; lr: number; reg: number }[] = [];
-  for (let t = 1; t <= flags.trials; t++) {
-    const lr = sampleLog(rng, lrRange);
-    const reg = sampleLog(rng, regRange);
-    const runDir = join(dir, `trial-${String(t).padStart(2, '0')}`);
-    mkdirSync(runDir, { recursive: true });
-    const job = trainJobFromFlags(
-      { ...flags, lr, reg, report: true },
-      runDir,
-      `${commandLine()}  # trial ${t}: --lr ${lr} --reg ${reg}`,
-    );
-    writeFileSync(join(runDir, RUN_FILES.config), JSON.stringify({ job }, null, 2) + '\n');
-    jobs.push({ job, trial: t, lr, reg });
-  }
-
-  const pool = new TrainPool(workers);
-  let interrupted = false;
-  const onSigint = (): void => {
-    interrupted = true;
-    console.log('\nstopping the sweep (finished trials are kept)...');
-    void pool.close();
+  const stop = new AbortController();
+  const onSignal = (): void => {
+    if (stop.signal.aborted) return;
+    stop.abort();
+    log('\nstopping the sweep (finished trials are kept)...');
+    void exec.close();
   };
-  process.on('SIGINT', onSigint);
-  const trials: Trial[] = [];
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   const t0 = performance.now();
   try {
-    await Promise.all(
-      jobs.map(async ({ job, trial, lr, reg }) => {
-        const start = performance.now();
-        let t: Trial;
-        try {
-          const r = await pool.run(job);
-          t = {
-            trial,
-            dir: job.runDir,
-            lr,
-            reg,
-            valAcc: r.bestValAcc,
-            testAcc: r.testAccuracy,
-            seconds: r.trainSeconds,
-            status: 'ok',
-          };
-        } catch (err) {
-          if (interrupted) return;
-          const e = err as Error;
-          t = {
-            trial,
-            dir: job.runDir,
-            lr,
-            reg,
-            valAcc: 0,
-            testAcc: 0,
-            seconds: (performance.now() - start) / 1000,
-            status: err instanceof RunStopped ? 'diverged' : 'failed',
-            message: e.message.split('\n')[0],
-          };
-        }
-        trials.push(t);
-        console.log(formatTrialLine(t, flags.trials));
-      }),
+    await driveSweep(
+      sched,
+      exec,
+      (r) => {
+        if (results.append(r)) log(formatResultLine(plan, r));
+      },
+      stop.signal,
     );
   } finally {
-    process.off('SIGINT', onSigint);
-    await pool.close();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    if (!stop.signal.aborted && exec instanceof QueueExecutor) await exec.cleanup();
+    await exec.close();
   }
-  if (trials.length === 0) {
+  const rel = relative(process.cwd(), dir) || dir;
+  if (stop.signal.aborted) {
+    log(`stopped; continue with: nabla sweep --resume ${rel}${flags.queue ? ' --queue <url>' : ''}`);
     process.exitCode = EXIT_INTERRUPTED;
     return;
   }
-  const ranked = [...trials].sort((a, b) => b.valAcc - a.valAcc || a.trial - b.trial);
-  const best = ranked[0];
-  // Keep the best trial's arrays; the others keep metrics, config and report (their arrays can be large).
-  for (const t of trials) if (t !== best) rmSync(join(t.dir, RUN_FILES.checkpointNpz), { force: true });
-
-  console.log('');
-  console.log(formatTable(ranked, dir));
-  const rel = relative(process.cwd(), best.dir) || best.dir;
-  console.log(
-    `\nbest: trial ${best.trial} (lr ${best.lr.toExponential(2)}, reg ${best.reg.toExponential(2)}), val ${(100 * best.valAcc).toFixed(2)}%, test ${(100 * best.testAcc).toFixed(2)}%`,
-  );
-  console.log(`checkpoint kept in ${rel}; try: nabla eval ${rel}`);
-  writeFileSync(
-    join(dir, 'sweep.json'),
-    JSON.stringify({ command: commandLine(), lr: lrRange, reg: regRange, trials: ranked }, null, 2) + '\n',
-  );
-  const rows = ranked
-    .map(
-      (t, i) =>
-        `<tr><td>${i + 1}</td><td><a href="${escapeHtml(relative(dir, t.dir))}/report.html">trial ${t.trial}</a></td><td>${t.lr.toExponential(2)}</td><td>${t.reg.toExponential(2)}</td>` +
-        `<td>${(100 * t.valAcc).toFixed(2)}%</td><td>${(100 * t.testAcc).toFixed(2)}%</td><td>${t.status}</td></tr>`,
-    )
-    .join('');
-  await writeReport(dir, {
-    title: `nabla sweep: ${label} on ${typeof flags.data === 'object' && flags.data.kind === 'builtin' ? flags.data.name : 'images'}`,
-    summary: [
-      [
-        'trials',
-        `${trials.length} (${workers} worker threads, ${formatDuration((performance.now() - t0) / 1000)})`,
-      ],
-      ['learning rate', `${lrRange.lo} to ${lrRange.hi}, log-uniform`],
-      ['regularization', `${regRange.lo} to ${regRange.hi}, log-uniform`],
-      [
-        'best',
-        `trial ${best.trial}: lr ${best.lr.toExponential(2)}, reg ${best.reg.toExponential(2)}, val ${(100 * best.valAcc).toFixed(2)}%`,
-      ],
-      ['command', commandLine()],
-    ],
-    sweep: {
-      points: trials
-        .filter((t) => t.status === 'ok')
-        .map((t) => ({ lr: t.lr, reg: t.reg, valAcc: t.valAcc })),
-    },
-    extraHtml: `<h2>Trials, best first</h2><table><thead><tr><th>#</th><th>trial</th><th>lr</th><th>reg</th><th>val</th><th>test</th><th>status</th></tr></thead><tbody>${rows}</tbody></table>`,
+  await finishSweep(plan, dir, results.results, {
+    where,
+    seconds: (performance.now() - t0) / 1000,
+    log,
   });
-  console.log(
-    `report ${relative(process.cwd(), join(dir, RUN_FILES.report)) || join(dir, RUN_FILES.report)}`,
-  );
-  if (interrupted) process.exitCode = EXIT_INTERRUPTED;
-}
-
-function formatTrialLine(t: Trial, total: number): string {
-  const head = `trial ${String(t.trial).padStart(String(total).length)}/${total}  lr ${t.lr.toExponential(2)}  reg ${t.reg.toExponential(2)}`;
-  if (t.status !== 'ok') return `${head}  ${t.status}: ${t.message ?? ''}`;
-  return `${head}  val ${(100 * t.valAcc).toFixed(2)}%  test ${(100 * t.testAcc).toFixed(2)}%  (${formatDuration(t.seconds)})`;
-}
-
-export function formatTable(ranked: Trial[], dir: string): string {
-  const lines = ['rank  trial  lr         reg        val      test     status  folder'];
-  ranked.forEach((t, i) => {
-    lines.push(
-      `${String(i + 1).padEnd(4)}  ${String(t.trial).padEnd(5)}  ${t.lr.toExponential(2).padEnd(9)}  ${t.reg.toExponential(2).padEnd(9)}  ` +
-        `${((100 * t.valAcc).toFixed(2) + '%').padEnd(7)}  ${((100 * t.testAcc).toFixed(2) + '%').padEnd(7)}  ${t.status.padEnd(6)}  ${relative(dir, t.dir)}`,
-    );
-  });
-  return lines.join('\n');
+  if (continuing) log(`(${formatDuration((performance.now() - t0) / 1000)} in this run)`);
 }

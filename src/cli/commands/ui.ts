@@ -6,6 +6,7 @@ import path from 'node:path';
 import { UsageError } from '../errors.js';
 import { dashboardBuilt, defaultAssetsDir, startDashboard, type Dashboard } from '../ui/server.js';
 import type { LiveRun } from '../ui/live.js';
+import { listSweeps } from '../ui/sweeps.js';
 
 export interface UiFlags {
   host?: string;
@@ -32,6 +33,8 @@ export async function openDashboard(
     );
   }
   process.stdout.write(`dashboard  ${dash.url}  (runs from ${flags.runsDir}/)\n`);
+  if (listSweeps(path.resolve(flags.runsDir)).length > 0)
+    process.stdout.write(`sweeps     ${dash.url}sweeps/\n`);
   return dash;
 }
 

@@ -7,6 +7,7 @@
  *   /api/runs              the runs, newest first, and the name of the live run    (JSON)
  *   /api/runs/<run>        one run's history and settings                          (JSON)
  *   /api/events            the live run's events (Server-Sent Events; 404 without a live run)
+ *   /sweeps/, /sweeps/<s>  the sweeps, live (pages made here, see sweeps.ts); /api/sweeps[/<s>] as JSON
  *
  * Paths are resolved by staticFiles.ts: nothing outside those folders is reachable. Bound to a loopback
  * address, it also answers only requests whose Host names this machine (a web page elsewhere cannot reach it
@@ -21,6 +22,7 @@ import type { LiveRun } from './live.js';
 import type { RunsIndex } from './protocol.js';
 import { listRuns, readRun } from './runs.js';
 import { notFound, requestPath, sendFrom } from './staticFiles.js';
+import { listSweeps, readSweep, sweepHtml, sweepsIndexHtml } from './sweeps.js';
 
 /**
  * The built pages: $NABLA_WEB_DIST when set (tests build into a folder of their own), else the package's
@@ -141,6 +143,10 @@ export function dashboardHandler(opts: {
       else sendJson(res, 404, { error: 'no run is training in this process' });
       return;
     }
+    if (p === '/sweeps' || p.startsWith('/sweeps/') || p.startsWith('/api/sweeps')) {
+      void serveSweeps(runsDir, p, res);
+      return;
+    }
     if (p.startsWith('/runs/')) {
       if (!sendFrom(runsDir, p.slice('/runs'.length), req, res)) notFound(res);
       return;
@@ -155,6 +161,40 @@ export function dashboardHandler(opts: {
     }
     notFound(res);
   };
+}
+
+/** The sweep pages and their JSON (sweeps.ts). */
+async function serveSweeps(runsDir: string, p: string, res: http.ServerResponse): Promise<void> {
+  const api = p.startsWith('/api/');
+  let name: string;
+  try {
+    name = decodeURIComponent(p.replace(/^\/(api\/)?sweeps\/?/, ''));
+  } catch {
+    name = '\0';
+  }
+  if (name === '') {
+    const list = listSweeps(runsDir);
+    if (api) sendJson(res, 200, { sweeps: list });
+    else sendHtml(res, sweepsIndexHtml(list));
+    return;
+  }
+  const sweep = readSweep(runsDir, name);
+  if (!sweep) {
+    if (api) sendJson(res, 404, { error: `no sweep named ${JSON.stringify(name)}` });
+    else notFound(res);
+    return;
+  }
+  if (api) sendJson(res, 200, sweep);
+  else sendHtml(res, await sweepHtml(runsDir, sweep));
+}
+
+function sendHtml(res: http.ServerResponse, html: string): void {
+  res.writeHead(200, {
+    'content-type': 'text/html; charset=utf-8',
+    'content-length': Buffer.byteLength(html),
+    'cache-control': 'no-store',
+  });
+  res.end(html);
 }
 
 /**
