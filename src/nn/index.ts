@@ -11,3 +11,5 @@ export * from './conv.js';
 export * from './pool.js';
 export * from './sandwiches.js';
 export * from './gradientCheck.js';
+export * from './softmax.js';
+export * from './convTranspose.js';
