@@ -21,19 +21,21 @@ function asGemmOperand(a: NDArray, dtype: DType): { m: NDArray; trans: boolean; 
  * one), and the transpose and leading dimension all share; copied first only when a matrix has neither
  * unit stride.
  */
-function batchOperand(a: NDArray, dtype: DType): { m: NDArray; trans: boolean; ld: number; offsets: Int32Array } {
+function batchOperand(
+  a: NDArray,
+  dtype: DType,
+): { m: NDArray; trans: boolean; ld: number; offsets: Int32Array } {
   let m = a.dtype === dtype ? a : a.astype(dtype);
   const nd = m.ndim;
   const [r, c] = m.shape.slice(-2);
-  let [sr, sc] = m.strides.slice(-2);
+  const [sr, sc] = m.strides.slice(-2);
   let trans = false;
   let ld = sr;
   if (!(sc === 1 || c === 1)) {
     if (sr === 1 || r === 1) [trans, ld] = [true, sc];
     else {
       m = m.copy();
-      [sr, sc] = m.strides.slice(-2);
-      ld = sr;
+      ld = c;
     }
   }
   const batch = m.shape.slice(0, nd - 2);
