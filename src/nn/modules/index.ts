@@ -5,3 +5,5 @@ export * from './sequential.js';
 export * from './norm.js';
 export * from './init.js';
 export * from './spec.js';
+export * from './embedding.js';
+export * from './convTranspose.js';
