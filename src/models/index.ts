@@ -12,3 +12,4 @@ export * from './cnn.js';
 export * from './classifier.js';
 export * from './linearModel.js';
 export * from './registry.js';
+export * from './tensorModel.js';
