@@ -36,6 +36,8 @@ export type UnaryOp =
   | 'sqrt'
   | 'tanh'
   | 'sigmoid'
+  | 'sin'
+  | 'cos'
   | 'sign'
   | 'square'
   | 'relu'

@@ -13,3 +13,4 @@ export * from './classifier.js';
 export * from './linearModel.js';
 export * from './registry.js';
 export * from './tensorModel.js';
+export * from './captioningTransformer.js';

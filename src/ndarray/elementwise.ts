@@ -135,7 +135,7 @@ export function binaryOp(op: BinaryOp, a: Operand, b: Operand, name: string, out
   return r;
 }
 
-const floatResult: ReadonlySet<UnaryOp> = new Set(['exp', 'log', 'sqrt', 'tanh', 'sigmoid']);
+const floatResult: ReadonlySet<UnaryOp> = new Set(['exp', 'log', 'sqrt', 'tanh', 'sigmoid', 'sin', 'cos']);
 
 /** The shared implementation of every unary op; `dtype` overrides the result dtype (astype). */
 export function unaryOp(op: UnaryOp, a: NDArray, dtype?: DType, name: string = op, out?: NDArray): NDArray {
@@ -185,6 +185,8 @@ export const log = (a: NDArray, out?: NDArray) => unaryOp('log', a, undefined, '
 export const sqrt = (a: NDArray, out?: NDArray) => unaryOp('sqrt', a, undefined, 'sqrt', out);
 export const tanh = (a: NDArray, out?: NDArray) => unaryOp('tanh', a, undefined, 'tanh', out);
 export const sigmoid = (a: NDArray, out?: NDArray) => unaryOp('sigmoid', a, undefined, 'sigmoid', out);
+export const sin = (a: NDArray, out?: NDArray) => unaryOp('sin', a, undefined, 'sin', out);
+export const cos = (a: NDArray, out?: NDArray) => unaryOp('cos', a, undefined, 'cos', out);
 export const sign = (a: NDArray, out?: NDArray) => unaryOp('sign', a, undefined, 'sign', out);
 export const square = (a: NDArray, out?: NDArray) => unaryOp('square', a, undefined, 'square', out);
 export const floor = (a: NDArray, out?: NDArray) => unaryOp('floor', a, undefined, 'floor', out);

@@ -117,6 +117,12 @@ const unaryRows: Record<UnaryOp, Row1> = {
   tanh: (a, ia, sa, o, io, so, n) => {
     for (let i = 0; i < n; i++, ia += sa, io += so) o[io] = Math.tanh(a[ia]);
   },
+  sin: (a, ia, sa, o, io, so, n) => {
+    for (let i = 0; i < n; i++, ia += sa, io += so) o[io] = Math.sin(a[ia]);
+  },
+  cos: (a, ia, sa, o, io, so, n) => {
+    for (let i = 0; i < n; i++, ia += sa, io += so) o[io] = Math.cos(a[ia]);
+  },
   sigmoid: (a, ia, sa, o, io, so, n) => {
     // Split by sign so exp never overflows.
     for (let i = 0; i < n; i++, ia += sa, io += so) {

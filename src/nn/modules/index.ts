@@ -7,3 +7,5 @@ export * from './init.js';
 export * from './spec.js';
 export * from './embedding.js';
 export * from './convTranspose.js';
+export * from './attention.js';
+export * from './transformer.js';

@@ -103,9 +103,9 @@ export class Linear extends Module {
   }
 
   /** PyTorch's layout: weight (outFeatures, inFeatures), a transposed view of ours. */
-  protected override torchState(): Record<string, NDArray> {
-    const { weight, bias } = this.params;
-    return bias ? { weight: weight.T, bias } : { weight: weight.T };
+  protected override torchState(own: Record<string, NDArray>): Record<string, NDArray> {
+    const { weight, ...rest } = own;
+    return weight ? { weight: weight.T, ...rest } : rest;
   }
 
   override toString(): string {

@@ -240,13 +240,21 @@ export abstract class Module {
   }
 
   /**
-   * This module's own entries of PyTorch's state_dict (not its children's): snake_case names, PyTorch's
-   * layouts, each a view of the live array (so writing it writes the module). Modules whose layout differs
-   * from PyTorch's override this.
+   * `own` (this module's parameters and buffers, by our names, or their gradients) as PyTorch names and lays
+   * them out: snake_case names, PyTorch's layouts, each a view (so writing it writes the array). Modules
+   * whose layout differs from PyTorch's override this.
    */
-  protected torchState(): Record<string, NDArray> {
-    const own = { ...this.params, ...this.ownBuffers() };
+  protected torchState(own: Record<string, NDArray>): Record<string, NDArray> {
     return Object.fromEntries(Object.entries(own).map(([k, v]) => [snakeCase(k), v]));
+  }
+
+  /** Prefixed torchState of every module in the tree, children named snake_case. */
+  private collectTorch(prefix: string, own: (m: Module) => Record<string, NDArray>): Record<string, NDArray> {
+    const out: Record<string, NDArray> = {};
+    for (const [k, v] of Object.entries(this.torchState(own(this)))) out[prefix + k] = v;
+    for (const [name, c] of this.children())
+      Object.assign(out, c.collectTorch(`${prefix}${name.split('.').map(snakeCase).join('.')}.`, own));
+    return out;
   }
 
   /**
@@ -254,12 +262,23 @@ export abstract class Module {
    * '1.running_mean', 'self_attn.query.weight'), in PyTorch's layouts, as live views (not copies).
    * Save it with saveNpz(file, m.stateDict()); torch.save({k: torch.from_numpy(v) ...}) reads the same.
    */
-  stateDict(prefix = ''): Record<string, NDArray> {
-    const out: Record<string, NDArray> = {};
-    for (const [k, v] of Object.entries(this.torchState())) out[prefix + k] = v;
-    for (const [name, c] of this.children())
-      Object.assign(out, c.stateDict(`${prefix}${name.split('.').map(snakeCase).join('.')}.`));
-    return out;
+  stateDict(): Record<string, NDArray> {
+    return this.collectTorch('', (m) => ({ ...m.params, ...m.ownBuffers() }));
+  }
+
+  /**
+   * The parameters' autograd gradients (their tensors' .grad after backward) with stateDict's names and
+   * layouts, to hold beside PyTorch's; parameters without a gradient are left out.
+   */
+  gradStateDict(): Record<string, NDArray> {
+    return this.collectTorch('', (m) => {
+      const own: Record<string, NDArray> = {};
+      for (const k of Object.keys(m.params)) {
+        const g = m.param(k).grad;
+        if (g) own[k] = g;
+      }
+      return own;
+    });
   }
 
   /**

@@ -59,8 +59,9 @@ abstract class BatchNormBase extends Module {
     return x instanceof Tensor ? batchNorm(x, this.param('weight'), this.param('bias'), this.bnParam) : null;
   }
 
-  protected override torchState(): Record<string, NDArray> {
-    return { ...super.torchState(), num_batches_tracked: this.numBatchesTracked };
+  protected override torchState(own: Record<string, NDArray>): Record<string, NDArray> {
+    const state = super.torchState(own);
+    return 'runningMean' in own ? { ...state, num_batches_tracked: this.numBatchesTracked } : state;
   }
 
   override toString(): string {
@@ -189,9 +190,8 @@ export class GroupNorm extends Module {
   }
 
   /** PyTorch's layout: weight and bias (C,), views of our (1, C, 1, 1). */
-  protected override torchState(): Record<string, NDArray> {
-    const C = this.numChannels;
-    return { weight: this.params.weight.reshape(C), bias: this.params.bias.reshape(C) };
+  protected override torchState(own: Record<string, NDArray>): Record<string, NDArray> {
+    return Object.fromEntries(Object.entries(own).map(([k, v]) => [k, v.reshape(this.numChannels)]));
   }
 
   override toString(): string {
