@@ -211,11 +211,16 @@ export class CaptioningTransformer implements LossModel {
   /**
    * Greedy captions, as the course's sample: from <START>, the decoder runs on the caption so far and the
    * most likely next word is appended, for maxLength steps (eval mode: no dropout).
-   * - features: (N, D); maxLength ≤ the model's maxLength (default 30)
+   * - features: (N, D); maxLength ≤ the model's maxLength (default 30), or { maxLength } as CaptioningRNN takes
    * Returns (N, maxLength) int32 word indices (whatever follows <END> included, as the course's).
    */
-  sample(features: NDArray, maxLength = 30): NDArray {
+  sample(features: NDArray, options: number | { maxLength?: number; beamWidth?: number } = {}): NDArray {
     const op = 'CaptioningTransformer.sample';
+    const { maxLength = 30, beamWidth } = typeof options === 'number' ? { maxLength: options } : options;
+    if (beamWidth !== undefined && beamWidth !== 1)
+      throw new RangeError(
+        `${op}: beam search is not implemented here (beamWidth ${beamWidth}); sampling is greedy`,
+      );
     const f = this.checkFeatures(op, features);
     if (!Number.isInteger(maxLength) || maxLength < 1 || maxLength > this.maxLength)
       throw new RangeError(

@@ -98,6 +98,10 @@ describe('CaptioningTransformer', () => {
     expect(() => model.loss(features, captions.astype('float64'))).toThrow(/int32 word indices/);
     expect(() => model.loss(features, captions.add(5))).toThrow(/outside the vocabulary \[0, 8\)/);
     expect(() => model.sample(features, 9)).toThrow(/maxLength must be a whole number in \[1, 8\]/);
+    expect(() => model.sample(features, { maxLength: 3, beamWidth: 2 })).toThrow(
+      /beam search is not implemented/,
+    );
+    expect(model.sample(features, { maxLength: 3 }).shape).toEqual([4, 3]);
     expect(() => new CaptioningTransformer({ wordToIdx: { a: 0 } })).toThrow(/no <NULL> word/);
   });
 });

@@ -25,8 +25,7 @@ export function sumTo(g: NDArray, shape: readonly number[]): NDArray {
   if (g.ndim === shape.length && g.shape.every((d, i) => d === shape[i])) return g;
   const lead = g.ndim - shape.length;
   const axes: number[] = [];
-  for (let i = 0; i < g.ndim; i++)
-    if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) axes.push(i);
+  for (let i = 0; i < g.ndim; i++) if (i < lead || (shape[i - lead] === 1 && g.shape[i] !== 1)) axes.push(i);
   return (axes.length > 0 ? g.sum(axes, true) : g).reshape(shape);
 }
 
