@@ -22,3 +22,4 @@ export * from './models/index.js';
 export * from './optim/index.js';
 export * from './solver/index.js';
 export * from './data/batches.js';
+export * from './autograd/index.js';

@@ -37,6 +37,8 @@ export type UnaryOp =
   | 'sqrt'
   | 'tanh'
   | 'sigmoid'
+  | 'sin'
+  | 'cos'
   | 'sign'
   | 'square'
   | 'relu'
@@ -88,6 +90,53 @@ export interface GemmArgs {
   C: FloatArray;
   cOffset: number;
   ldc: number;
+}
+
+/**
+ * `batch` products C_i = alpha·op(A_i)·op(B_i) + beta·C_i sharing sizes, transposes and leading dimensions;
+ * matrix i starts at aOffsets[i], bOffsets[i] and cOffsets[i] (any pattern: a broadcast operand repeats an
+ * offset; the C matrices must not overlap). Attention's (N, heads) stacks of products in one call.
+ */
+export interface GemmBatchedArgs extends Omit<GemmArgs, 'aOffset' | 'bOffset' | 'cOffset'> {
+  batch: number;
+  aOffsets: Int32Array;
+  bOffsets: Int32Array;
+  cOffsets: Int32Array;
+}
+
+/**
+ * Softmax (log: log-softmax) of each of `rows` contiguous rows of n values: out[r] = softmax(x[r]) after
+ * the positions where mask row (r mod maskRows) holds 0 are set to −∞ (mask null: none), the row's max
+ * subtracted first so any finite scores stay finite. A row masked everywhere gives NaN (PyTorch's softmax
+ * of all −∞). mask is maskRows × n bytes from maskOffset; attention's (S, T) mask serves every (N, heads).
+ */
+export interface SoftmaxArgs {
+  rows: number;
+  n: number;
+  x: FloatArray;
+  xOffset: number;
+  mask: Uint8Array | null;
+  maskOffset: number;
+  maskRows: number;
+  log: boolean;
+  out: FloatArray;
+  outOffset: number;
+}
+
+/**
+ * The backward of SoftmaxArgs from its output y: dx = y·(dy − Σ dy·y) for softmax, dx = dy − e^y·Σ dy for
+ * log-softmax, where positions with y = −∞ (masked) get 0 and count for nothing in the sum. Contiguous rows.
+ */
+export interface SoftmaxBackwardArgs {
+  rows: number;
+  n: number;
+  y: FloatArray;
+  yOffset: number;
+  dy: FloatArray;
+  dyOffset: number;
+  log: boolean;
+  dx: FloatArray;
+  dxOffset: number;
 }
 
 /**
@@ -348,6 +397,12 @@ export interface Backend {
   ): void;
   /** General matrix multiply (see GemmArgs). */
   gemm(args: GemmArgs): void;
+  /** Many GEMMs of one shape in one call (see GemmBatchedArgs). */
+  gemmBatched(args: GemmBatchedArgs): void;
+  /** Row-wise (log-)softmax with an optional mask (see SoftmaxArgs). */
+  softmax(args: SoftmaxArgs): void;
+  /** Its backward (see SoftmaxBackwardArgs). */
+  softmaxBackward(args: SoftmaxBackwardArgs): void;
   /** Fills args.cols from the image args.x (see Im2colArgs); every element of cols is written. */
   im2col(args: Im2colArgs): void;
   /** The adjoint of im2col: ADDS each column entry into the image pixel it came from (args.x += ...). */

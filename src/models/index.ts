@@ -15,3 +15,5 @@ export * from './registry.js';
 export * from './captions.js';
 export * from './captioningRnn.js';
 export * from './bleu.js';
+export * from './tensorModel.js';
+export * from './captioningTransformer.js';

@@ -21,6 +21,46 @@ function asGemmOperand(a: NDArray, dtype: DType): { m: NDArray; trans: boolean; 
   return { m: copy, trans: false, ld: c };
 }
 
+/**
+ * A stack of matrices (..., R, C) as one batched GEMM reads it: each matrix's offset (broadcast axes repeat
+ * one), and the transpose and leading dimension all share; copied first only when a matrix has neither
+ * unit stride.
+ */
+function batchOperand(
+  a: NDArray,
+  dtype: DType,
+): { m: NDArray; trans: boolean; ld: number; offsets: Int32Array } {
+  let m = a.dtype === dtype ? a : a.astype(dtype);
+  const nd = m.ndim;
+  const [r, c] = m.shape.slice(-2);
+  const [sr, sc] = m.strides.slice(-2);
+  let trans = false;
+  let ld = sr;
+  if (!(sc === 1 || c === 1)) {
+    if (sr === 1 || r === 1) [trans, ld] = [true, sc];
+    else {
+      m = m.copy();
+      ld = c;
+    }
+  }
+  const batch = m.shape.slice(0, nd - 2);
+  const count = batch.reduce((p, d) => p * d, 1);
+  const offsets = new Int32Array(count);
+  // Offsets in C order over the batch axes (an odometer over their indices).
+  const idx = new Array<number>(batch.length).fill(0);
+  let off = m.offset;
+  for (let i = 0; i < count; i++) {
+    offsets[i] = off;
+    for (let k = batch.length - 1; k >= 0; k--) {
+      off += m.strides[k];
+      if (++idx[k] < batch[k]) break;
+      off -= m.strides[k] * batch[k];
+      idx[k] = 0;
+    }
+  }
+  return { m, trans, ld, offsets };
+}
+
 /** out(M, N) = a(M, K) · b(K, N), for 2-D float arrays of any strides. */
 function gemm2d(a: NDArray, b: NDArray, dtype: DType, out?: NDArray, beta = 0): NDArray {
   const [M, K] = a.shape;
@@ -106,11 +146,29 @@ export function matmul(a: NDArray, b: NDArray): NDArray {
   if (a2.ndim === 2 && b2.ndim === 2) r = gemm2d(a2, b2, compute);
   else {
     const batch = broadcastShapes('matmul', a2.shape.slice(0, -2), b2.shape.slice(0, -2));
-    const ab = a2.broadcastTo([...batch, M, K]).reshape(-1, M, K);
-    const bb = b2.broadcastTo([...batch, K, N]).reshape(-1, K, N);
     r = allocArray([...batch, M, N], compute, 'matmul');
-    const flat = r.reshape(-1, M, N);
-    for (let i = 0; i < flat.shape[0]; i++) gemm2d(ab.slice(i), bb.slice(i), compute, flat.slice(i));
+    const A = batchOperand(a2.broadcastTo([...batch, M, K]), compute);
+    const B = batchOperand(b2.broadcastTo([...batch, K, N]), compute);
+    const count = r.size / (M * N || 1);
+    backend().gemmBatched({
+      transA: A.trans,
+      transB: B.trans,
+      M,
+      N,
+      K,
+      alpha: 1,
+      A: A.m.data as FloatArray,
+      lda: A.ld,
+      B: B.m.data as FloatArray,
+      ldb: B.ld,
+      beta: 0,
+      C: r.data as FloatArray,
+      ldc: N,
+      batch: count,
+      aOffsets: A.offsets,
+      bOffsets: B.offsets,
+      cOffsets: Int32Array.from({ length: count }, (_, i) => i * M * N),
+    });
   }
   let shape = [...r.shape];
   if (b.ndim === 1) shape = shape.slice(0, -1);

@@ -13,3 +13,5 @@ export * from './sandwiches.js';
 export * from './gradientCheck.js';
 export * from './rnn.js';
 export * from './lstm.js';
+export * from './softmax.js';
+export * from './convTranspose.js';

@@ -120,6 +120,12 @@ const unaryRows: Record<UnaryOp, Row1> = {
   tanh: (a, ia, sa, o, io, so, n) => {
     for (let i = 0; i < n; i++, ia += sa, io += so) o[io] = Math.tanh(a[ia]);
   },
+  sin: (a, ia, sa, o, io, so, n) => {
+    for (let i = 0; i < n; i++, ia += sa, io += so) o[io] = Math.sin(a[ia]);
+  },
+  cos: (a, ia, sa, o, io, so, n) => {
+    for (let i = 0; i < n; i++, ia += sa, io += so) o[io] = Math.cos(a[ia]);
+  },
   sigmoid: (a, ia, sa, o, io, so, n) => {
     // Split by sign so exp never overflows.
     for (let i = 0; i < n; i++, ia += sa, io += so) {
@@ -178,12 +184,6 @@ const unaryRows: Record<UnaryOp, Row1> = {
       const x = a[ia];
       o[io] = x === Infinity || x === -Infinity ? 1 : 0;
     }
-  },
-  sin: (a, ia, sa, o, io, so, n) => {
-    for (let i = 0; i < n; i++, ia += sa, io += so) o[io] = Math.sin(a[ia]);
-  },
-  cos: (a, ia, sa, o, io, so, n) => {
-    for (let i = 0; i < n; i++, ia += sa, io += so) o[io] = Math.cos(a[ia]);
   },
   tan: (a, ia, sa, o, io, so, n) => {
     for (let i = 0; i < n; i++, ia += sa, io += so) o[io] = Math.tan(a[ia]);

@@ -2,7 +2,8 @@
 import type { Backend } from '../backend.js';
 import { binary, binaryScalar, clip, reluBackward, unary } from './elementwise.js';
 import { convBackward, convForward } from './conv.js';
-import { gemm } from './gemm.js';
+import { gemm, gemmBatched } from './gemm.js';
+import { softmax, softmaxBackward } from './softmax.js';
 import { col2im, im2col } from './im2col.js';
 import { channelDot, channelLinear, channelMoments } from './norm.js';
 import { optimizerStep } from './optim.js';
@@ -21,6 +22,9 @@ export const jsBackend: Backend = {
   reduce,
   argReduce,
   gemm,
+  gemmBatched,
+  softmax,
+  softmaxBackward,
   im2col,
   col2im,
   maxPoolForward,

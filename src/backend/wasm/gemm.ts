@@ -6,7 +6,7 @@
  * column blocks when it is wider than tall) in multiples of the micro-tile, one per thread, each thread
  * packing into its own scratch.
  */
-import type { GemmArgs } from '../backend.js';
+import type { GemmArgs, GemmBatchedArgs } from '../backend.js';
 import { jsBackend } from '../js/index.js';
 import { copyBack, place, type Operand } from './heap.js';
 import { runJobs, threadCount, type Job } from './pool.js';
@@ -87,4 +87,70 @@ export function gemm(g: GemmArgs): void {
   }
   runJobs(jobs);
   copyBack(c, placed[2]);
+}
+
+/** The smallest offset in `offsets` and the elements from there to the end of the last matrix of `len`. */
+function covering(offsets: Int32Array, len: number): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const o of offsets) {
+    lo = Math.min(lo, o);
+    hi = Math.max(hi, o + len);
+  }
+  return [lo, hi - lo];
+}
+
+/**
+ * Many products of one shape with the SIMD kernels: the operands are placed in the wasm memory once for the
+ * whole batch (not once per product), then products run one per thread in rounds when the batch is worth
+ * threading, else one after another on this thread.
+ */
+export function gemmBatched(g: GemmBatchedArgs): void {
+  const { A, B, C, M, N, K, batch } = g;
+  if (A.constructor !== C.constructor || B.constructor !== C.constructor) return jsBackend.gemmBatched(g);
+  if (M === 0 || N === 0 || batch === 0) return;
+  const f32 = C instanceof Float32Array;
+  const bytes = f32 ? 4 : 8;
+  const threads = batch * M * N * K >= THREAD_MIN_MACS ? Math.min(threadCount(), batch) : 1;
+  const workBytes = align64(runtime().kernels.gemmWorkBytes());
+  const [a0, aLen] = covering(g.aOffsets, g.transA ? span(K, M, g.lda) : span(M, K, g.lda));
+  const [b0, bLen] = covering(g.bOffsets, g.transB ? span(N, K, g.ldb) : span(K, N, g.ldb));
+  const [c0, cLen] = covering(g.cOffsets, span(M, N, g.ldc));
+  // C is copied in unless the products fill its span exactly (then the kernel never reads the copy's gaps).
+  const cRead = g.beta !== 0 || g.ldc !== N || cLen !== batch * M * N;
+  const ops: Operand[] = [
+    { data: A, offset: a0, len: aLen, read: true },
+    { data: B, offset: b0, len: bLen, read: true },
+    { data: C, offset: c0, len: cLen, read: cRead },
+  ];
+  const { scratch, placed } = place(threads * workBytes, ops);
+  const [aPtr, bPtr, cPtr] = placed.map((p) => p.ptr);
+  const job = (i: number, t: number): Job => ({
+    fn: 'gemm',
+    args: [
+      f32 ? 4 : 8,
+      g.transA ? 1 : 0,
+      g.transB ? 1 : 0,
+      0,
+      M,
+      0,
+      N,
+      K,
+      g.alpha,
+      aPtr + (g.aOffsets[i] - a0) * bytes,
+      g.lda,
+      bPtr + (g.bOffsets[i] - b0) * bytes,
+      g.ldb,
+      g.beta,
+      cPtr + (g.cOffsets[i] - c0) * bytes,
+      g.ldc,
+      scratch + t * workBytes,
+    ],
+  });
+  for (let i0 = 0; i0 < batch; i0 += threads) {
+    const jobs: Job[] = [];
+    for (let i = i0; i < Math.min(batch, i0 + threads); i++) jobs.push(job(i, jobs.length));
+    runJobs(jobs);
+  }
+  copyBack(ops[2], placed[2]);
 }

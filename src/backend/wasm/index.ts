@@ -1,12 +1,12 @@
 /**
  * The WebAssembly backend: SIMD kernels compiled from asm/*.ts, split over threads on a shared memory.
- * Kernels it does not accelerate yet are the TypeScript backend's.
+ * Kernels it does not accelerate yet are the TypeScript backend's (softmax and its backward among them).
  */
 import type { Backend } from '../backend.js';
 import { jsBackend } from '../js/index.js';
 import { binary, binaryScalar, reluBackward, unary } from './elementwise.js';
 import { convBackward, convForward } from './conv.js';
-import { gemm } from './gemm.js';
+import { gemm, gemmBatched } from './gemm.js';
 import { col2im, im2col } from './im2col.js';
 import { maxPoolBackward, maxPoolForward } from './maxPool.js';
 import { optimizerStep } from './optim.js';
@@ -35,6 +35,7 @@ export const wasmBackend: Backend = {
   reluBackward,
   optimizerStep,
   gemm,
+  gemmBatched,
   im2col,
   col2im,
   maxPoolForward,

@@ -6,3 +6,7 @@ export * from './norm.js';
 export * from './init.js';
 export * from './spec.js';
 export * from './recurrent.js';
+export * from './embedding.js';
+export * from './convTranspose.js';
+export * from './attention.js';
+export * from './transformer.js';

@@ -1,15 +1,28 @@
-/** The basic modules: Linear, Conv2d, activations, pooling, dropout and flatten, each over src/nn's layers. */
+/**
+ * The basic modules: Linear, Conv2d, activations, pooling, dropout and flatten, each over src/nn's layers.
+ * Each takes NDArrays (explicit: forward keeps the cache, backward uses it) or Tensors (autograd: the op of
+ * src/autograd whose backward is the same layer function).
+ */
 import type { DType } from '../../ndarray/dtype.js';
 import { zeros } from '../../ndarray/creation.js';
 import type { NDArray } from '../../ndarray/ndarray.js';
-import { defaultRng, type Generator } from '../../ndarray/random.js';
+import { Generator, defaultRng } from '../../ndarray/random.js';
 import { fmtShape } from '../../ndarray/shape.js';
+import { Tensor } from '../../autograd/tensor.js';
+import { leakyRelu, relu, sigmoid, tanh } from '../../autograd/ops/elementwise.js';
+import { linear } from '../../autograd/ops/linalg.js';
+import { avgPool2d, conv2d, convReluPool2d, dropout, maxPool2d } from '../../autograd/ops/nn.js';
+import { reshape } from '../../autograd/ops/shape.js';
 import { affineBackward, affineForward, type AffineCache } from '../affine.js';
 import {
   leakyReluBackward,
   leakyReluForward,
   reluBackward,
   reluForward,
+  sigmoidBackward,
+  sigmoidForward,
+  tanhBackward,
+  tanhForward,
   type LeakyReluCache,
 } from '../activations.js';
 import {
@@ -35,9 +48,16 @@ export interface WeightOptions {
   bias?: boolean;
 }
 
-/** y = x·W + b. x: (N, inFeatures) (or (N, ...) flattened); weight (inFeatures, outFeatures), as affineForward. */
+/**
+ * y = x·W + b. x: (N, inFeatures), or (..., inFeatures) acted on along its last axis (PyTorch's Linear), or
+ * (N, d1, ..., dk) with d1·…·dk = inFeatures, flattened first (the course's affine layer). weight is stored
+ * (inFeatures, outFeatures), as affineForward wants it; stateDict gives PyTorch's (outFeatures, inFeatures).
+ */
 export class Linear extends Module {
+  protected override readonly takesTensors = true;
   private cache: AffineCache | null = null;
+  /** The input's shape when forward acted on the last axis of a (..., inFeatures) array. */
+  private lastAxisShape: readonly number[] | null = null;
   private readonly zeroBias: NDArray | null;
 
   constructor(
@@ -51,24 +71,41 @@ export class Linear extends Module {
     this.zeroBias = bias ? null : zeros([outFeatures], dtype);
   }
 
-  forward(x: NDArray): NDArray {
-    const [out, cache] = affineForward(x, this.params.weight, this.params.bias ?? this.zeroBias!);
+  forward(x: NDArray): NDArray;
+  forward(x: Tensor): Tensor;
+  forward(x: NDArray | Tensor): NDArray | Tensor {
+    if (x instanceof Tensor) return linear(x, this.param('weight'), this.optionalParam('bias'));
+    const lastAxis = x.ndim > 2 && x.shape[x.ndim - 1] === this.inFeatures;
+    this.lastAxisShape = lastAxis ? x.shape : null;
+    const x2 = lastAxis ? x.reshape(-1, this.inFeatures) : x;
+    const [out, cache] = affineForward(x2, this.params.weight, this.params.bias ?? this.zeroBias!);
     this.cache = cache;
-    return out;
+    return lastAxis ? out.reshape([...x.shape.slice(0, -1), this.outFeatures]) : out;
+  }
+
+  /** affineBackward on the cache, dx in the input's shape (null when not computed). */
+  private affineGrads(dout: NDArray, computeDx: boolean): NDArray | null {
+    const shape = this.lastAxisShape;
+    const d2 = shape ? dout.reshape(-1, this.outFeatures) : dout;
+    const [dx, dw, db] = affineBackward(d2, this.needCache(this.cache, 'Linear'), computeDx);
+    this.grads.weight = dw;
+    if (this.params.bias) this.grads.bias = db;
+    return dx && shape ? dx.reshape(shape) : dx;
   }
 
   backward(dout: NDArray): NDArray {
-    const [dx, dw, db] = affineBackward(dout, this.needCache(this.cache, 'Linear'));
-    this.grads.weight = dw;
-    if (this.params.bias) this.grads.bias = db;
-    return dx;
+    return this.affineGrads(dout, true)!;
   }
 
   /** backward without dx (a first layer). */
   override backwardParams(dout: NDArray): void {
-    const [, dw, db] = affineBackward(dout, this.needCache(this.cache, 'Linear'), false);
-    this.grads.weight = dw;
-    if (this.params.bias) this.grads.bias = db;
+    this.affineGrads(dout, false);
+  }
+
+  /** PyTorch's layout: weight (outFeatures, inFeatures), a transposed view of ours. */
+  protected override torchState(own: Record<string, NDArray>): Record<string, NDArray> {
+    const { weight, ...rest } = own;
+    return weight ? { weight: weight.T, ...rest } : rest;
   }
 
   override toString(): string {
@@ -84,6 +121,7 @@ export interface Conv2dOptions extends WeightOptions {
 
 /** 2-D convolution. x: (N, inChannels, H, W) → (N, outChannels, H', W'); weight (outChannels, inChannels, k, k). */
 export class Conv2d extends Module {
+  protected override readonly takesTensors = true;
   private cache: ConvCache | null = null;
   private fusedCache: ConvReluPoolFastCache | null = null;
   private readonly zeroBias: NDArray | null;
@@ -119,7 +157,14 @@ export class Conv2d extends Module {
     this.zeroBias = bias ? null : zeros([outChannels], dtype);
   }
 
-  forward(x: NDArray): NDArray {
+  forward(x: NDArray): NDArray;
+  forward(x: Tensor): Tensor;
+  forward(x: NDArray | Tensor): NDArray | Tensor {
+    if (x instanceof Tensor)
+      return conv2d(x, this.param('weight'), this.optionalParam('bias'), {
+        stride: this.stride,
+        padding: this.padding,
+      });
     const [out, cache] = convForwardFast(x, this.params.weight, this.params.bias ?? this.zeroBias!, {
       stride: this.stride,
       pad: this.padding,
@@ -149,7 +194,17 @@ export class Conv2d extends Module {
    * This conv, then ReLU, then `pool`, in one backend call (how Sequential runs Conv2d, ReLU, MaxPool2d):
    * the conv output never becomes an array. x: (N, C, H, W) → the pooled (N, F, H'', W'').
    */
-  forwardReluPool(x: NDArray, pool: MaxPool2d): NDArray {
+  forwardReluPool(x: NDArray, pool: MaxPool2d): NDArray;
+  forwardReluPool(x: Tensor, pool: MaxPool2d): Tensor;
+  forwardReluPool(x: NDArray | Tensor, pool: MaxPool2d): NDArray | Tensor {
+    if (x instanceof Tensor)
+      return convReluPool2d(
+        x,
+        this.param('weight'),
+        this.optionalParam('bias'),
+        { stride: this.stride, padding: this.padding },
+        { kernelSize: pool.kernelSize, stride: pool.stride },
+      );
     const [out, cache] = convReluPoolForwardFast(
       x,
       this.params.weight,
@@ -181,9 +236,13 @@ export class Conv2d extends Module {
 
 /** max(0, x), elementwise. */
 export class ReLU extends Module {
+  protected override readonly takesTensors = true;
   private cache: NDArray | null = null;
 
-  forward(x: NDArray): NDArray {
+  forward(x: NDArray): NDArray;
+  forward(x: Tensor): Tensor;
+  forward(x: NDArray | Tensor): NDArray | Tensor {
+    if (x instanceof Tensor) return relu(x);
     const [out, cache] = reluForward(x);
     this.cache = cache;
     return out;
@@ -205,13 +264,17 @@ export class ReLU extends Module {
 
 /** x for x > 0, alpha·x otherwise. */
 export class LeakyReLU extends Module {
+  protected override readonly takesTensors = true;
   private cache: LeakyReluCache | null = null;
 
   constructor(readonly alpha = 0.01) {
     super();
   }
 
-  forward(x: NDArray): NDArray {
+  forward(x: NDArray): NDArray;
+  forward(x: Tensor): Tensor;
+  forward(x: NDArray | Tensor): NDArray | Tensor {
+    if (x instanceof Tensor) return leakyRelu(x, this.alpha);
     const [out, cache] = leakyReluForward(x, this.alpha);
     this.cache = cache;
     return out;
@@ -228,6 +291,7 @@ export class LeakyReLU extends Module {
 
 /** Max pooling over kernelSize × kernelSize windows (stride defaults to kernelSize). x: (N, C, H, W). */
 export class MaxPool2d extends Module {
+  protected override readonly takesTensors = true;
   private cache: PoolFastCache | null = null;
 
   constructor(
@@ -237,7 +301,10 @@ export class MaxPool2d extends Module {
     super();
   }
 
-  forward(x: NDArray): NDArray {
+  forward(x: NDArray): NDArray;
+  forward(x: Tensor): Tensor;
+  forward(x: NDArray | Tensor): NDArray | Tensor {
+    if (x instanceof Tensor) return maxPool2d(x, this.kernelSize, this.stride);
     const [out, cache] = maxPoolForwardFast(x, {
       poolHeight: this.kernelSize,
       poolWidth: this.kernelSize,
@@ -267,13 +334,17 @@ export class MaxPool2d extends Module {
  * A tile's mean is a reshape and a mean over two axes, so this needs no kernel of its own.
  */
 export class AvgPool2d extends Module {
+  protected override readonly takesTensors = true;
   private xShape: readonly number[] | null = null;
 
   constructor(readonly kernelSize: number) {
     super();
   }
 
-  forward(x: NDArray): NDArray {
+  forward(x: NDArray): NDArray;
+  forward(x: Tensor): Tensor;
+  forward(x: NDArray | Tensor): NDArray | Tensor {
+    if (x instanceof Tensor) return avgPool2d(x, this.kernelSize);
     const k = this.kernelSize;
     if (x.ndim !== 4 || x.shape[2] % k !== 0 || x.shape[3] % k !== 0) {
       throw new RangeError(`AvgPool2d: a ${k}×${k} tiling does not divide x of shape ${fmtShape(x.shape)}`);
@@ -304,6 +375,7 @@ export class AvgPool2d extends Module {
  * (PyTorch's p is the probability of dropping). Masks come from `rng` (default: the default generator).
  */
 export class Dropout extends Module {
+  protected override readonly takesTensors = true;
   private cache: DropoutCache | null = null;
   readonly dropoutParam: DropoutParam;
 
@@ -315,7 +387,16 @@ export class Dropout extends Module {
     this.dropoutParam = { p, mode: 'train', rng };
   }
 
-  forward(x: NDArray): NDArray {
+  forward(x: NDArray): NDArray;
+  forward(x: Tensor): Tensor;
+  forward(x: NDArray | Tensor): NDArray | Tensor {
+    if (x instanceof Tensor) {
+      const { seed, rng } = this.dropoutParam;
+      return dropout(x, this.p, {
+        training: this.training,
+        rng: seed !== undefined ? new Generator(seed) : rng,
+      });
+    }
     this.dropoutParam.mode = this.training ? 'train' : 'test';
     const [out, cache] = dropoutForward(x, this.dropoutParam);
     this.cache = cache;
@@ -333,9 +414,13 @@ export class Dropout extends Module {
 
 /** (N, d1, ..., dk) → (N, d1·…·dk), a view when x is contiguous. */
 export class Flatten extends Module {
+  protected override readonly takesTensors = true;
   private xShape: readonly number[] | null = null;
 
-  forward(x: NDArray): NDArray {
+  forward(x: NDArray): NDArray;
+  forward(x: Tensor): Tensor;
+  forward(x: NDArray | Tensor): NDArray | Tensor {
+    if (x instanceof Tensor) return reshape(x, [x.shape[0], -1]);
     this.xShape = x.shape;
     return x.reshape(x.shape[0], -1);
   }
@@ -346,5 +431,91 @@ export class Flatten extends Module {
 
   override toString(): string {
     return 'Flatten()';
+  }
+}
+
+/** tanh, elementwise. */
+export class Tanh extends Module {
+  protected override readonly takesTensors = true;
+  private cache: NDArray | null = null;
+
+  forward(x: NDArray): NDArray;
+  forward(x: Tensor): Tensor;
+  forward(x: NDArray | Tensor): NDArray | Tensor {
+    if (x instanceof Tensor) return tanh(x);
+    const [out, cache] = tanhForward(x);
+    this.cache = cache;
+    return out;
+  }
+
+  backward(dout: NDArray): NDArray {
+    return tanhBackward(dout, this.needCache(this.cache, 'Tanh'))[0];
+  }
+
+  override toString(): string {
+    return 'Tanh()';
+  }
+}
+
+/** The logistic sigmoid 1 / (1 + e^−x), elementwise. */
+export class Sigmoid extends Module {
+  protected override readonly takesTensors = true;
+  private cache: NDArray | null = null;
+
+  forward(x: NDArray): NDArray;
+  forward(x: Tensor): Tensor;
+  forward(x: NDArray | Tensor): NDArray | Tensor {
+    if (x instanceof Tensor) return sigmoid(x);
+    const [out, cache] = sigmoidForward(x);
+    this.cache = cache;
+    return out;
+  }
+
+  backward(dout: NDArray): NDArray {
+    return sigmoidBackward(dout, this.needCache(this.cache, 'Sigmoid'))[0];
+  }
+
+  override toString(): string {
+    return 'Sigmoid()';
+  }
+}
+
+/** Axis `dim` split into `sizes` (PyTorch's Unflatten): Unflatten(1, [C, H, W]) takes (N, C·H·W) to (N, C, H, W). */
+export class Unflatten extends Module {
+  protected override readonly takesTensors = true;
+  private xShape: readonly number[] | null = null;
+
+  constructor(
+    readonly dim: number,
+    readonly sizes: readonly number[],
+  ) {
+    super();
+  }
+
+  private outShape(shape: readonly number[]): number[] {
+    const d = this.dim < 0 ? this.dim + shape.length : this.dim;
+    const n = this.sizes.reduce((p, k) => p * k, 1);
+    if (d < 0 || d >= shape.length || shape[d] !== n)
+      throw new RangeError(
+        `Unflatten: axis ${this.dim} of x of shape ${fmtShape(shape)} does not split into ${fmtShape(this.sizes)}`,
+      );
+    return [...shape.slice(0, d), ...this.sizes, ...shape.slice(d + 1)];
+  }
+
+  forward(x: NDArray): NDArray;
+  forward(x: Tensor): Tensor;
+  forward(x: NDArray | Tensor): NDArray | Tensor {
+    const shape = this.outShape(x.shape);
+    if (x instanceof Tensor) return reshape(x, shape);
+    this.xShape = x.shape;
+    return x.reshape(shape);
+  }
+
+  backward(dout: NDArray): NDArray {
+    return dout.reshape(this.needCache(this.xShape, 'Unflatten'));
+  }
+
+  override toString(): string {
+    return `Unflatten(${this.dim}, ${fmtShape(this.sizes)})`;
   }
 }

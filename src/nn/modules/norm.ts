@@ -1,4 +1,8 @@
-/** Normalization modules over src/nn's batch, layer and group norm layers. */
+/**
+ * Normalization modules over src/nn's batch, layer and group norm layers. BatchNorm and LayerNorm take
+ * NDArrays or Tensors; GroupNorm is explicit (autograd reaches it through Module.call). Batchnorm's momentum
+ * is the course's (the old running value's weight, 0.9): PyTorch's momentum is 1 − ours.
+ */
 import type { DType } from '../../ndarray/dtype.js';
 import { ones, zeros } from '../../ndarray/creation.js';
 import type { NDArray } from '../../ndarray/ndarray.js';
@@ -12,6 +16,8 @@ import {
 } from '../batchnorm.js';
 import { layernormBackward, layernormForward, type LayernormCache } from '../layernorm.js';
 import { spatialGroupnormBackward, spatialGroupnormForward, type GroupnormCache } from '../groupnorm.js';
+import { Tensor } from '../../autograd/tensor.js';
+import { batchNorm, layerNorm } from '../../autograd/ops/nn.js';
 import { Module } from './module.js';
 
 export interface NormOptions {
@@ -23,8 +29,11 @@ export interface NormOptions {
 
 /** The shared body of BatchNorm1d and BatchNorm2d: gamma ('weight'), beta ('bias') and running statistics. */
 abstract class BatchNormBase extends Module {
+  protected override readonly takesTensors = true;
   protected cache: BatchnormCache | null = null;
   readonly bnParam: BnParam & { runningMean: NDArray; runningVar: NDArray };
+  /** Training batches seen (PyTorch's num_batches_tracked, in stateDict only: nothing here reads it). */
+  readonly numBatchesTracked = zeros([], 'int32');
 
   constructor(
     readonly numFeatures: number,
@@ -43,6 +52,18 @@ abstract class BatchNormBase extends Module {
     this.buffers = { runningMean: this.bnParam.runningMean, runningVar: this.bnParam.runningVar };
   }
 
+  /** Sets the mode from train()/eval() and counts training batches; then the tensor op when x is a Tensor. */
+  protected begin(x: NDArray | Tensor): Tensor | null {
+    this.bnParam.mode = this.training ? 'train' : 'test';
+    if (this.training) this.numBatchesTracked.addInPlace(1);
+    return x instanceof Tensor ? batchNorm(x, this.param('weight'), this.param('bias'), this.bnParam) : null;
+  }
+
+  protected override torchState(own: Record<string, NDArray>): Record<string, NDArray> {
+    const state = super.torchState(own);
+    return 'runningMean' in own ? { ...state, num_batches_tracked: this.numBatchesTracked } : state;
+  }
+
   override toString(): string {
     return `${this.constructor.name}(${this.numFeatures})`;
   }
@@ -50,8 +71,12 @@ abstract class BatchNormBase extends Module {
 
 /** Batch normalization of features. x: (N, numFeatures). */
 export class BatchNorm1d extends BatchNormBase {
-  forward(x: NDArray): NDArray {
-    this.bnParam.mode = this.training ? 'train' : 'test';
+  forward(x: NDArray): NDArray;
+  forward(x: Tensor): Tensor;
+  forward(x: NDArray | Tensor): NDArray | Tensor {
+    const t = this.begin(x);
+    if (t) return t;
+    x = x as NDArray;
     const [out, cache] = batchnormForward(x, this.params.weight, this.params.bias, this.bnParam);
     this.cache = cache;
     return out;
@@ -67,8 +92,12 @@ export class BatchNorm1d extends BatchNormBase {
 
 /** Batch normalization of channels (spatial batchnorm). x: (N, numFeatures, H, W). */
 export class BatchNorm2d extends BatchNormBase {
-  forward(x: NDArray): NDArray {
-    this.bnParam.mode = this.training ? 'train' : 'test';
+  forward(x: NDArray): NDArray;
+  forward(x: Tensor): Tensor;
+  forward(x: NDArray | Tensor): NDArray | Tensor {
+    const t = this.begin(x);
+    if (t) return t;
+    x = x as NDArray;
     const [out, cache] = spatialBatchnormForward(x, this.params.weight, this.params.bias, this.bnParam);
     this.cache = cache;
     return out;
@@ -82,9 +111,11 @@ export class BatchNorm2d extends BatchNormBase {
   }
 }
 
-/** Layer normalization: each example over its features. x: (N, numFeatures). */
+/** Layer normalization: each example over its features. x: (..., numFeatures), normalized over the last axis. */
 export class LayerNorm extends Module {
+  protected override readonly takesTensors = true;
   private cache: LayernormCache | null = null;
+  private xShape: readonly number[] | null = null;
   readonly eps: number;
 
   constructor(
@@ -97,17 +128,25 @@ export class LayerNorm extends Module {
     this.params.bias = zeros([numFeatures], dtype);
   }
 
-  forward(x: NDArray): NDArray {
-    const [out, cache] = layernormForward(x, this.params.weight, this.params.bias, { eps: this.eps });
+  forward(x: NDArray): NDArray;
+  forward(x: Tensor): Tensor;
+  forward(x: NDArray | Tensor): NDArray | Tensor {
+    if (x instanceof Tensor) return layerNorm(x, this.param('weight'), this.param('bias'), this.eps);
+    const D = this.numFeatures;
+    const [out, cache] = layernormForward(x.reshape(-1, D), this.params.weight, this.params.bias, {
+      eps: this.eps,
+    });
     this.cache = cache;
-    return out;
+    this.xShape = x.shape;
+    return out.reshape(x.shape);
   }
 
   backward(dout: NDArray): NDArray {
-    const [dx, dgamma, dbeta] = layernormBackward(dout, this.needCache(this.cache, 'LayerNorm'));
+    const cache = this.needCache(this.cache, 'LayerNorm');
+    const [dx, dgamma, dbeta] = layernormBackward(dout.reshape(-1, this.numFeatures), cache);
     this.grads.weight = dgamma;
     this.grads.bias = dbeta;
-    return dx;
+    return dx.reshape(this.xShape!);
   }
 
   override toString(): string {
@@ -148,6 +187,11 @@ export class GroupNorm extends Module {
     this.grads.weight = dgamma;
     this.grads.bias = dbeta;
     return dx;
+  }
+
+  /** PyTorch's layout: weight and bias (C,), views of our (1, C, 1, 1). */
+  protected override torchState(own: Record<string, NDArray>): Record<string, NDArray> {
+    return Object.fromEntries(Object.entries(own).map(([k, v]) => [k, v.reshape(this.numChannels)]));
   }
 
   override toString(): string {

@@ -17,11 +17,8 @@ import {
   rnnForward,
   temporalAffineBackward,
   temporalAffineForward,
-  wordEmbeddingBackward,
-  wordEmbeddingForward,
   type RnnCache,
   type TemporalAffineCache,
-  type WordEmbeddingCache,
 } from '../rnn.js';
 import { initWeight } from './init.js';
 import type { WeightOptions } from './layers.js';
@@ -31,40 +28,6 @@ export interface RecurrentOptions {
   /** Draws the initial weights (default: the library's default generator). */
   rng?: Generator;
   dtype?: DType;
-}
-
-/**
- * Word indices (N, T) int32 in [0, numEmbeddings) → their vectors (N, T, embeddingDim); weight
- * (numEmbeddings, embeddingDim) ~ N(0, 1) as PyTorch's nn.Embedding. Indices have no gradient: backward
- * fills grads.weight and returns zeros of the indices' shape.
- */
-export class Embedding extends Module {
-  private cache: WordEmbeddingCache | null = null;
-
-  constructor(
-    readonly numEmbeddings: number,
-    readonly embeddingDim: number,
-    { rng = defaultRng, dtype = 'float32' }: RecurrentOptions = {},
-  ) {
-    super();
-    this.params.weight = rng.normal(0, 1, [numEmbeddings, embeddingDim], dtype);
-  }
-
-  forward(x: NDArray): NDArray {
-    const [out, cache] = wordEmbeddingForward(x, this.params.weight);
-    this.cache = cache;
-    return out;
-  }
-
-  backward(dout: NDArray): NDArray {
-    const cache = this.needCache(this.cache, 'Embedding');
-    this.grads.weight = wordEmbeddingBackward(dout, cache);
-    return zeros(cache[0].shape, this.params.weight.dtype);
-  }
-
-  override toString(): string {
-    return `Embedding(${this.numEmbeddings}, ${this.embeddingDim})`;
-  }
 }
 
 /** What RNN and LSTM share: parameters, the optional h0 and its gradient. */
