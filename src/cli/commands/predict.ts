@@ -19,8 +19,11 @@ export interface PredictFlags {
   beam?: number;
 }
 
-/** An image file as (1, H, W, C) uint8 in the model's size and channel count. */
-function loadAs(file: string, [h, w, c]: readonly number[]): NDArray {
+/**
+ * An image file as (1, H, W, C) uint8 in the model's size and channel count; with keepAspect, scaled to
+ * height H only (w is then ignored).
+ */
+function loadAs(file: string, [h, w, c]: readonly number[], keepAspect = false): NDArray {
   if (!existsSync(file)) throw new UsageError(`predict: no such image '${file}'`);
   let img: NDArray;
   try {
@@ -28,6 +31,7 @@ function loadAs(file: string, [h, w, c]: readonly number[]): NDArray {
   } catch (e) {
     throw new UsageError(`predict: cannot read '${file}' as PNG or JPEG (${(e as Error).message})`);
   }
+  if (keepAspect) w = Math.max(1, Math.round((img.shape[1] * h) / img.shape[0]));
   if (img.shape[0] !== h || img.shape[1] !== w) img = imresize(img, [h, w]);
   return img.reshape(1, h, w, c);
 }
@@ -101,7 +105,7 @@ async function captionImages(r: Restored, images: string[], flags: PredictFlags)
   const idxToWord = meta.classNames;
   const out: { image: string; caption: string }[] = [];
   for (const file of images) {
-    const raw = loadAs(file, [h, w, 1]).reshape(1, h, w);
+    const raw = digitRow(file, h, w);
     const caption = r.captioner!.sample(extract(raw), {
       maxLength: Number(meta.model.config.options.maxLength),
       beamWidth: flags.beam,
@@ -110,4 +114,17 @@ async function captionImages(r: Restored, images: string[], flags: PredictFlags)
   }
   if (flags.json) console.log(JSON.stringify(out, null, 2));
   else for (const o of out) console.log(`${o.image}\n  ${o.caption}`);
+}
+
+/**
+ * An image of a row of digits as the run's images are: grey, `h` high (scaled to it, keeping the aspect),
+ * left-aligned on a black canvas `w` wide (a wider image is scaled to fit) → (1, h, w) uint8.
+ */
+function digitRow(file: string, h: number, w: number): NDArray {
+  const img = loadAs(file, [h, 0, 1], true);
+  const width = img.shape[2];
+  const row = width > w ? imresize(img.reshape(h, width, 1), [h, w]).reshape(1, h, w, 1) : img;
+  const out = new NDArray(new Uint8Array(h * w), [1, h, w], 'uint8');
+  out.set([':', ':', `0:${row.shape[2]}`], row.reshape(1, h, row.shape[2]));
+  return out;
 }
