@@ -20,6 +20,24 @@ export type ConvCache = [x: NDArray, w: NDArray, b: NDArray, convParam: ConvPara
 /** Every size a convolution needs, after checking that x, w, b and convParam fit together. */
 export type ConvDims = ConvShape;
 
+/** Checks b (F,) against w and the stride (≥ 1) and pad (≥ 0) of a convolution; returns [stride, pad]. */
+export function checkBiasAndStride(
+  layer: string,
+  w: NDArray,
+  b: NDArray,
+  F: number,
+  convParam: ConvParam,
+): [number, number] {
+  if (b.ndim !== 1 || b.shape[0] !== F)
+    fail(layer, `b of shape ${fmtShape(b.shape)} does not match w of shape ${fmtShape(w.shape)}`);
+  const stride = convParam.stride ?? 1;
+  const pad = convParam.pad ?? 0;
+  if (!Number.isInteger(stride) || stride < 1)
+    fail(layer, `stride must be a positive integer, got ${stride}`);
+  if (!Number.isInteger(pad) || pad < 0) fail(layer, `pad must be a non-negative integer, got ${pad}`);
+  return [stride, pad];
+}
+
 /** Checks the operands of a convolution and derives H' = 1 + (H + 2·pad − HH) / stride (and W'). */
 export function convDims(layer: string, x: NDArray, w: NDArray, b: NDArray, convParam: ConvParam): ConvDims {
   checkFloat(layer, 'x', x, 4);
@@ -28,13 +46,7 @@ export function convDims(layer: string, x: NDArray, w: NDArray, b: NDArray, conv
   const [F, Cw, HH, WW] = w.shape;
   if (Cw !== C)
     fail(layer, `w of shape ${fmtShape(w.shape)} does not match x of shape ${fmtShape(x.shape)} (channels)`);
-  if (b.ndim !== 1 || b.shape[0] !== F)
-    fail(layer, `b of shape ${fmtShape(b.shape)} does not match w of shape ${fmtShape(w.shape)}`);
-  const stride = convParam.stride ?? 1;
-  const pad = convParam.pad ?? 0;
-  if (!Number.isInteger(stride) || stride < 1)
-    fail(layer, `stride must be a positive integer, got ${stride}`);
-  if (!Number.isInteger(pad) || pad < 0) fail(layer, `pad must be a non-negative integer, got ${pad}`);
+  const [stride, pad] = checkBiasAndStride(layer, w, b, F, convParam);
   const spanH = H + 2 * pad - HH;
   const spanW = W + 2 * pad - WW;
   if (spanH < 0 || spanW < 0)

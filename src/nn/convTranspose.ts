@@ -13,7 +13,7 @@ import type { FloatArray } from '../ndarray/dtype.js';
 import { allocArray, type NDArray } from '../ndarray/ndarray.js';
 import { zeros } from '../ndarray/creation.js';
 import { convBackwardFast, convForwardFast } from './conv.js';
-import { asContiguous, checkDout, convDtype, type ConvParam } from './convNaive.js';
+import { asContiguous, checkBiasAndStride, checkDout, convDtype, type ConvParam } from './convNaive.js';
 import { checkFloat, fail, fmtShape } from './util.js';
 
 export type ConvTransposeCache = [x: NDArray, w: NDArray, b: NDArray, convParam: ConvParam];
@@ -26,13 +26,7 @@ function dims(layer: string, x: NDArray, w: NDArray, b: NDArray, convParam: Conv
   const [Cw, F, HH, WW] = w.shape;
   if (Cw !== C)
     fail(layer, `w of shape ${fmtShape(w.shape)} does not match x of shape ${fmtShape(x.shape)} (channels)`);
-  if (b.ndim !== 1 || b.shape[0] !== F)
-    fail(layer, `b of shape ${fmtShape(b.shape)} does not match w of shape ${fmtShape(w.shape)}`);
-  const stride = convParam.stride ?? 1;
-  const pad = convParam.pad ?? 0;
-  if (!Number.isInteger(stride) || stride < 1)
-    fail(layer, `stride must be a positive integer, got ${stride}`);
-  if (!Number.isInteger(pad) || pad < 0) fail(layer, `pad must be a non-negative integer, got ${pad}`);
+  const [stride, pad] = checkBiasAndStride(layer, w, b, F, convParam);
   const Ho = (H - 1) * stride - 2 * pad + HH;
   const Wo = (W - 1) * stride - 2 * pad + WW;
   if (Ho < 1 || Wo < 1)

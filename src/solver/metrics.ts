@@ -4,7 +4,7 @@
  * `[X, y]` batches) is the default, as in the course's solver.py; captioning or self-supervised models
  * give their own (BLEU, a negative validation loss, a linear probe's accuracy).
  */
-import { NDArray as NDArrayOf, type NDArray } from '../ndarray/ndarray.js';
+import { NDArray } from '../ndarray/ndarray.js';
 import { gatherRows } from '../ndarray/indexing.js';
 import type { CaptionSplit } from '../data/coco.js';
 import { CaptionDataset } from '../data/captionDataset.js';
@@ -104,9 +104,8 @@ export function evaluateCaptions(
   const images = [...refsOf.keys()].sort((a, b) => a - b).slice(0, limit);
   const hypotheses: string[][] = [];
   for (let s = 0; s < images.length; s += 500) {
-    const rows = arange(s, Math.min(images.length, s + 500), 1, 'int32').toTypedArray();
-    const pick = new Int32Array(Array.from(rows, (r) => images[r]));
-    const feats = gatherRows(split.features, new NDArrayOf(pick, [pick.length], 'int32'));
+    const pick = Int32Array.from(images.slice(s, s + 500));
+    const feats = gatherRows(split.features, new NDArray(pick, [pick.length], 'int32'));
     const captions = model.sample(feats, { maxLength, beamWidth });
     for (const c of decodeCaptions(captions, idxToWord)) hypotheses.push(captionTokens(c));
   }
