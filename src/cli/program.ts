@@ -117,9 +117,10 @@ function addTrainingOptions(cmd: Command, forSweep = false): Command {
       ).argParser(parseSchedule),
     )
     .addOption(
-      new Option('--hidden <sizes>', 'hidden layer sizes, comma-separated (two-layer, fc, cnn3)').argParser(
-        parseHidden,
-      ),
+      new Option(
+        '--hidden <sizes>',
+        'hidden layer sizes, comma-separated (two-layer, fc, cnn3; caption-rnn/lstm: hidden,wordvec; caption-transformer: width)',
+      ).argParser(parseHidden),
     )
     .addOption(
       new Option('--normalization <kind>', `normalization in fc nets: ${NORMALIZATIONS.join('|')}`).argParser(

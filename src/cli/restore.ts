@@ -4,8 +4,8 @@
  */
 import { KNearestNeighbor } from '../models/kNearestNeighbor.js';
 import type { Model } from '../models/model.js';
-import type { CaptioningRNN } from '../models/captioningRnn.js';
 import { buildCaptionModel, buildModel, layoutOf, type Layout } from '../models/registry.js';
+import type { CaptionModel } from '../solver/metrics.js';
 import { group, loadModelArrays } from '../solver/state.js';
 import { loadRunCheckpoint, type RunCheckpoint } from './checkpoint.js';
 import type { FloatDType } from './choices.js';
@@ -17,7 +17,7 @@ export interface Restored {
   /** The trained net or linear classifier (null for kNN and captioning). */
   model: Model | null;
   /** A captioning run's model. */
-  captioner: CaptioningRNN | null;
+  captioner: CaptionModel | null;
   knn: { model: KNearestNeighbor; k: number } | null;
 }
 
@@ -45,7 +45,7 @@ export function restoreModel(arg: string, opts: { allowNonFinite?: boolean } = {
     const params = group(arrays, 'params');
     const dtype = floatOf(Object.values(params)[0]?.dtype);
     const captioner = buildCaptionModel(config, { inputDim: meta.inputShape[0], dtype, seed: 0 });
-    loadModelArrays(captioner, params, {}, `checkpoint '${ck.paths.npz}'`);
+    loadModelArrays(captioner, params, group(arrays, 'buffers'), `checkpoint '${ck.paths.npz}'`);
     return { ck, layout, dtype, model: null, knn: null, captioner };
   }
   const params = group(arrays, 'params');

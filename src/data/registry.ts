@@ -104,7 +104,7 @@ export async function loadDataset(
   let name: string;
   if (spec.kind === 'builtin' && spec.name === 'mnist-captions') {
     throw new DataUnavailableError(
-      'mnist-captions is a captioning data set (images of digit rows with their captions): train it with --model caption-rnn or caption-lstm',
+      'mnist-captions is a captioning data set (images of digit rows with their captions): train it with --model caption-rnn, caption-lstm or caption-transformer',
     );
   }
   if (spec.kind === 'builtin' && spec.name === 'mnist') {

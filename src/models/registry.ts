@@ -5,6 +5,7 @@
  */
 import type { DType, FloatDType } from '../ndarray/dtype.js';
 import { CaptioningRNN, type CellType } from './captioningRnn.js';
+import { CaptioningTransformer } from './captioningTransformer.js';
 import { buildSequential, readLayerSpec, type LayerDef } from '../nn/modules/spec.js';
 import { Classifier } from './classifier.js';
 import { ThreeLayerConvNet } from './cnn.js';
@@ -24,6 +25,7 @@ export const MODELS = [
   'cnn3',
   'caption-rnn',
   'caption-lstm',
+  'caption-transformer',
 ] as const;
 export type ModelName = (typeof MODELS)[number];
 
@@ -72,11 +74,21 @@ export const TRAIN_DEFAULTS: Record<ModelName | 'layers', TrainDefaults> = {
   // The course trains its captioning nets with Adam at 5e-3 and a slow decay; cosine here, over 10 epochs.
   'caption-rnn': { epochs: 10, batchSize: 100, optimizer: 'adam', lr: 5e-3, reg: 0, schedule: 'cosine' },
   'caption-lstm': { epochs: 10, batchSize: 100, optimizer: 'adam', lr: 5e-3, reg: 0, schedule: 'cosine' },
+  // The course's CaptioningSolverTransformer: Adam 1e-3.
+  'caption-transformer': {
+    epochs: 10,
+    batchSize: 100,
+    optimizer: 'adam',
+    lr: 1e-3,
+    reg: 0,
+    schedule: 'cosine',
+  },
 };
 
+export type CaptionModelName = 'caption-rnn' | 'caption-lstm' | 'caption-transformer';
+
 /** The captioning models (trained on features and captions, judged by BLEU). */
-export const isCaptionModelName = (name: string): name is 'caption-rnn' | 'caption-lstm' =>
-  name.startsWith('caption-');
+export const isCaptionModelName = (name: string): name is CaptionModelName => name.startsWith('caption-');
 
 /** The update rule (optim.ts) of each optimizer name. */
 export const UPDATE_RULES: Record<OptimizerName, string> = {
@@ -149,34 +161,47 @@ export function modelOptions(
         hiddenDim: flags.hidden?.[0] ?? 256,
         wordvecDim: flags.hidden?.[1] ?? 64,
       };
+    case 'caption-transformer':
+      // The course's sizes; --hidden sets the model width (wordvecDim).
+      return { wordvecDim: flags.hidden?.[0] ?? 256, numHeads: 4, numLayers: 2 };
   }
 }
 
 /**
- * A captioning model from its config (options: cellType, hiddenDim, wordvecDim, and the vocabulary
- * wordToIdx, which the run adds from its data) for features of width inputDim.
+ * A captioning model from its config for features of width inputDim. Options: the vocabulary wordToIdx and
+ * the caption length maxLength (the run adds both from its data), and cellType, hiddenDim, wordvecDim for
+ * caption-rnn/lstm, or wordvecDim, numHeads, numLayers for caption-transformer.
  */
 export function buildCaptionModel(
   config: ModelConfig,
   shape: { inputDim: number; dtype: DType; seed: number },
-): CaptioningRNN {
+): CaptioningRNN | CaptioningTransformer {
   const o = config.options as {
     cellType: CellType;
     hiddenDim: number;
     wordvecDim: number;
+    numHeads: number;
+    numLayers: number;
+    maxLength?: number;
     wordToIdx?: Record<string, number>;
   };
   if (!o.wordToIdx)
     throw new Error(`buildCaptionModel: the config of '${config.name}' has no vocabulary (wordToIdx)`);
-  return new CaptioningRNN({
+  const common = {
     wordToIdx: o.wordToIdx,
     inputDim: shape.inputDim,
     wordvecDim: o.wordvecDim,
-    hiddenDim: o.hiddenDim,
-    cellType: o.cellType,
     dtype: shape.dtype as FloatDType,
     seed: shape.seed,
-  });
+  };
+  if (config.name === 'caption-transformer')
+    return new CaptioningTransformer({
+      ...common,
+      numHeads: o.numHeads,
+      numLayers: o.numLayers,
+      maxLength: o.maxLength,
+    });
+  return new CaptioningRNN({ ...common, hiddenDim: o.hiddenDim, cellType: o.cellType });
 }
 
 /** A layers-file model's config: the file's definitions, checked. */

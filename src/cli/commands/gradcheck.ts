@@ -33,6 +33,10 @@ function tinyInstance(spec: ModelSpec, reg: number): { config: ModelConfig; inpu
       throw new UsageError(
         `gradcheck: ${spec.name} takes features and captions, not images; its gradients are checked in test/models/captioningRnn.test.ts`,
       );
+    case 'caption-transformer':
+      throw new UsageError(
+        `gradcheck: ${spec.name} takes features and captions, not images; its gradients are autograd's, checked op by op in test/autograd`,
+      );
     case 'svm':
     case 'softmax':
       return { config: { name: spec.name, options: { reg } }, inputShape: [12] };

@@ -95,6 +95,10 @@ async function captionImages(r: Restored, images: string[], flags: PredictFlags)
     throw new UsageError(
       'predict: this run trained on precomputed COCO features; nabla cannot compute those from an image',
     );
+  if (meta.model.name === 'caption-transformer' && (flags.beam ?? 1) > 1)
+    throw new UsageError(
+      `predict: --beam ${flags.beam}: caption-transformer samples greedily (beam search is caption-rnn/lstm's)`,
+    );
   const [h, w] = meta.imageShape;
   const cnn = features.kind === 'cnn' ? await mnistDigitCnn() : null;
   if (cnn && features.key !== cnn.key)

@@ -1,6 +1,7 @@
 /**
- * A captioning run (`--model caption-rnn | caption-lstm`): the offline MNIST captioning set (default) or the
- * course's COCO files in a folder, a CaptioningRNN trained by the same Solver on [features, captions]
+ * A captioning run (`--model caption-rnn | caption-lstm | caption-transformer`): the offline MNIST captioning
+ * set (default) or the course's COCO files in a folder, a CaptioningRNN or CaptioningTransformer trained by
+ * the same Solver on [features, captions]
  * batches with BLEU-4 of greedy captions as its metric, the same checkpoints, signals and events as any
  * run, and at the end BLEU-1..4 and exact-caption accuracy on the test images with a report.
  */
@@ -78,6 +79,10 @@ export async function runCaptionJob(job: TrainJob, hooks: JobHooks): Promise<Job
   const cfg = resumed
     ? (resumed.meta.config as unknown as RunConfig)
     : resolveConfig(job, { trainCount: Infinity });
+  if (cfg.model.name === 'caption-transformer' && (job.beam ?? 1) > 1)
+    throw new RunStopped(
+      `--beam ${job.beam}: caption-transformer samples greedily (beam search is caption-rnn/lstm's)`,
+    );
   const t0 = performance.now();
   const set = await loadCaptionSet(
     {
