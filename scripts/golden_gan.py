@@ -150,6 +150,22 @@ for tag, D, G in [('mlp', discriminator(), generator()), ('dc', build_dc_classif
     for name in names:
         out[f'{tag}/grad/{name}'] = params[name].grad.numpy()
 
+# The quality numbers: the Inception Score's formula on class probabilities, and the Frechet distance with
+# tr sqrtm(S1 S2) taken as the sum of square roots of the (real, non-negative) eigenvalues of S1 S2.
+logits = rng.normal(0, 2, (50, 10))
+probs = np.exp(logits) / np.exp(logits).sum(1, keepdims=True)
+py = probs.mean(0)
+out['score/probs'] = probs
+out['score/value'] = np.array(np.exp(np.mean(np.sum(probs * (np.log(probs) - np.log(py)), 1))))
+fa = rng.normal(0, 1, (40, 6)) @ rng.normal(0, 1, (6, 6))
+fb = rng.normal(0.5, 1.5, (30, 6))
+mu1, mu2 = fa.mean(0), fb.mean(0)
+s1, s2 = np.cov(fa, rowvar=False), np.cov(fb, rowvar=False)
+tr_sqrt = np.sum(np.sqrt(np.maximum(np.linalg.eigvals(s1 @ s2).real, 0)))
+out['fid/a'] = fa
+out['fid/b'] = fb
+out['fid/value'] = np.array(np.sum((mu1 - mu2) ** 2) + np.trace(s1) + np.trace(s2) - 2 * tr_sqrt)
+
 path = os.path.join(os.path.dirname(__file__), '..', 'test', 'golden', 'gan.npz')
 np.savez_compressed(path, **out)
 print('wrote', path, len(out), 'arrays')

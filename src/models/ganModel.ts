@@ -43,6 +43,13 @@ export type GanKind = (typeof GAN_KINDS)[number];
 
 export const isGanKind = (name: string): name is GanKind => (GAN_KINDS as readonly string[]).includes(name);
 
+/** The course's training: batch 128, Adam at 1e-3; 10 epochs for the MLP GANs, 5 for the DCGAN. */
+export const GAN_TRAIN_DEFAULTS = {
+  gan: { epochs: 10, batchSize: 128, optimizer: 'adam', lr: 1e-3, reg: 0 },
+  lsgan: { epochs: 10, batchSize: 128, optimizer: 'adam', lr: 1e-3, reg: 0 },
+  dcgan: { epochs: 5, batchSize: 128, optimizer: 'adam', lr: 1e-3, reg: 0 },
+} as const;
+
 export interface GanModelOptions {
   kind: GanKind;
   noiseDim?: number;
@@ -164,4 +171,18 @@ export class GanModel implements StagedLossModel {
       this.G.train();
     }
   }
+}
+
+/** Generated images (N, 784) in [−1, 1] → digits (N, 28, 28) uint8 in [0, 255], as MNIST stores them. */
+export function toDigitImages(x: NDArray): NDArray {
+  if (x.ndim !== 2 || x.shape[1] !== 784)
+    throw new RangeError(`toDigitImages: images of shape ${fmtShape(x.shape)} are not (N, 784)`);
+  return x.add(1).mul(127.5).add(0.5).clip(0, 255).astype('uint8').reshape(x.shape[0], 28, 28);
+}
+
+/** MNIST digits (N, 28, 28[, 1]) uint8 → the GANs' inputs (N, 784) in [−1, 1] (the course's 2·(x − 0.5)). */
+export function fromDigitImages(digits: NDArray, dtype: FloatDType = 'float32'): NDArray {
+  if (digits.size !== digits.shape[0] * 784)
+    throw new RangeError(`fromDigitImages: images of shape ${fmtShape(digits.shape)} are not 28x28 digits`);
+  return digits.astype(dtype).div(127.5).sub(1).reshape(digits.shape[0], 784);
 }

@@ -12,6 +12,7 @@ import { FullyConnectedNet, type FullyConnectedNetOptions } from './fullyConnect
 import { LinearModel } from './linearModel.js';
 import type { Model } from './model.js';
 import { TwoLayerNet } from './twoLayerNet.js';
+import { GAN_KINDS, GAN_TRAIN_DEFAULTS } from './ganModel.js';
 
 /** Built-in models; "layers" is a Sequential from a layers file. */
 export const MODELS = [
@@ -24,6 +25,7 @@ export const MODELS = [
   'cnn3',
   'caption-rnn',
   'caption-lstm',
+  ...GAN_KINDS,
 ] as const;
 export type ModelName = (typeof MODELS)[number];
 
@@ -72,6 +74,7 @@ export const TRAIN_DEFAULTS: Record<ModelName | 'layers', TrainDefaults> = {
   // The course trains its captioning nets with Adam at 5e-3 and a slow decay; cosine here, over 10 epochs.
   'caption-rnn': { epochs: 10, batchSize: 100, optimizer: 'adam', lr: 5e-3, reg: 0, schedule: 'cosine' },
   'caption-lstm': { epochs: 10, batchSize: 100, optimizer: 'adam', lr: 5e-3, reg: 0, schedule: 'cosine' },
+  ...GAN_TRAIN_DEFAULTS,
 };
 
 /** The captioning models (trained on features and captions, judged by BLEU). */
@@ -114,7 +117,14 @@ export function layoutOf(name: string): Layout {
 /** The options of a built-in model from training flags (only what that model uses). */
 export function modelOptions(
   name: ModelName,
-  flags: { hidden?: number[]; normalization?: string; dropout?: number; reg: number; k?: number },
+  flags: {
+    hidden?: number[];
+    normalization?: string;
+    dropout?: number;
+    reg: number;
+    k?: number;
+    noiseDim?: number;
+  },
 ): Record<string, unknown> {
   switch (name) {
     case 'two-layer':
@@ -142,6 +152,10 @@ export function modelOptions(
       return { k: flags.k ?? 1 };
     case 'cnn':
       return { reg: flags.reg };
+    case 'gan':
+    case 'lsgan':
+    case 'dcgan':
+      return { noiseDim: flags.noiseDim ?? 96 };
     case 'caption-rnn':
     case 'caption-lstm':
       return {

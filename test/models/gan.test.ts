@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { tensor, type Tensor } from '../../src/autograd/index.js';
 import { Generator, loadNpz, type NDArray } from '../../src/ndarray/index.js';
-import { array } from '../../src/ndarray/creation.js';
+import { array, eye } from '../../src/ndarray/creation.js';
+import { classifierScore, frechetDistance } from '../../src/solver/generativeMetrics.js';
 import {
   bceLoss,
   buildDcClassifier,
@@ -193,5 +194,24 @@ describe('ganStep and runAGan', () => {
     expect(images[0].shape).toEqual([16, 784]);
     expect(lines[0]).toMatch(/^Iter: 0, D: [\d.]+, G:[\d.]+$/);
     expect(relError(G.parameters()[0], before)).toBeGreaterThan(1e-6);
+  });
+});
+
+describe('the quality numbers (numpy goldens)', () => {
+  it('classifierScore is the Inception Score formula: exp(mean KL(p(y|x) || p(y)))', () => {
+    expect(Math.abs(classifierScore(g('score/probs')) - g('score/value').item())).toBeLessThan(1e-12);
+    // One sure class per sample, ten classes equally often: 10; every sample the same: 1.
+    const onehot = eye(10).astype('float64');
+    expect(classifierScore(onehot)).toBeCloseTo(10, 12);
+    expect(classifierScore(onehot.slice('3:4').repeat(5, 0))).toBeCloseTo(1, 12);
+  });
+
+  it('frechetDistance matches numpy (eigenvalues of S1·S2) and is 0 between identical sets', () => {
+    const d = frechetDistance(g('fid/a'), g('fid/b'));
+    expect(Math.abs(d - g('fid/value').item()) / g('fid/value').item()).toBeLessThan(1e-9);
+    expect(Math.abs(frechetDistance(g('fid/a'), g('fid/a')))).toBeLessThan(1e-9);
+    expect(() => frechetDistance(g('fid/a'), g('fid/b').slice(':', '0:3'))).toThrow(
+      /frechetDistance: features of shapes \(40, 6\) and \(30, 3\)/,
+    );
   });
 });
