@@ -210,3 +210,18 @@ export function computeTrainTransform(x: NDArray, o: SimclrTransformOptions): ND
   }
   return new NDArray(out, [N, 3, size, size], 'float32');
 }
+
+/** The course's test transform: x (N, 3, H, W) in [0, 1] normalised with CIFAR-10's mean and std → float32. */
+export function computeTestTransform(x: NDArray): NDArray {
+  if (x.ndim !== 4 || x.shape[1] !== 3)
+    throw new RangeError(`computeTestTransform: images of shape ${fmtShape(x.shape)} are not (N, 3, H, W)`);
+  const [N, , H, W] = x.shape;
+  const src = x.astype('float64').contiguous().toTypedArray();
+  const out = new Float32Array(src.length);
+  const hw = H * W;
+  for (let n = 0; n < N; n++)
+    for (let c = 0; c < 3; c++)
+      for (let k = 0, o = (n * 3 + c) * hw; k < hw; k++)
+        out[o + k] = (src[o + k] - CIFAR_MEAN[c]) / CIFAR_STD[c];
+  return new NDArray(out, [N, 3, H, W], 'float32');
+}

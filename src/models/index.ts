@@ -20,3 +20,4 @@ export * from './captioningTransformer.js';
 export * from './gan.js';
 export * from './ganModel.js';
 export * from './simclr.js';
+export * from './simclrNet.js';
