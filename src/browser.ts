@@ -22,4 +22,5 @@ export * from './models/index.js';
 export * from './optim/index.js';
 export * from './solver/index.js';
 export * from './data/batches.js';
+export * from './data/simclrAugment.js';
 export * from './autograd/index.js';

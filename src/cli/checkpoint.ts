@@ -26,7 +26,7 @@ export interface RunInfo {
   /** Version of nabla that wrote it. */
   nabla: string;
   /** What the model does (classification when absent). */
-  task?: 'classification' | 'captioning';
+  task?: 'classification' | 'captioning' | 'gan';
   /** Captioning runs: how the image features were made ('cnn': the cached digit CNN, with its key). */
   features?: { kind: string; key: string | null };
   model: { name: string; config: ModelConfig };

@@ -17,7 +17,8 @@ export type MetricsRecord =
       seconds?: number;
     }
   | { type: 'test'; accuracy: number; perClass?: number[]; count: number; bleu?: number[] }
-  | { type: 'event'; event: string; iteration: number; time: string };
+  | { type: 'event'; event: string; iteration: number; time: string }
+  | { type: 'gan'; iteration: number; dLoss: number; gLoss: number };
 
 export class MetricsLog {
   constructor(readonly path: string) {}

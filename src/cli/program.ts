@@ -152,6 +152,11 @@ function addTrainingOptions(cmd: Command, forSweep = false): Command {
       ).argParser(parseInteger('--beam')),
     )
     .addOption(
+      new Option('--noise-dim <n>', 'gan, lsgan, dcgan: the noise dimension (default 96)').argParser(
+        parseInteger('--noise-dim'),
+      ),
+    )
+    .addOption(
       new Option('--seed <n>', 'random seed (weights, shuffling, dropout)')
         .default(0)
         .argParser(parseInteger('--seed', 0)),
@@ -276,6 +281,14 @@ Examples:
     .action(async (run, images, opts) =>
       (await import('./commands/predict.js')).predictCommand(run, images, opts),
     );
+
+  sub('sample')
+    .description('a GAN run: write a PNG grid of generated digits')
+    .argument('<run>', 'GAN run folder or checkpoint')
+    .addOption(new Option('-n, --n <n>', 'how many digits').default(64).argParser(parseInteger('--n')))
+    .addOption(new Option('--seed <s>', 'seed of the noise').default(0).argParser(parseInteger('--seed', 0)))
+    .addOption(new Option('-o, --out <file>', 'PNG path (default: <run>/sample-seed-<s>-n<n>.png)'))
+    .action(async (run, opts) => (await import('./commands/ganEval.js')).sampleCommand(run, opts));
 
   addGradcheckCommand(sub('gradcheck'));
 

@@ -8,6 +8,8 @@ import { buildCaptionModel, buildModel, layoutOf, type Layout } from '../models/
 import type { CaptionModel } from '../solver/metrics.js';
 import { group, loadModelArrays } from '../solver/state.js';
 import { loadRunCheckpoint, type RunCheckpoint } from './checkpoint.js';
+import type { GanModel } from '../models/ganModel.js';
+import { ganFromConfig } from './train/gan.js';
 import type { FloatDType } from './choices.js';
 
 export interface Restored {
@@ -18,6 +20,8 @@ export interface Restored {
   model: Model | null;
   /** A captioning run's model. */
   captioner: CaptionModel | null;
+  /** A GAN run's discriminator and generator. */
+  gan?: GanModel;
   knn: { model: KNearestNeighbor; k: number } | null;
 }
 
@@ -40,6 +44,13 @@ export function restoreModel(arg: string, opts: { allowNonFinite?: boolean } = {
       knn: { model: knn, k },
       captioner: null,
     };
+  }
+  if (meta.task === 'gan') {
+    const params = group(arrays, 'params');
+    const dtype = floatOf(Object.values(params)[0]?.dtype);
+    const gan = ganFromConfig({ model: config, seed: 0, dtype });
+    loadModelArrays(gan, params, group(arrays, 'buffers'), `checkpoint '${ck.paths.npz}'`);
+    return { ck, layout, dtype, model: null, knn: null, captioner: null, gan };
   }
   if (meta.task === 'captioning') {
     const params = group(arrays, 'params');

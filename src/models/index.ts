@@ -17,3 +17,7 @@ export * from './captioningRnn.js';
 export * from './bleu.js';
 export * from './tensorModel.js';
 export * from './captioningTransformer.js';
+export * from './gan.js';
+export * from './ganModel.js';
+export * from './simclr.js';
+export * from './simclrNet.js';

@@ -21,6 +21,25 @@ export interface LossModel {
   rng?: Generator;
 }
 
+/** A step's losses by name (a GAN's discriminator and generator losses); `loss` is the one the Solver records. */
+export interface StepLosses {
+  loss: number;
+  parts: Record<string, number>;
+}
+
+/**
+ * A model whose step updates its parameters in stages, each stage's gradients computed after the previous
+ * stage's update (a GAN: the discriminator, then the generator against the new discriminator). The Solver
+ * calls `trainStep` instead of `loss`; each `update(grads)` applies the update rule, with each parameter's
+ * own optimizer state, to the parameters named in grads.
+ */
+export interface StagedLossModel extends LossModel {
+  trainStep(batch: NDArray[], update: (grads: Grads) => void): StepLosses;
+}
+
+export const isStaged = (m: LossModel): m is StagedLossModel =>
+  typeof (m as Partial<StagedLossModel>).trainStep === 'function';
+
 /** A classifier: without labels, `loss(X)` returns the class scores (N, C), computed in test mode. */
 export interface Model extends LossModel {
   /**

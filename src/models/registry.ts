@@ -13,6 +13,7 @@ import { FullyConnectedNet, type FullyConnectedNetOptions } from './fullyConnect
 import { LinearModel } from './linearModel.js';
 import type { Model } from './model.js';
 import { TwoLayerNet } from './twoLayerNet.js';
+import { GAN_KINDS, GAN_TRAIN_DEFAULTS } from './ganModel.js';
 
 /** Built-in models; "layers" is a Sequential from a layers file. */
 export const MODELS = [
@@ -26,6 +27,7 @@ export const MODELS = [
   'caption-rnn',
   'caption-lstm',
   'caption-transformer',
+  ...GAN_KINDS,
 ] as const;
 export type ModelName = (typeof MODELS)[number];
 
@@ -83,6 +85,7 @@ export const TRAIN_DEFAULTS: Record<ModelName | 'layers', TrainDefaults> = {
     reg: 0,
     schedule: 'cosine',
   },
+  ...GAN_TRAIN_DEFAULTS,
 };
 
 export type CaptionModelName = 'caption-rnn' | 'caption-lstm' | 'caption-transformer';
@@ -126,7 +129,14 @@ export function layoutOf(name: string): Layout {
 /** The options of a built-in model from training flags (only what that model uses). */
 export function modelOptions(
   name: ModelName,
-  flags: { hidden?: number[]; normalization?: string; dropout?: number; reg: number; k?: number },
+  flags: {
+    hidden?: number[];
+    normalization?: string;
+    dropout?: number;
+    reg: number;
+    k?: number;
+    noiseDim?: number;
+  },
 ): Record<string, unknown> {
   switch (name) {
     case 'two-layer':
@@ -154,6 +164,10 @@ export function modelOptions(
       return { k: flags.k ?? 1 };
     case 'cnn':
       return { reg: flags.reg };
+    case 'gan':
+    case 'lsgan':
+    case 'dcgan':
+      return { noiseDim: flags.noiseDim ?? 96 };
     case 'caption-rnn':
     case 'caption-lstm':
       return {

@@ -13,6 +13,8 @@ export interface IterationEvent {
   learningRate: number;
   /** Training throughput of this step (examples per second, forward + backward + update). */
   imagesPerSec: number;
+  /** A staged model's losses by name (a GAN's dLoss and gLoss); absent for other models. */
+  parts?: Record<string, number>;
 }
 
 export interface EpochEvent {

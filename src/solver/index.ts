@@ -26,3 +26,9 @@ export {
   type CheckpointPaths,
   type LoadCheckpointOptions,
 } from './checkpoint.js';
+export {
+  classifierScore,
+  frechetDistance,
+  scoreGeneratedDigits,
+  type GeneratorScores,
+} from './generativeMetrics.js';

@@ -28,7 +28,7 @@ import { Generator } from '../ndarray/random.js';
 import { fmtShape } from '../ndarray/shape.js';
 import { updateRules, type OptimConfig, type UpdateRule } from '../optim/optim.js';
 import { composeLr, stepDecay, type LrSchedule } from '../optim/schedules.js';
-import type { Grads, LossModel, Model } from '../models/model.js';
+import { isStaged, type Grads, type LossModel, type Model } from '../models/model.js';
 import { ArrayDataset, BatchSampler, type Dataset } from '../data/batches.js';
 import { nodeFs, nodePath } from '../nodeFiles.js';
 import { accuracyMetric, accuracyOf, type Metric } from './metrics.js';
@@ -137,6 +137,8 @@ export class Solver {
   valAccHistory: number[] = [];
   /** The learning rate each step used. */
   lrHistory: number[] = [];
+  /** A staged model's losses by name, one per iteration (a GAN's dLoss and gLoss). */
+  partsHistory: Record<string, number[]> = {};
   optimConfigs: Record<string, OptimConfig> = {};
   /** The last checkpoint written (its .json), if any. */
   lastCheckpoint: string | null = null;
@@ -259,10 +261,11 @@ export class Solver {
     const t0 = performance.now();
     const lr = this.learningRate;
     if (lr !== null) for (const c of Object.values(this.optimConfigs)) c.learningRate = lr;
-    const loss = this.update(t);
+    const { loss, parts } = this.update(t);
     if (this.baseLr === null) this.baseLr = Object.values(this.optimConfigs)[0]?.learningRate ?? null;
     const dt = (performance.now() - t0) / 1000;
     this.lossHistory.push(loss);
+    if (parts) for (const [k, v] of Object.entries(parts)) (this.partsHistory[k] ??= []).push(v);
     this.lrHistory.push(lr ?? this.baseLr ?? NaN);
     this.iteration = t + 1;
     // As solver.py leaves them: the configs hold the rate of the next step.
@@ -281,6 +284,7 @@ export class Solver {
       loss,
       learningRate: lr ?? this.baseLr ?? NaN,
       imagesPerSec: dt > 0 ? this.batchSize / dt : Infinity,
+      ...(parts ? { parts } : {}),
     });
     const epochEnd = (t + 1) % this.iterationsPerEpoch === 0;
     if (epochEnd) this.epoch += 1;
@@ -289,27 +293,53 @@ export class Solver {
     return loss;
   }
 
-  /** The minibatch of step t through the model and the update rule; returns the loss. */
-  private update(t: number): number {
+  /** The minibatch of step t through the model and the update rule; returns the loss (and a staged model's parts). */
+  private update(t: number): { loss: number; parts?: Record<string, number> } {
     const batch = this.trainData.batch(this.sampler.indices(t));
     if (this.augment) batch[0] = this.augment(batch[0], this.rng);
-    const out = this.model.loss(...batch);
+    const model = this.model;
+    if (isStaged(model)) {
+      const r = model.trainStep(batch, (grads) => this.applyUpdates(grads, false));
+      this.warnNonFinite(r.loss, t);
+      return r;
+    }
+    const out = model.loss(...batch);
     if (!Array.isArray(out))
       throw new Error(
         "Solver: the model's loss returned scores, not [loss, grads]: does the batch lack its labels?",
       );
     const [loss, grads] = out as [number, Grads];
+    this.warnNonFinite(loss, t);
+    this.applyUpdates(grads, true);
+    return { loss };
+  }
+
+  private warnNonFinite(loss: number, t: number): void {
     if (!Number.isFinite(loss) && this.verbose) this.log(`(Iteration ${t + 1}) warning: loss is ${loss}`);
-    for (const [p, w] of Object.entries(this.model.params)) {
+  }
+
+  /**
+   * The update rule on each parameter named in grads, with its own config. all: every parameter must have
+   * a gradient (a plain model's step); otherwise grads may name a subset (one stage of a staged model).
+   */
+  private applyUpdates(grads: Grads, all: boolean): void {
+    const params = this.model.params;
+    if (!all) {
+      const stray = Object.keys(grads).find((p) => !(p in params));
+      if (stray) throw new Error(`Solver: a stage of the model's step updated '${stray}', not a parameter`);
+    }
+    for (const [p, w] of Object.entries(params)) {
       const dw = grads[p];
-      if (!dw) throw new Error(`Solver: the model's loss returned no gradient for parameter '${p}'`);
+      if (!dw) {
+        if (!all) continue;
+        throw new Error(`Solver: the model's loss returned no gradient for parameter '${p}'`);
+      }
       const [nextW, nextConfig] = this.updateRule(w, dw, this.optimConfigs[p]);
       // Update rules work in place; a rule that returns a new array is copied back so that whoever
       // holds the parameter array (a module, a view) sees the new values.
       if (nextW !== w) w.set('...', nextW);
       this.optimConfigs[p] = nextConfig;
     }
-    return loss;
   }
 
   private startClock(): void {
@@ -336,7 +366,9 @@ export class Solver {
       );
     }
     const first = Object.keys(this.bestParams).length === 0;
-    if (valAcc > this.bestValAcc || first) {
+    // Without a validation metric there is no "best" to keep (finish() leaves the last parameters).
+    const keepsBest = this.metric !== null && this.valData !== null;
+    if (keepsBest && (valAcc > this.bestValAcc || first)) {
       // The first measurement is the best so far whatever its sign (a metric may be negative, e.g. −loss).
       if (!Number.isNaN(valAcc)) this.bestValAcc = first ? valAcc : Math.max(valAcc, this.bestValAcc);
       for (const [p, w] of Object.entries(this.model.params)) {
@@ -462,6 +494,7 @@ export class Solver {
           trainAcc: this.trainAccHistory,
           valAcc: this.valAccHistory,
           lr: this.lrHistory,
+          ...(Object.keys(this.partsHistory).length ? { parts: this.partsHistory } : {}),
         },
         optimizer: { rule: this.updateRuleName, baseLr: this.baseLr, scalars },
         metric: this.metric?.name ?? 'none',
@@ -499,6 +532,9 @@ export class Solver {
     this.trainAccHistory = [...meta.history.trainAcc];
     this.valAccHistory = [...meta.history.valAcc];
     this.lrHistory = [...(meta.history.lr ?? [])];
+    this.partsHistory = Object.fromEntries(
+      Object.entries(meta.history.parts ?? {}).map(([k, v]) => [k, [...v]]),
+    );
     this.bestValAcc = meta.bestValAcc;
     this.rng.setState(decodeRngState(meta.rng.solver));
     if (meta.rng.model && this.model.rng) this.model.rng.setState(decodeRngState(meta.rng.model));

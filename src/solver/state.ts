@@ -21,7 +21,14 @@ export interface SolverStateMeta {
     /** True once every step has run. */
     done: boolean;
   };
-  history: { loss: number[]; trainAcc: number[]; valAcc: number[]; lr: number[] };
+  history: {
+    loss: number[];
+    trainAcc: number[];
+    valAcc: number[];
+    lr: number[];
+    /** A staged model's losses by name, one per iteration (see StagedLossModel). */
+    parts?: Record<string, number[]>;
+  };
   optimizer: {
     rule: string;
     /** The base learning rate the schedule multiplies (null: the rule's default). */

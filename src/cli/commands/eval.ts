@@ -12,6 +12,7 @@ import { KNN_BATCH } from '../train/knn.js';
 import { restoreModel } from '../restore.js';
 import { buildRunReport } from '../runReport.js';
 import { commandLine } from './train.js';
+import { evalGanRun } from './ganEval.js';
 
 export interface EvalFlags {
   data?: DataSpec;
@@ -31,6 +32,7 @@ export async function evalCommand(run: string, flags: EvalFlags): Promise<void> 
       `nabla eval: warning: parameter '${bad}' holds NaN or Infinity (the run diverged): evaluating anyway, as --allow-nonfinite asks; its predictions mean little\n`,
     );
   }
+  if (r.gan) return evalGanRun(r.gan, r.ck.meta.data.name, flags);
   const { meta } = r.ck;
   const spec = flags.data ?? parseData(meta.data.name);
   const t0 = performance.now();

@@ -37,6 +37,12 @@ function tinyInstance(spec: ModelSpec, reg: number): { config: ModelConfig; inpu
       throw new UsageError(
         `gradcheck: ${spec.name} takes features and captions, not images; its gradients are autograd's, checked op by op in test/autograd`,
       );
+    case 'gan':
+    case 'lsgan':
+    case 'dcgan':
+      throw new UsageError(
+        `gradcheck: ${spec.name} is two nets with two losses; its losses' gradients are checked in test/models/gan.test.ts`,
+      );
     case 'svm':
     case 'softmax':
       return { config: { name: spec.name, options: { reg } }, inputShape: [12] };

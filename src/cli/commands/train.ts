@@ -135,7 +135,8 @@ export async function trainCommand(flags: TrainFlags): Promise<void> {
         });
         break;
       case 'epoch':
-        if (e.epoch > 0) {
+        // A run without a metric (a GAN) shows its samples instead.
+        if (e.epoch > 0 && e.metric) {
           progress?.log(
             e.metric === 'bleu4'
               ? `epoch ${e.epoch}: train BLEU-4 ${e.trainAcc.toFixed(4)}, val BLEU-4 ${e.valAcc.toFixed(4)}`
@@ -190,6 +191,17 @@ export async function trainCommand(flags: TrainFlags): Promise<void> {
 
 function printResult(r: JobResult, quiet?: boolean): void {
   const rel = relative(process.cwd(), r.runDir) || r.runDir;
+  if (r.gan) {
+    const rel = relative(process.cwd(), r.runDir) || r.runDir;
+    const lines = [
+      `trained ${r.iterations.toLocaleString('en-US')} iterations in ${formatDuration(r.trainSeconds)}, ${Math.round(r.imagesPerSec).toLocaleString('en-US')} images/s; last losses D ${r.gan.dLoss.toFixed(4)}, G ${r.gan.gLoss.toFixed(4)}`,
+      `samples   ${relative(process.cwd(), r.gan.samples) || r.gan.samples}`,
+      `run       ${rel}${r.report ? `  (report: ${join(rel, RUN_FILES.report)})` : ''}`,
+      `score it: nabla eval ${rel}    more digits: nabla sample ${rel} --n 64`,
+    ];
+    process.stdout.write(lines.join('\n') + '\n');
+    return;
+  }
   const lines = [
     r.bleu
       ? `test BLEU-4 ${r.bleu.bleu4.toFixed(4)}, exact captions ${(100 * r.testAccuracy).toFixed(2)}% on ${r.evaluation.count.toLocaleString('en-US')} test images (best val BLEU-4 ${r.bestValAcc.toFixed(4)})`

@@ -54,6 +54,7 @@ export function trainJobFromFlags(flags: JobFlags, runDir: string, command: stri
     limit: flags.limit,
     features: flags.features,
     beam: flags.beam,
+    noiseDim: flags.noiseDim,
     report: flags.report ?? true,
     command,
   };
@@ -71,6 +72,7 @@ export function modelConfigOf(job: TrainJob, reg: number): ModelConfig {
       dropout: job.dropout,
       reg,
       k: job.k,
+      noiseDim: job.noiseDim,
     }),
   };
 }

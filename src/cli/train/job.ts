@@ -34,6 +34,8 @@ export interface TrainJob {
   features?: 'cnn' | 'pixels';
   /** Captioning: judge the test images' captions made by beam search of this width (default greedy). */
   beam?: number;
+  /** GANs: the noise dimension (default 96, the course's). */
+  noiseDim?: number;
   /** Continue from the checkpoint in runDir. */
   resume?: boolean;
   report: boolean;
@@ -54,6 +56,8 @@ export interface JobResult {
   report: string | null;
   evaluation: Evaluation;
   classNames: string[];
+  /** GAN runs: the last losses and the last epoch's sample grid. */
+  gan?: { dLoss: number; gLoss: number; samples: string };
   /** Captioning runs: corpus BLEU of the test captions. */
   bleu?: { bleu1: number; bleu2: number; bleu3: number; bleu4: number };
 }

@@ -29,6 +29,7 @@ import type { JobHooks, JobResult, JobStopped, TrainJob } from './job.js';
 import { runKnn } from './knn.js';
 import { isCaptionModel, runCaptionJob } from './caption.js';
 import { watchSolver } from './watch.js';
+import { isGanJob, runGanJob } from './gan.js';
 
 /** A run's data and settings, ready to train on. */
 export interface RunContext {
@@ -46,6 +47,7 @@ export interface RunContext {
 /** Runs a training job; resolves with the result (or the stop), rejects with RunStopped when it diverged. */
 export async function runTrainJob(job: TrainJob, hooks: JobHooks): Promise<JobResult | JobStopped> {
   if (isCaptionModel(job)) return runCaptionJob(job, hooks);
+  if (isGanJob(job)) return runGanJob(job, hooks);
   const ctx = await prepareRun(job, (line) => hooks.emit({ type: 'log', line }));
   if (ctx.cfg.model.name === 'knn') return runKnn(ctx);
   const { cfg, data, info } = ctx;
