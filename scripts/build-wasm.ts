@@ -85,8 +85,11 @@ export function renderBinaryTs(binaries: Record<Build, { shared: Uint8Array; pla
     '/** sha256 of the sources, compiler version and flags these binaries were built from. */',
     `export const wasmSourceHash = '${sourceHash()}';`,
     '/** The kernels of each build (see scripts/build-wasm.ts), compiled for a shared memory (threads) and for an',
-    ' * ordinary one (no SharedArrayBuffer), base64. */',
-    'export const wasmBinaries = {',
+    ' * ordinary one (no SharedArrayBuffer), base64. Typed by hand: the inferred literal types would put',
+    ' * every base64 string into binary.d.ts. */',
+    `export const wasmBinaries: Record<${Object.keys(binaries)
+      .map((k) => `'${k}'`)
+      .join(' | ')}, { shared: string; plain: string }> = {`,
     ...Object.entries(binaries).map(
       ([build, b]) => `  ${build}: { shared: '${b64(b.shared)}', plain: '${b64(b.plain)}' },`,
     ),

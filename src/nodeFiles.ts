@@ -1,13 +1,14 @@
 /**
  * node:fs and node:path for the few core modules that touch files (.npy/.npz files, Solver checkpoints),
  * and the one atomic file writer they, the data cache and the CLI share.
- * They are loaded only under Node, by a top-level await (as backend/wasm/pool.ts loads worker_threads), so
- * those modules can also be bundled for a browser or a Web Worker: there, only calling a file function
- * fails, with an error that names it.
+ * They are taken only under Node, by process.getBuiltinModule (Node >= 20.16), not by an import: a bundler
+ * then sees no Node built-in to resolve, the browser bundle holds none, and no top-level await is needed (so
+ * `require('nabla')` works too). In a browser or a Web Worker only calling a file function fails, with an
+ * error that names it.
  */
 const isNode = typeof process !== 'undefined' && !!process.versions?.node;
-const fsModule = isNode ? await import('node:fs') : null;
-const pathModule = isNode ? await import('node:path') : null;
+const fsModule = isNode ? process.getBuiltinModule('node:fs') : null;
+const pathModule = isNode ? process.getBuiltinModule('node:path') : null;
 
 function noFiles(op: string): Error {
   return new Error(`${op}: reading and writing files needs Node.js; this environment has no file system`);
@@ -25,7 +26,7 @@ export function nodePath(op: string): typeof import('node:path') {
   return pathModule;
 }
 
-const cryptoModule = isNode ? await import('node:crypto') : null;
+const cryptoModule = isNode ? process.getBuiltinModule('node:crypto') : null;
 
 /** The sha256 of `bytes` as hex (Node only: checkpoints use it to pair their files). */
 export function sha256Hex(bytes: Uint8Array): string {

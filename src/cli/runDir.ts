@@ -9,15 +9,15 @@
  *     checkpoint.json    the metadata that makes the arrays a model, readable alone (see checkpoint.ts)
  *     report.html        the report, with loss.svg, accuracy.svg, confusion.svg, *.png beside it
  */
-import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { UsageError } from './errors.js';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { RUN_CHECKPOINT_FILES } from '../solver/run.js';
 
 export const RUN_FILES = {
   config: 'config.json',
   metrics: 'metrics.jsonl',
-  checkpointNpz: 'checkpoint.npz',
-  checkpointJson: 'checkpoint.json',
+  checkpointNpz: RUN_CHECKPOINT_FILES.npz,
+  checkpointJson: RUN_CHECKPOINT_FILES.json,
   report: 'report.html',
 } as const;
 
@@ -35,31 +35,4 @@ export function createRunDir(out: string, label: string, now = new Date()): stri
   for (let i = 2; existsSync(dir); i++) dir = `${stem}-${i}`;
   mkdirSync(dir, { recursive: true });
   return dir;
-}
-
-export interface RunPaths {
-  dir: string;
-  json: string;
-  npz: string;
-}
-
-/**
- * Finds a checkpoint from what the user typed: a run folder, or its checkpoint.json / checkpoint.npz
- * (or any other name.json / name.npz pair).
- */
-export function resolveCheckpoint(arg: string): RunPaths {
-  if (!existsSync(arg)) throw new UsageError(`no such run folder or checkpoint: '${arg}'`);
-  if (statSync(arg).isDirectory()) {
-    const json = join(arg, RUN_FILES.checkpointJson);
-    // The .npz alone is a whole checkpoint (a kill may come before its first .json is written).
-    if (!existsSync(json) && !existsSync(join(arg, RUN_FILES.checkpointNpz))) {
-      throw new UsageError(
-        `'${arg}' has no ${RUN_FILES.checkpointJson}: not a nabla run folder (or the run saved nothing yet)`,
-      );
-    }
-    return { dir: arg, json, npz: join(arg, RUN_FILES.checkpointNpz) };
-  }
-  const dir = dirname(arg);
-  const stem = basename(arg).replace(/\.(json|npz)$/, '');
-  return { dir, json: join(dir, `${stem}.json`), npz: join(dir, `${stem}.npz`) };
 }

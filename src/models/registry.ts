@@ -13,7 +13,7 @@ import { FullyConnectedNet, type FullyConnectedNetOptions } from './fullyConnect
 import { LinearModel } from './linearModel.js';
 import type { Model } from './model.js';
 import { TwoLayerNet } from './twoLayerNet.js';
-import { GAN_KINDS, GAN_TRAIN_DEFAULTS } from './ganModel.js';
+import { GAN_KINDS, GAN_TRAIN_DEFAULTS, GanModel, type GanKind } from './ganModel.js';
 
 /** Built-in models; "layers" is a Sequential from a layers file. */
 export const MODELS = [
@@ -216,6 +216,16 @@ export function buildCaptionModel(
       maxLength: o.maxLength,
     });
   return new CaptioningRNN({ ...common, hiddenDim: o.hiddenDim, cellType: o.cellType });
+}
+
+/** Builds a GAN run's discriminator and generator from its config (options.noiseDim, default 96). */
+export function buildGanModel(config: ModelConfig, opts: { dtype: FloatDType; seed: number }): GanModel {
+  return new GanModel({
+    kind: config.name as GanKind,
+    noiseDim: Number(config.options.noiseDim ?? 96),
+    seed: opts.seed,
+    dtype: opts.dtype,
+  });
 }
 
 /** A layers-file model's config: the file's definitions, checked. */

@@ -4,10 +4,14 @@
  * (learning rate, regularization) plane as in the course's hyperparameter search plots.
  */
 import type { TopLevelSpec } from 'vega-lite';
+import { importOptional } from '../optionalPackage.js';
 
 /** Renders a Vega-Lite spec to an SVG document. Vega is imported lazily: it is slow to load and only reports need it. */
 export async function renderSvg(spec: TopLevelSpec): Promise<string> {
-  const [vega, vl] = await Promise.all([import('vega'), import('vega-lite')]);
+  const [vega, vl] = await Promise.all([
+    importOptional('renderSvg (report charts)', 'vega', () => import('vega')),
+    importOptional('renderSvg (report charts)', 'vega-lite', () => import('vega-lite')),
+  ]);
   const view = new vega.View(vega.parse(vl.compile(spec).spec), { renderer: 'none' });
   try {
     return await view.toSVG();

@@ -26,28 +26,22 @@ interface WorkerLike {
 }
 type WorkerCtor = new (code: string, opts: { eval: true; workerData: unknown }) => WorkerLike;
 
-// Top-level await: the pool must be usable synchronously by the first kernel call.
+// process.getBuiltinModule, not an import: the pool is usable synchronously by the first kernel call, and a
+// browser bundler sees no Node built-in (see nodeFiles.ts).
 const isNode = typeof process !== 'undefined' && !!process.versions?.node;
 const nodeWorker: WorkerCtor | null = isNode
-  ? await import('node:worker_threads').then(
-      (m) => m.Worker as unknown as WorkerCtor,
-      () => null,
-    )
+  ? (process.getBuiltinModule('node:worker_threads').Worker as unknown as WorkerCtor)
   : null;
-const nodeCores: number | null = isNode
-  ? await import('node:os').then(
-      (m) => m.availableParallelism?.() ?? m.cpus().length,
-      () => null,
-    )
-  : null;
+const nodeOs = isNode ? process.getBuiltinModule('node:os') : null;
+const nodeCores: number | null = nodeOs ? (nodeOs.availableParallelism?.() ?? nodeOs.cpus().length) : null;
 
 /**
  * Runs in each worker (eval'd): instantiate, then serve rounds forever. Workers inherit the process's
  * flags, so the code may be evaluated as CommonJS or as an ES module (`--input-type=module`): it uses only
- * a dynamic import, valid in both.
+ * process.getBuiltinModule, valid in both.
  */
 const workerSource = `
-import('node:worker_threads').then(({ workerData }) => {
+(({ workerData }) => {
   const { module, memory, index, names, gen, round } = workerData;
   const kernels = new WebAssembly.Instance(module, { env: { memory } }).exports;
   const fns = names.map((n) => kernels[n]);
@@ -72,7 +66,7 @@ import('node:worker_threads').then(({ workerData }) => {
       Atomics.notify(c, ${DONE});
     }
   }
-});
+})(process.getBuiltinModule('node:worker_threads'));
 `;
 
 /** A kernel call: export name and its numeric arguments. */

@@ -74,14 +74,10 @@ export function simdSupported(): boolean {
   return validates(simdProbe);
 }
 
-// Top-level await: Node's v8 module, to enable relaxed SIMD in Node 20 (browsers never import it).
-const isNode = typeof process !== 'undefined' && !!process.versions?.node;
-const nodeV8: { setFlagsFromString(flag: string): void } | null = isNode
-  ? await import('node:v8').then(
-      (m) => m,
-      () => null,
-    )
-  : null;
+// Node's v8 module, to enable relaxed SIMD in Node 20 (browsers have none), by process.getBuiltinModule: no
+// import for a bundler to resolve (see nodeFiles.ts).
+const nodeV8: { setFlagsFromString(flag: string): void } | null =
+  typeof process !== 'undefined' && process.versions?.node ? process.getBuiltinModule('node:v8') : null;
 
 let relaxedChecked: boolean | null = null;
 

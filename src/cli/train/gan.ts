@@ -9,14 +9,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadDataset } from '../../data/registry.js';
 import { ArrayDataset } from '../../data/batches.js';
-import {
-  fromDigitImages,
-  GanModel,
-  ganSolverConfig,
-  isGanKind,
-  toDigitImages,
-  type GanKind,
-} from '../../models/ganModel.js';
+import { fromDigitImages, ganSolverConfig, isGanKind, toDigitImages } from '../../models/ganModel.js';
+import { buildGanModel } from '../../models/registry.js';
 import { Generator } from '../../ndarray/random.js';
 import { removeStaleTemps } from '../../solver/checkpoint.js';
 import { Solver } from '../../solver/solver.js';
@@ -43,14 +37,6 @@ export function isGanJob(job: Pick<TrainJob, 'model'>): boolean {
 }
 
 /** The GanModel of a run's saved config. */
-export function ganFromConfig(cfg: Pick<RunConfig, 'model' | 'seed' | 'dtype'>): GanModel {
-  return new GanModel({
-    kind: cfg.model.name as GanKind,
-    noiseDim: Number(cfg.model.options.noiseDim ?? 96),
-    seed: cfg.seed,
-    dtype: cfg.dtype,
-  });
-}
 
 /** A PNG grid of generated images (N, 784) in [−1, 1], shown as digits (white on black, 2x). */
 export function ganGridPng(images: import('../../ndarray/ndarray.js').NDArray): Uint8Array {
@@ -83,7 +69,7 @@ export async function runGanJob(job: TrainJob, hooks: JobHooks): Promise<JobResu
   log(
     `data     ${ds.name}: ${X.shape[0].toLocaleString('en-US')} training digits scaled to [-1, 1] (loaded in ${((performance.now() - t0) / 1000).toFixed(1)}s)`,
   );
-  const gan = ganFromConfig(cfg);
+  const gan = buildGanModel(cfg.model, { seed: cfg.seed, dtype: cfg.dtype });
   const count = (p: Record<string, { size: number }>, prefix: string): number =>
     Object.entries(p)
       .filter(([k]) => k.startsWith(prefix))
