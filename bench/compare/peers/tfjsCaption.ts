@@ -37,7 +37,8 @@ function lstmModel(tf: Tfjs): (f: Tensor, capIn: Tensor) => Tensor {
   const proj = tf.tfl.layers.dense({ units: H, weights: [t('WProj'), t('bProj')] });
   const embed = tf.tfl.layers.embedding({ inputDim: V, outputDim: W, weights: [t('WEmbed')] });
   const lstm = tf.tfl.layers.lstm({ units: H, returnSequences: true, recurrentActivation: 'sigmoid' });
-  lstm.build([w.batch, w.T, W]);
+  const c0 = tf.zeros([w.batch, H]);
+  tf.tidy(() => void lstm.apply(tf.zeros([w.batch, w.T, W]), { initialState: [c0, c0] })); // builds it
   lstm.setWeights([
     tf.tensor(kerasGateOrder(p.get('Wx')!.data, W, H), [W, 4 * H]),
     tf.tensor(kerasGateOrder(p.get('Wh')!.data, H, H), [H, 4 * H]),
@@ -46,7 +47,6 @@ function lstmModel(tf: Tfjs): (f: Tensor, capIn: Tensor) => Tensor {
   const vocab = tf.tfl.layers.timeDistributed({
     layer: tf.tfl.layers.dense({ units: V, weights: [t('WVocab'), t('bVocab')] }),
   });
-  const c0 = tf.zeros([w.batch, H]);
   return (f, capIn) => {
     const h0 = proj.apply(f) as Tensor;
     const x = embed.apply(capIn) as Tensor;
@@ -129,6 +129,9 @@ export function tfjsCaptioning(tf: Tfjs, which: CaptionModel): Outcome {
       };
     }),
   );
+  // Build every layer (create its variables) before training: minimize trains the variables that exist
+  // when it is called.
+  tf.tidy(() => void model(batches[0].f, batches[0].capIn));
   const o = w.optimizer;
   const opt = tf.train.adam(o.lr, o.beta1, o.beta2, o.eps);
   // The LSTM loss is the course's (summed over time, divided by N); the Transformer's averages over N·T.
