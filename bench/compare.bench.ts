@@ -14,9 +14,9 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { peerModules, type CellResult } from './compare/cell.js';
+import { peerModules, pythonPeers, type CellResult } from './compare/cell.js';
 import { issueNumpyBars, referenceFigures, resultsPeers } from './compare/reference.js';
-import { tasks } from './compare/workloads.js';
+import { spec, tasks } from './compare/workloads.js';
 import { table } from './timing.js';
 
 const rowLabels: Record<string, string> = {
@@ -31,6 +31,10 @@ const rowLabels: Record<string, string> = {
   'gemm-fc4096': 'sgemm 4096×3072×100 (GFLOP/s)',
   'gemm-fc200': 'sgemm 200×3072×100 (GFLOP/s)',
   'gemm-sq1024-f64': 'dgemm 1024³, float64 (GFLOP/s)',
+  'caption-lstm': 'caption-lstm train (captions/s)',
+  'caption-transformer': 'caption-transformer train (captions/s)',
+  'fc2-autograd': 'fc2 train through autograd',
+  'cnn3-autograd': 'cnn3 train through autograd',
 };
 
 const peerLabels: Record<string, string> = {
@@ -40,6 +44,7 @@ const peerLabels: Record<string, string> = {
   'tfjs-cpu': 'tfjs-cpu',
   convnetjs: 'ConvNetJS',
   'brain.js': 'brain.js',
+  numpy: 'numpy, course code (this run)',
 };
 
 function fmt(v: number): string {
@@ -70,7 +75,11 @@ function runCell(peer: string, task: string, quick: boolean, env: Record<string,
   const child = fileURLToPath(new URL('./compare/child.ts', import.meta.url));
   const tsx = import.meta.resolve('tsx');
   const timeoutMs = (quick ? 6 : 15) * 60_000;
-  const r = spawnSync(process.execPath, ['--import', tsx, child, peer, task, ...(quick ? ['--quick'] : [])], {
+  const script = pythonPeers[peer];
+  const [cmd, cmdArgs] = script
+    ? [process.env.PYTHON ?? 'python3', [fileURLToPath(new URL(`./compare/${script}`, import.meta.url))]]
+    : [process.execPath, ['--import', tsx, child, peer]];
+  const r = spawnSync(cmd, [...cmdArgs, task, ...(quick ? ['--quick'] : [])], {
     env: { ...process.env, ...mallocTuning, ...env },
     encoding: 'utf8',
     timeout: timeoutMs,
@@ -108,6 +117,12 @@ export default async function compareBench(argv: string[]): Promise<void> {
   for (const task of taskIds) {
     rows.push(task);
     for (const peer of peers) {
+      // The numpy script covers the captioning LSTM; the autograd rows are nabla against itself.
+      if (
+        (pythonPeers[peer] && !task.startsWith('caption')) ||
+        (task.endsWith('-autograd') && peer !== 'nabla')
+      )
+        continue;
       const t0 = performance.now();
       const c = runCell(peer, task, quick);
       cells.push(c);
@@ -288,6 +303,77 @@ export default async function compareBench(argv: string[]): Promise<void> {
     rss?.value ? rss.maxRssMiB < 1024 : undefined,
   );
   out.push(table(['target', 'bar', 'measured', ''], checks));
+
+  // Issues 14 and 15, against this run: the captioning rows and autograd's overhead.
+  const capChecks: string[][] = [];
+  const capCheck = (what: string, bar: string, r: number | undefined, pass: (r: number) => boolean) =>
+    capChecks.push([
+      what,
+      bar,
+      r === undefined ? 'n/a' : fmtRatio(r),
+      r === undefined ? 'n/a' : pass(r) ? 'pass' : 'FAIL',
+    ]);
+  capCheck(
+    'caption-lstm / numpy (course code, this run)',
+    '> 1×',
+    ratio('caption-lstm', 'numpy'),
+    (r) => r > 1,
+  );
+  capCheck('caption-lstm / tfjs-wasm', '>= 3×', ratio('caption-lstm', 'tfjs-wasm'), (r) => r >= 3);
+  capCheck(
+    'caption-transformer / tfjs-wasm',
+    '>= 5×',
+    ratio('caption-transformer', 'tfjs-wasm'),
+    (r) => r >= 5,
+  );
+  const overheads: string[][] = [];
+  for (const net of ['fc2', 'cnn3']) {
+    const c = cell(`${net}-autograd`, 'nabla');
+    if (!ok(c) || c.companionValue === undefined) continue;
+    // Step time through autograd over step time with the explicit backward, the two timed alternately.
+    const over = c.companionValue / c.value;
+    overheads.push([
+      rowLabels[net] ?? net,
+      fmt(c.companionValue),
+      fmt(c.value),
+      `${((over - 1) * 100).toFixed(1)}%`,
+    ]);
+    capChecks.push([
+      `${net} step time through autograd / explicit backward`,
+      '<= 1.10',
+      over.toFixed(3),
+      over <= 1.1 ? 'pass' : 'FAIL',
+    ]);
+  }
+  if (capChecks.some((r) => r[2] !== 'n/a')) {
+    out.push('\n### Issues 14 and 15 (captioning, autograd), checked against this run\n');
+    const ms = (task: string, peer: string) => {
+      const c = cell(task, peer);
+      return ok(c) ? `${fmt((1000 * spec.workloads['caption-lstm'].batch) / c.value)} ms` : '—';
+    };
+    out.push(
+      table(
+        [
+          'minibatch of 50 captions',
+          ...peers.filter((p) => !p.endsWith('autodiff')).map((p) => peerLabels[p]),
+        ],
+        ['caption-lstm', 'caption-transformer'].map((t) => [
+          rowLabels[t],
+          ...peers.filter((p) => !p.endsWith('autodiff')).map((p) => ms(t, p)),
+        ]),
+      ),
+    );
+    out.push('');
+    if (overheads.length) {
+      out.push(
+        'Autograd overhead: each cell times the explicit-backward step (the course model) and the autograd step ' +
+          '(a Sequential on tensors, backward(), a tensor optimizer) alternately in one process, 3 + 3 repeats, medians.\n',
+      );
+      out.push(table(['workload (img/s)', 'explicit backward', 'through autograd', 'overhead'], overheads));
+      out.push('');
+    }
+    out.push(table(['target', 'bar', 'measured', ''], capChecks));
+  }
 
   // How this run's peers compare with the figures RESULTS.md recorded for them.
   out.push("\n### This run's peers beside their RESULTS.md figures (this run / RESULTS.md)\n");

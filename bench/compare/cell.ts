@@ -10,7 +10,12 @@ export const peerModules: Record<string, [string, string]> = {
   'tfjs-cpu': ['./peers/tfjsCpu.js', 'default'],
   convnetjs: ['./peers/convnetjs.js', 'default'],
   'brain.js': ['./peers/brainjs.js', 'default'],
+  // Not a JavaScript module: compare.bench.ts runs its cells with python3 (see pythonPeers).
+  numpy: ['', ''],
 };
+
+/** Peers whose cells are a Python script printing the same `@@compare` line as child.ts. */
+export const pythonPeers: Record<string, string> = { numpy: './peers/numpy_caption.py' };
 
 export interface CellResult {
   peer: string;
@@ -22,6 +27,9 @@ export interface CellResult {
   timedSteps?: number;
   capped?: boolean;
   firstLoss?: number;
+  /** The companion step's figure (same units), measured alternately with `value` (see Prepared.companion). */
+  companionValue?: number;
+  companionSamples?: number[];
   note?: string;
   cannot?: string;
   error?: string;

@@ -5,7 +5,7 @@
  */
 import { peerModules, protocolFor, type CellResult } from './cell.js';
 import { isCannot, type Peer } from './peer.js';
-import { measure } from './protocol.js';
+import { measure, measureAlternately } from './protocol.js';
 import { taskById } from './workloads.js';
 
 async function main(): Promise<void> {
@@ -20,7 +20,13 @@ async function main(): Promise<void> {
     const prepared = await peer.prepare(taskById(taskId));
     if (isCannot(prepared)) result.cannot = prepared.cannot;
     else {
-      const m = measure(prepared.step, protocolFor(quick));
+      const protocol = protocolFor(quick);
+      const m = prepared.companion
+        ? measureAlternately(prepared.step, prepared.companion, protocol, (c) => {
+            result.companionValue = c.stepsPerS * prepared.unitsPerStep;
+            result.companionSamples = c.samples.map((s) => s * prepared.unitsPerStep);
+          })
+        : measure(prepared.step, protocol);
       result.value = m.stepsPerS * prepared.unitsPerStep;
       result.samples = m.samples.map((s) => s * prepared.unitsPerStep);
       result.timedSteps = m.timedSteps;

@@ -8,6 +8,11 @@ export interface Prepared {
   unitsPerStep: number;
   /** Anything a reader must know to read the number (a substituted optimizer, a per-example loop...). */
   note?: string;
+  /**
+   * A second step to time in the same process, repeat for repeat alternately with `step` (its figure is
+   * the cell's `companionValue`): a baseline whose ratio to `step` must not depend on the machine's load.
+   */
+  companion?: Step;
 }
 
 /** A peer that cannot run a task says why, in the words the table prints. */

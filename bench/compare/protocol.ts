@@ -60,3 +60,35 @@ export function measure(step: Step, p: Protocol): Measurement {
   const sorted = [...samples].sort((a, b) => a - b);
   return { stepsPerS: sorted[Math.floor(sorted.length / 2)], samples, timedSteps, capped, firstValue };
 }
+
+/**
+ * Two steps measured in turn, one repeat each at a time (a, b, a, b, ...), so that both see the same load;
+ * the median of each. `onB` receives b's measurement; a's is returned.
+ */
+export function measureAlternately(
+  a: Step,
+  b: Step,
+  p: Protocol,
+  onB: (m: Measurement) => void,
+): Measurement {
+  const one = { ...p, repeats: 1 };
+  const ma: Measurement[] = [];
+  const mb: Measurement[] = [];
+  for (let r = 0; r < p.repeats; r++) {
+    ma.push(measure(a, r === 0 ? one : { ...one, warmupS: 0 }));
+    mb.push(measure(b, r === 0 ? one : { ...one, warmupS: 0 }));
+  }
+  const merge = (ms: Measurement[]): Measurement => {
+    const samples = ms.flatMap((m) => m.samples);
+    const sorted = [...samples].sort((x, y) => x - y);
+    return {
+      stepsPerS: sorted[Math.floor(sorted.length / 2)],
+      samples,
+      timedSteps: ms.reduce((s, m) => s + m.timedSteps, 0),
+      capped: ms.some((m) => m.capped),
+      firstValue: ms[0].firstValue,
+    };
+  };
+  onB(merge(mb));
+  return merge(ma);
+}

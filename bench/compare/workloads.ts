@@ -114,7 +114,26 @@ export interface Spec {
     cnn3: NetWorkload;
     'mnist-cnn': NetWorkload;
     gemm: { title: string; shapes: Record<string, GemmShape> };
+    'caption-lstm': CaptionWorkload & { params: { name: string; shape: number[]; fan_in: number }[] };
+    'caption-transformer': CaptionWorkload & {
+      num_heads: number;
+      num_layers: number;
+      dim_feedforward: number;
+      dropout: number;
+    };
   };
+}
+
+/** The captioning workloads' sizes: N captions of T + 1 words, vocabulary V, features D, word vectors W. */
+export interface CaptionWorkload {
+  title: string;
+  batch: number;
+  T: number;
+  vocab: number;
+  input_dim: number;
+  wordvec_dim: number;
+  hidden_dim?: number;
+  optimizer: OptimizerSpec;
 }
 
 export const spec: Spec = JSON.parse(
@@ -128,8 +147,12 @@ export const netNames: NetName[] = ['fc2', 'fc5bn', 'cnn3', 'mnist-cnn'];
  * One measured cell of the table. `train` tasks time one optimizer step on a batch; `infer` one forward pass in
  * test mode on `inference_batch` images; `gemm` one float32 C = A @ B (`gemm-f64` the same in float64).
  */
+export type CaptionModel = 'caption-lstm' | 'caption-transformer';
+
 export type Task =
   | { id: string; kind: 'train'; net: NetName }
+  | { id: string; kind: 'caption'; model: CaptionModel }
+  | { id: string; kind: 'autograd'; net: 'fc2' | 'cnn3' }
   | { id: string; kind: 'infer'; net: NetName }
   | { id: string; kind: 'gemm'; shape: string; dims: GemmShape; dtype: 'float32' | 'float64' };
 
@@ -153,6 +176,12 @@ export const tasks: Task[] = [
     dims: spec.workloads.gemm.shapes.sq1024,
     dtype: 'float64',
   },
+  { id: 'caption-lstm', kind: 'caption', model: 'caption-lstm' },
+  { id: 'caption-transformer', kind: 'caption', model: 'caption-transformer' },
+  // Issue 15's autograd overhead: the fc2 and cnn3 steps with gradients from autograd (nabla only; its
+  // explicit-backward figure is the plain fc2 / cnn3 cell).
+  { id: 'fc2-autograd', kind: 'autograd', net: 'fc2' },
+  { id: 'cnn3-autograd', kind: 'autograd', net: 'cnn3' },
 ];
 
 export function taskById(id: string): Task {
@@ -300,4 +329,50 @@ export function softmaxLossOf(scores: ArrayLike<number>, y: Int32Array, numClass
     loss += Math.log(sum) - (scores[i * numClasses + y[i]] - max);
   }
   return loss / y.length;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Captioning
+
+/** The captioning workloads' vocabulary: <NULL> 0, <START> 1, <END> 2, then w3 .. w{V-1}. */
+export function captionVocabulary(V: number): Record<string, number> {
+  const w: Record<string, number> = { '<NULL>': 0, '<START>': 1, '<END>': 2 };
+  for (let i = 3; i < V; i++) w[`w${i}`] = i;
+  return w;
+}
+
+/** One captioning batch: features (N, D) and captions (N, T + 1) int32 as workloads.json defines them. */
+export interface CaptionBatch {
+  features: Float32Array;
+  captions: Int32Array;
+}
+
+export function captionPool(model: CaptionModel): CaptionBatch[] {
+  const w = spec.workloads[model];
+  const { data, labels } = spec.generator.seeds;
+  const [N, L] = [w.batch, w.T + 1];
+  return Array.from({ length: spec.timing.batches_in_pool }, (_, b) => {
+    const captions = new Int32Array(N * L);
+    for (let i = 0; i < N * L; i++) captions[i] = i % L === 0 ? 1 : u32(i, labels + b * 1000) % w.vocab;
+    return { features: dataTensor(N * w.input_dim, data + b * 1000), captions };
+  });
+}
+
+/** caption-lstm's initial parameters, named as the course's CaptioningRNN (biases zero). */
+export function captionLstmParams(): Param[] {
+  const w = spec.workloads['caption-lstm'];
+  const base = spec.generator.seeds.weights_base;
+  const H = w.hidden_dim!;
+  const params: Param[] = w.params.map((p, k) => ({
+    name: p.name,
+    shape: p.shape,
+    data: weightTensor(p.shape[0] * p.shape[1], p.fan_in, base + k),
+  }));
+  for (const [name, n] of [
+    ['bProj', H],
+    ['b', 4 * H],
+    ['bVocab', w.vocab],
+  ] as const)
+    params.push({ name, shape: [n], data: new Float32Array(n) });
+  return params;
 }

@@ -7,7 +7,7 @@
  */
 import { createRequire } from 'node:module';
 import type { Outcome, Peer } from '../peer.js';
-import { batchPool, initParams, spec, type Task } from '../workloads.js';
+import { batchPool, captionPool, initParams, spec, type Task } from '../workloads.js';
 
 interface Pattern {
   input: Float32Array;
@@ -24,7 +24,42 @@ interface NeuralNetwork {
 }
 
 const require = createRequire(import.meta.url);
-const brain = require('brain.js') as { NeuralNetwork: new (o: object) => NeuralNetwork };
+const brain = require('brain.js') as {
+  NeuralNetwork: new (o: object) => NeuralNetwork;
+  recurrent: { LSTM: new (o: object) => { initialize(): void; trainPattern(input: number[]): void } };
+};
+
+/**
+ * caption-lstm cannot be expressed: brain.js's recurrent.LSTM is a language model of one integer sequence at a
+ * time (batch 1), starting from a zero state — no image features, no initial hidden state, no minibatch. The
+ * closest thing: the same LSTM without the image, an embedding of the vocabulary (inputRange V) into inputSize
+ * = wordvec 256, hidden 512, a softmax over V + 1 outputs, trained with its trainPattern (forward, backward,
+ * its RMSprop step) on each of the minibatch's N captions (their T words, its start token in front): T steps
+ * and N weight updates per minibatch.
+ */
+function captionLanguageModel(): Outcome {
+  const w = spec.workloads['caption-lstm'];
+  const net = new brain.recurrent.LSTM({
+    inputSize: w.wordvec_dim,
+    inputRange: w.vocab,
+    hiddenLayers: [w.hidden_dim],
+    outputSize: w.vocab,
+    learningRate: w.optimizer.lr,
+  });
+  net.initialize();
+  const L = w.T + 1;
+  const pool = captionPool('caption-lstm').map((b) =>
+    Array.from({ length: w.batch }, (_, n) => Array.from(b.captions.subarray(n * L + 1, (n + 1) * L - 1))),
+  );
+  let b = 0;
+  return {
+    unitsPerStep: w.batch,
+    note: 'cannot express this workload (no image conditioning, batch 1); measured: the LSTM language model over the same captions, one trainPattern per caption',
+    step: () => {
+      for (const seq of pool[b++ % pool.length]) net.trainPattern(seq);
+    },
+  };
+}
 
 const peer: Peer = {
   label: 'brain.js',
@@ -33,6 +68,7 @@ const peer: Peer = {
   },
   async prepare(task: Task): Promise<Outcome> {
     if (task.kind === 'gemm') return { cannot: 'no matmul API' };
+    if (task.id === 'caption-lstm') return captionLanguageModel();
     if (task.id !== 'fc2') return { cannot: 'cannot express (fully connected, same activation everywhere)' };
     const w = spec.workloads.fc2;
     const p = new Map(initParams('fc2').map((x) => [x.name, x]));

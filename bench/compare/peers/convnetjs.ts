@@ -120,6 +120,8 @@ const peer: Peer = {
   },
   async prepare(task: Task): Promise<Outcome> {
     if (task.kind === 'gemm') return { cannot: 'no matmul API' };
+    if (task.kind === 'caption') return { cannot: 'cannot express (no recurrent or attention layers)' };
+    if (task.kind === 'autograd') return { cannot: 'nabla only (autograd overhead)' };
     const defs = layerDefs(task.net);
     if (typeof defs === 'string') return { cannot: defs };
     const net = new convnetjs.Net();

@@ -6,17 +6,24 @@
  * The backend is whatever nabla picks (NABLA_BACKEND overrides), threads per NABLA_THREADS.
  */
 import os from 'node:os';
-import type { Outcome, Peer } from '../peer.js';
+import type { Outcome, Peer, Prepared } from '../peer.js';
 import {
   batchPool,
+  captionLstmParams,
+  captionPool,
+  captionVocabulary,
   gemmOperands,
   initParams,
   softmaxLossOf,
   spec,
+  type CaptionModel,
   type NetName,
   type Task,
 } from '../workloads.js';
 import {
+  Adam,
+  CaptioningRNN,
+  CaptioningTransformer,
   Classifier,
   Conv2d,
   Flatten,
@@ -24,6 +31,7 @@ import {
   Linear,
   MaxPool2d,
   ReLU,
+  SGD,
   Sequential,
   ThreeLayerConvNet,
   TwoLayerNet,
@@ -34,6 +42,8 @@ import {
   matmul,
   setBackend,
   sgd,
+  F,
+  tensor,
   sgdMomentum,
   type NDArray,
   type OptimConfig,
@@ -132,6 +142,142 @@ function pool(net: NetName, n: number): { xs: NDArray[]; ys: NDArray[]; labels: 
   };
 }
 
+/**
+ * A captioning model as a user trains it: the model's loss → grads, then the course's adam rule per parameter
+ * (as the Solver keeps one config per parameter). caption-lstm starts from the shared weights.
+ */
+function captioning(which: CaptionModel): Outcome {
+  const w = spec.workloads[which];
+  const wordToIdx = captionVocabulary(w.vocab);
+  const common = { wordToIdx, inputDim: w.input_dim, wordvecDim: w.wordvec_dim, dtype: 'float32' as const };
+  let m: { params: Params; loss(f: NDArray, c: NDArray): [number, Params] };
+  let how: string;
+  if (which === 'caption-lstm') {
+    const rnn = new CaptioningRNN({ ...common, hiddenDim: w.hidden_dim, cellType: 'lstm' });
+    for (const p of captionLstmParams()) rnn.params[p.name] = array(p.data, p.shape, 'float32');
+    m = rnn;
+    how = "CaptioningRNN cellType 'lstm' (explicit forward/backward), adam per parameter";
+  } else {
+    const t = spec.workloads['caption-transformer'];
+    m = new CaptioningTransformer({
+      ...common,
+      numHeads: t.num_heads,
+      numLayers: t.num_layers,
+      dimFeedforward: t.dim_feedforward,
+      dropout: t.dropout,
+    });
+    how = 'CaptioningTransformer (autograd), adam per parameter';
+  }
+  const L = w.T + 1;
+  const batches = captionPool(which).map((b) => ({
+    f: array(b.features, [w.batch, w.input_dim], 'float32'),
+    c: array(b.captions, [w.batch, L], 'int32'),
+  }));
+  const o = w.optimizer;
+  const configs: Record<string, OptimConfig> = Object.fromEntries(
+    Object.keys(m.params).map((k) => [
+      k,
+      { learningRate: o.lr, beta1: o.beta1, beta2: o.beta2, epsilon: o.eps } as OptimConfig,
+    ]),
+  );
+  let i = 0;
+  return {
+    unitsPerStep: w.batch,
+    note: how,
+    step: () => {
+      const b = batches[i++ % batches.length];
+      const [loss, grads] = m.loss(b.f, b.c);
+      for (const k of Object.keys(m.params)) {
+        const [next, cfg] = adam(m.params[k], grads[k], configs[k]);
+        m.params[k] = next;
+        configs[k] = cfg;
+      }
+      return loss;
+    },
+  };
+}
+
+/**
+ * fc2 and cnn3 as the PyTorch half of the course writes them: a Sequential of modules called on tensors,
+ * F.crossEntropy, loss.backward(), and a tensor optimizer (SGD / Adam) stepping net.parameterTensors(); the
+ * shared initial weights. The companion is the same workload through the course's model with its explicit
+ * backward (the plain fc2 / cnn3 cell), timed alternately in the same process.
+ */
+function autograd(net: 'fc2' | 'cnn3'): Outcome {
+  const p = sharedParams(net);
+  const lin = (k: number, i: number, o: number) => {
+    const l = new Linear(i, o);
+    l.params.weight = p[`W${k}`];
+    l.params.bias = p[`b${k}`];
+    return l;
+  };
+  let seq: Sequential;
+  if (net === 'fc2') seq = new Sequential(lin(1, 3072, 100), new ReLU(), lin(2, 100, 10));
+  else {
+    const conv = new Conv2d(3, 32, 7, { padding: 3 });
+    conv.params.weight = p.W1;
+    conv.params.bias = p.b1;
+    seq = new Sequential(
+      conv,
+      new ReLU(),
+      new MaxPool2d(2),
+      new Flatten(),
+      lin(2, 8192, 100),
+      new ReLU(),
+      lin(3, 100, 10),
+    );
+  }
+  const o = spec.workloads[net].optimizer;
+  const opt =
+    o.type === 'sgd'
+      ? new SGD(seq, { lr: o.lr })
+      : new Adam(seq, { lr: o.lr, betas: [o.beta1!, o.beta2!], eps: o.eps });
+  const n = spec.workloads[net].batch;
+  const { xs, ys } = pool(net, n);
+  let i = 0;
+  seq.train();
+  const explicit = train(net);
+  return {
+    unitsPerStep: n,
+    note: `Sequential on tensors, F.crossEntropy, backward(), ${o.type === 'sgd' ? 'SGD' : 'Adam'} on parameterTensors()`,
+    step: () => {
+      const b = i++ % xs.length;
+      opt.zeroGrad();
+      const loss = F.crossEntropy(seq.call(tensor(xs[b])), ys[b]);
+      loss.backward();
+      opt.step();
+      return loss.item();
+    },
+    companion: explicit.step,
+  };
+}
+
+/** A train task: the course's model, its loss → grads, the workload's update rule per parameter. */
+function train(net: NetName): Prepared {
+  const { model: m, how } = model(net);
+  const n = spec.workloads[net].batch;
+  const { xs, ys } = pool(net, n);
+  const { rule, config } = updateRule(net);
+  const configs: Record<string, OptimConfig> = Object.fromEntries(
+    Object.keys(m.params).map((k) => [k, config()]),
+  );
+  let i = 0;
+  return {
+    unitsPerStep: n,
+    note: how,
+    step: () => {
+      const b = i++ % xs.length;
+      const [loss, grads] = m.loss(xs[b], ys[b]);
+      for (const k of Object.keys(m.params)) {
+        const [next, cfg] = rule(m.params[k], grads[k], configs[k]);
+        m.params[k] = next;
+        configs[k] = cfg;
+      }
+      return loss;
+    },
+  };
+}
+
 const peer: Peer = {
   label: 'nabla',
   async setup() {
@@ -148,40 +294,20 @@ const peer: Peer = {
       const B = array(b, [K, N], 'float32').astype(task.dtype);
       return { unitsPerStep: (2 * M * N * K) / 1e9, step: () => void matmul(A, B) };
     }
+    if (task.kind === 'caption') return captioning(task.model);
+    if (task.kind === 'autograd') return autograd(task.net);
+    if (task.kind === 'train') return train(task.net);
     const { model: m, how } = model(task.net);
-    if (task.kind === 'infer') {
-      const n = spec.workloads[task.net].inference_batch!;
-      const { xs, labels } = pool(task.net, n);
-      let i = 0;
-      return {
-        unitsPerStep: n,
-        note: how,
-        step: (want) => {
-          const b = i++ % xs.length;
-          const scores = m.loss(xs[b]);
-          return want ? softmaxLossOf(scores.toTypedArray(), labels[b], spec.num_classes) : undefined;
-        },
-      };
-    }
-    const n = spec.workloads[task.net].batch;
-    const { xs, ys } = pool(task.net, n);
-    const { rule, config } = updateRule(task.net);
-    const configs: Record<string, OptimConfig> = Object.fromEntries(
-      Object.keys(m.params).map((k) => [k, config()]),
-    );
+    const n = spec.workloads[task.net].inference_batch!;
+    const { xs, labels } = pool(task.net, n);
     let i = 0;
     return {
       unitsPerStep: n,
       note: how,
-      step: () => {
+      step: (want) => {
         const b = i++ % xs.length;
-        const [loss, grads] = m.loss(xs[b], ys[b]);
-        for (const k of Object.keys(m.params)) {
-          const [next, cfg] = rule(m.params[k], grads[k], configs[k]);
-          m.params[k] = next;
-          configs[k] = cfg;
-        }
-        return loss;
+        const scores = m.loss(xs[b]);
+        return want ? softmaxLossOf(scores.toTypedArray(), labels[b], spec.num_classes) : undefined;
       },
     };
   },

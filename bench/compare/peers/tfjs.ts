@@ -26,6 +26,7 @@ import {
   type NetName,
   type Task,
 } from '../workloads.js';
+import { tfjsCaptioning } from './tfjsCaption.js';
 import { loadTfjs, type Tfjs } from './tfjsBundle.js';
 
 type Tensor = TF.Tensor;
@@ -219,6 +220,8 @@ export function makeTfjsPeer(backendName: 'cpu' | 'wasm', label: string, options
           step: () => tf.matMul(ta, tb).dispose(),
         };
       }
+      if (task.kind === 'caption') return tfjsCaptioning(tf, task.model);
+      if (task.kind === 'autograd') return { cannot: 'nabla only (autograd overhead)' };
       const net = buildNet(tf, task.net, explicitTransposes);
       if (task.kind === 'infer') {
         const n = spec.workloads[task.net].inference_batch!;

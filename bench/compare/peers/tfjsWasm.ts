@@ -130,8 +130,43 @@ function replaceConv2DBackpropInput(tf: Tfjs): void {
   });
 }
 
+/**
+ * tfjs-backend-wasm 4.x has no UnsortedSegmentSum, the gradient of gather (so of tf.layers.embedding): stock
+ * tfjs-wasm cannot train an embedding. This one sums rows of x into their segments in JavaScript on the wasm
+ * heap (as tfjs-backend-cpu's kernel does).
+ */
+function registerUnsortedSegmentSum(tf: Tfjs): void {
+  if (tf.getKernel('UnsortedSegmentSum', 'wasm')) return;
+  tf.registerKernel({
+    kernelName: 'UnsortedSegmentSum',
+    backendName: 'wasm',
+    kernelFunc: ((args: KernelArgs) => {
+      const { x, segmentIds } = args.inputs;
+      const be = args.backend as unknown as {
+        makeOutput(shape: number[], dtype: string): TF.TensorInfo;
+        typedArrayFromHeap(t: TF.TensorInfo): Float32Array | Int32Array;
+      };
+      const numSegments = args.attrs.numSegments as number;
+      const row = x.shape.slice(1).reduce((a, b) => a * b, 1);
+      const out = be.makeOutput([numSegments, ...x.shape.slice(1)], x.dtype);
+      const o = be.typedArrayFromHeap(out);
+      o.fill(0);
+      const xv = be.typedArrayFromHeap(x);
+      const ids = be.typedArrayFromHeap(segmentIds);
+      for (let i = 0; i < ids.length; i++) {
+        const s = ids[i];
+        if (s < 0 || s >= numSegments) continue;
+        for (let j = 0; j < row; j++) o[s * row + j] += xv[i * row + j];
+      }
+      return out;
+    }) as unknown as TF.KernelFunc,
+  });
+}
+
 const filterNote =
   'Conv2DBackpropFilter registered by this bench (tfjs-wasm Conv2D on transposed inputs, stride 1)';
+const segmentNote =
+  'UnsortedSegmentSum (embedding gradient; missing in tfjs-wasm) registered by this bench (a JS loop on the wasm heap)';
 
 /**
  * The tuned user: affine gradients with explicit transposes so every matMul takes XNNPACK (see tfjs.ts), and
@@ -142,8 +177,9 @@ export default makeTfjsPeer('wasm', 'tfjs-wasm', {
   beforeSetBackend(tf) {
     tf.setWasmPaths(wasmDir());
     registerConv2DBackpropFilter(tf);
+    registerUnsortedSegmentSum(tf);
     replaceConv2DBackpropInput(tf);
-    return `${filterNote}; Conv2DBackpropInput replaced by Conv2D on the rotated filter`;
+    return `${filterNote}; ${segmentNote}; Conv2DBackpropInput replaced by Conv2D on the rotated filter`;
   },
 });
 
@@ -153,6 +189,7 @@ export const autodiff = makeTfjsPeer('wasm', 'tfjs-wasm (plain autodiff)', {
   beforeSetBackend(tf) {
     tf.setWasmPaths(wasmDir());
     registerConv2DBackpropFilter(tf);
-    return filterNote;
+    registerUnsortedSegmentSum(tf);
+    return `${filterNote}; ${segmentNote}`;
   },
 });
