@@ -234,22 +234,36 @@ export class Conv2d extends Module {
   }
 }
 
-/** max(0, x), elementwise. */
-export class ReLU extends Module {
+/** An elementwise activation as its autograd op and its layer pair (src/nn/activations.ts). */
+interface ActivationFns<C> {
+  op: (x: Tensor) => Tensor;
+  forward: (x: NDArray) => [NDArray, C];
+  backward: (dout: NDArray, cache: C) => [NDArray];
+}
+
+/** What the elementwise activations share: the op on Tensors, the layer pair and its cache on NDArrays. */
+abstract class Activation<C> extends Module {
   protected override readonly takesTensors = true;
-  private cache: NDArray | null = null;
+  private cache: C | null = null;
+
+  constructor(
+    private readonly kind: string,
+    private readonly fns: ActivationFns<C>,
+  ) {
+    super();
+  }
 
   forward(x: NDArray): NDArray;
   forward(x: Tensor): Tensor;
   forward(x: NDArray | Tensor): NDArray | Tensor {
-    if (x instanceof Tensor) return relu(x);
-    const [out, cache] = reluForward(x);
+    if (x instanceof Tensor) return this.fns.op(x);
+    const [out, cache] = this.fns.forward(x);
     this.cache = cache;
     return out;
   }
 
   backward(dout: NDArray): NDArray {
-    return reluBackward(dout, this.needCache(this.cache, 'ReLU'))[0];
+    return this.fns.backward(dout, this.needCache(this.cache, this.kind))[0];
   }
 
   /** Drops the cache: a fused Conv2d (see Sequential) ran this layer's forward, so it holds no input. */
@@ -258,34 +272,43 @@ export class ReLU extends Module {
   }
 
   override toString(): string {
-    return 'ReLU()';
+    return `${this.kind}()`;
+  }
+}
+
+/** max(0, x), elementwise. */
+export class ReLU extends Activation<NDArray> {
+  constructor() {
+    super('ReLU', { op: relu, forward: reluForward, backward: reluBackward });
   }
 }
 
 /** x for x > 0, alpha·x otherwise. */
-export class LeakyReLU extends Module {
-  protected override readonly takesTensors = true;
-  private cache: LeakyReluCache | null = null;
-
+export class LeakyReLU extends Activation<LeakyReluCache> {
   constructor(readonly alpha = 0.01) {
-    super();
-  }
-
-  forward(x: NDArray): NDArray;
-  forward(x: Tensor): Tensor;
-  forward(x: NDArray | Tensor): NDArray | Tensor {
-    if (x instanceof Tensor) return leakyRelu(x, this.alpha);
-    const [out, cache] = leakyReluForward(x, this.alpha);
-    this.cache = cache;
-    return out;
-  }
-
-  backward(dout: NDArray): NDArray {
-    return leakyReluBackward(dout, this.needCache(this.cache, 'LeakyReLU'))[0];
+    super('LeakyReLU', {
+      op: (x) => leakyRelu(x, alpha),
+      forward: (x) => leakyReluForward(x, alpha),
+      backward: leakyReluBackward,
+    });
   }
 
   override toString(): string {
     return `LeakyReLU(${this.alpha})`;
+  }
+}
+
+/** tanh, elementwise. */
+export class Tanh extends Activation<NDArray> {
+  constructor() {
+    super('Tanh', { op: tanh, forward: tanhForward, backward: tanhBackward });
+  }
+}
+
+/** The logistic sigmoid 1 / (1 + e^−x), elementwise. */
+export class Sigmoid extends Activation<NDArray> {
+  constructor() {
+    super('Sigmoid', { op: sigmoid, forward: sigmoidForward, backward: sigmoidBackward });
   }
 }
 
@@ -431,52 +454,6 @@ export class Flatten extends Module {
 
   override toString(): string {
     return 'Flatten()';
-  }
-}
-
-/** tanh, elementwise. */
-export class Tanh extends Module {
-  protected override readonly takesTensors = true;
-  private cache: NDArray | null = null;
-
-  forward(x: NDArray): NDArray;
-  forward(x: Tensor): Tensor;
-  forward(x: NDArray | Tensor): NDArray | Tensor {
-    if (x instanceof Tensor) return tanh(x);
-    const [out, cache] = tanhForward(x);
-    this.cache = cache;
-    return out;
-  }
-
-  backward(dout: NDArray): NDArray {
-    return tanhBackward(dout, this.needCache(this.cache, 'Tanh'))[0];
-  }
-
-  override toString(): string {
-    return 'Tanh()';
-  }
-}
-
-/** The logistic sigmoid 1 / (1 + e^−x), elementwise. */
-export class Sigmoid extends Module {
-  protected override readonly takesTensors = true;
-  private cache: NDArray | null = null;
-
-  forward(x: NDArray): NDArray;
-  forward(x: Tensor): Tensor;
-  forward(x: NDArray | Tensor): NDArray | Tensor {
-    if (x instanceof Tensor) return sigmoid(x);
-    const [out, cache] = sigmoidForward(x);
-    this.cache = cache;
-    return out;
-  }
-
-  backward(dout: NDArray): NDArray {
-    return sigmoidBackward(dout, this.needCache(this.cache, 'Sigmoid'))[0];
-  }
-
-  override toString(): string {
-    return 'Sigmoid()';
   }
 }
 
