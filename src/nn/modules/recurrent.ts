@@ -20,9 +20,8 @@ import {
   type RnnCache,
   type TemporalAffineCache,
 } from '../rnn.js';
-import { initWeight } from './init.js';
-import type { WeightOptions } from './layers.js';
 import { Module } from './module.js';
+import { WeightedModule, type WeightOptions } from './weighted.js';
 
 export interface RecurrentOptions {
   /** Draws the initial weights (default: the library's default generator). */
@@ -111,32 +110,25 @@ export class LSTM extends RecurrentModule<LstmCache> {
 }
 
 /** A Linear at every time step: x (N, T, inFeatures) → (N, T, outFeatures); weight (inFeatures, outFeatures). */
-export class TemporalLinear extends Module {
+export class TemporalLinear extends WeightedModule {
   private cache: TemporalAffineCache | null = null;
-  private readonly zeroBias: NDArray | null;
 
   constructor(
     readonly inFeatures: number,
     readonly outFeatures: number,
-    { rng = defaultRng, dtype = 'float32', init = 'kaiming', bias = true }: WeightOptions = {},
+    options: WeightOptions = {},
   ) {
-    super();
-    this.params.weight = initWeight(init, rng, [inFeatures, outFeatures], inFeatures, outFeatures, dtype);
-    if (bias) this.params.bias = zeros([outFeatures], dtype);
-    this.zeroBias = bias ? null : zeros([outFeatures], dtype);
+    super([inFeatures, outFeatures], inFeatures, outFeatures, outFeatures, options);
   }
 
   forward(x: NDArray): NDArray {
-    const [out, cache] = temporalAffineForward(x, this.params.weight, this.params.bias ?? this.zeroBias!);
+    const [out, cache] = temporalAffineForward(x, this.params.weight, this.biasOrZeros);
     this.cache = cache;
     return out;
   }
 
   backward(dout: NDArray): NDArray {
-    const [dx, dw, db] = temporalAffineBackward(dout, this.needCache(this.cache, 'TemporalLinear'));
-    this.grads.weight = dw;
-    if (this.params.bias) this.grads.bias = db;
-    return dx;
+    return this.storeGrads(temporalAffineBackward(dout, this.needCache(this.cache, 'TemporalLinear')));
   }
 
   override toString(): string {
