@@ -12,7 +12,7 @@
 import { zeros } from '../ndarray/creation.js';
 import type { NDArray } from '../ndarray/ndarray.js';
 import { channelDot, channelLinear, channelMoments, f64, fromF64, type ChannelShape } from './channels.js';
-import { checkFloat, fail, fmtShape } from './util.js';
+import { checkFloat, checkGammaBeta, fail, fmtShape } from './util.js';
 
 export interface BnParam {
   mode: 'train' | 'test';
@@ -50,13 +50,7 @@ function bnForward(
   axes: number[],
 ): [NDArray, BatchnormCache] {
   const F = x.shape[1];
-  for (const [name, p] of [
-    ['gamma', gamma],
-    ['beta', beta],
-  ] as const) {
-    if (p.ndim !== 1 || p.shape[0] !== F)
-      fail(layer, `${name} of shape ${fmtShape(p.shape)} does not match x of shape ${fmtShape(x.shape)}`);
-  }
+  checkGammaBeta(layer, x, gamma, beta);
   const { mode } = bnParam;
   if (mode !== 'train' && mode !== 'test')
     fail(layer, `bnParam.mode must be 'train' or 'test', got '${mode}'`);

@@ -4,7 +4,7 @@
  */
 import type { NDArray } from '../ndarray/ndarray.js';
 import { channelDot, channelLinear, channelMoments, type ChannelShape } from './channels.js';
-import { checkFloat, fail, fmtShape } from './util.js';
+import { checkFloat, checkGammaBeta, fail, fmtShape } from './util.js';
 
 export interface LnParam {
   /** Added to the variance before the square root (default 1e-5). */
@@ -63,17 +63,7 @@ export function layernormForward(
   lnParam: LnParam = {},
 ): [NDArray, LayernormCache] {
   checkFloat('layernormForward', 'x', x, 2);
-  const D = x.shape[1];
-  for (const [name, p] of [
-    ['gamma', gamma],
-    ['beta', beta],
-  ] as const) {
-    if (p.ndim !== 1 || p.shape[0] !== D)
-      fail(
-        'layernormForward',
-        `${name} of shape ${fmtShape(p.shape)} does not match x of shape ${fmtShape(x.shape)}`,
-      );
-  }
+  checkGammaBeta('layernormForward', x, gamma, beta);
   const c = normalizeLastAxis(x, lnParam.eps ?? 1e-5);
   const out = c.xhat.mul(gamma).addInPlace(beta);
   return [out, { ...c, gamma }];
