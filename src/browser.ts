@@ -24,3 +24,4 @@ export * from './solver/index.js';
 export * from './data/batches.js';
 export * from './data/simclrAugment.js';
 export * from './autograd/index.js';
+export { summary, type ModelSummary, type SummaryRow } from './models/summary.js';

@@ -69,7 +69,8 @@ export function summary(model: LossModel | Module, inputShape: readonly number[]
       let x = x0;
       for (const [name, layer] of leaves(net, '')) {
         x = layer.forward(x) as NDArray;
-        const own = Object.values(layer.params).reduce((s, a) => s + count(a), 0);
+        // namedParameters, not params: a block that is not a Sequential owns its children's parameters.
+        const own = layer.namedParameters().reduce((s, [, a]) => s + count(a), 0);
         rows.push({ name, layer: String(layer), outputShape: batchShape(x), params: own });
       }
       outputShape = batchShape(x);
