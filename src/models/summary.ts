@@ -25,6 +25,7 @@ export interface SummaryRow {
   params: number;
 }
 
+/** summary's result: one row per layer, the output shape, parameter totals, and the table as text. */
 export interface ModelSummary {
   rows: SummaryRow[];
   /** Shape of the model's output (the class scores) for a batch, batch axis as -1. */

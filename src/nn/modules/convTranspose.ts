@@ -43,7 +43,9 @@ export class ConvTranspose2d extends Module {
     this.zeroBias = bias ? null : zeros([outChannels], dtype);
   }
 
+  /** Forward on arrays: x (N, C, H, W) → (N, F, H', W'), keeping what backward needs. */
   forward(x: NDArray): NDArray;
+  /** Forward on tensors: autograd records the op for backward(). */
   forward(x: Tensor): Tensor;
   forward(x: NDArray | Tensor): NDArray | Tensor {
     const opts = { stride: this.stride, padding: this.padding };

@@ -38,6 +38,7 @@ import { maxPoolBackwardFast, maxPoolForwardFast, type PoolFastCache } from '../
 import { initWeight, type InitName } from './init.js';
 import { Module } from './module.js';
 
+/** Options of layers with weights: generator, dtype, initialisation, bias. */
 export interface WeightOptions {
   /** Draws the initial weights (default: the library's default generator). */
   rng?: Generator;
@@ -71,7 +72,9 @@ export class Linear extends Module {
     this.zeroBias = bias ? null : zeros([outFeatures], dtype);
   }
 
+  /** Forward on arrays: the output, keeping what backward needs. */
   forward(x: NDArray): NDArray;
+  /** Forward on tensors: autograd records the op for backward(). */
   forward(x: Tensor): Tensor;
   forward(x: NDArray | Tensor): NDArray | Tensor {
     if (x instanceof Tensor) return linear(x, this.param('weight'), this.optionalParam('bias'));
@@ -113,6 +116,7 @@ export class Linear extends Module {
   }
 }
 
+/** Conv2d's options: stride and zero padding, with the weight options. */
 export interface Conv2dOptions extends WeightOptions {
   stride?: number;
   /** Zero padding on each side (default 0; (kernelSize − 1)/2 keeps the size at stride 1). */
@@ -157,7 +161,9 @@ export class Conv2d extends Module {
     this.zeroBias = bias ? null : zeros([outChannels], dtype);
   }
 
+  /** Forward on arrays: the output, keeping what backward needs. */
   forward(x: NDArray): NDArray;
+  /** Forward on tensors: autograd records the op for backward(). */
   forward(x: Tensor): Tensor;
   forward(x: NDArray | Tensor): NDArray | Tensor {
     if (x instanceof Tensor)
@@ -239,7 +245,9 @@ export class ReLU extends Module {
   protected override readonly takesTensors = true;
   private cache: NDArray | null = null;
 
+  /** Forward on arrays: the output, keeping what backward needs. */
   forward(x: NDArray): NDArray;
+  /** Forward on tensors: autograd records the op for backward(). */
   forward(x: Tensor): Tensor;
   forward(x: NDArray | Tensor): NDArray | Tensor {
     if (x instanceof Tensor) return relu(x);
@@ -271,7 +279,9 @@ export class LeakyReLU extends Module {
     super();
   }
 
+  /** Forward on arrays: the output, keeping what backward needs. */
   forward(x: NDArray): NDArray;
+  /** Forward on tensors: autograd records the op for backward(). */
   forward(x: Tensor): Tensor;
   forward(x: NDArray | Tensor): NDArray | Tensor {
     if (x instanceof Tensor) return leakyRelu(x, this.alpha);
@@ -301,7 +311,9 @@ export class MaxPool2d extends Module {
     super();
   }
 
+  /** Forward on arrays: the output, keeping what backward needs. */
   forward(x: NDArray): NDArray;
+  /** Forward on tensors: autograd records the op for backward(). */
   forward(x: Tensor): Tensor;
   forward(x: NDArray | Tensor): NDArray | Tensor {
     if (x instanceof Tensor) return maxPool2d(x, this.kernelSize, this.stride);
@@ -341,7 +353,9 @@ export class AvgPool2d extends Module {
     super();
   }
 
+  /** Forward on arrays: the output, keeping what backward needs. */
   forward(x: NDArray): NDArray;
+  /** Forward on tensors: autograd records the op for backward(). */
   forward(x: Tensor): Tensor;
   forward(x: NDArray | Tensor): NDArray | Tensor {
     if (x instanceof Tensor) return avgPool2d(x, this.kernelSize);
@@ -387,7 +401,9 @@ export class Dropout extends Module {
     this.dropoutParam = { p, mode: 'train', rng };
   }
 
+  /** Forward on arrays: the output, keeping what backward needs. */
   forward(x: NDArray): NDArray;
+  /** Forward on tensors: autograd records the op for backward(). */
   forward(x: Tensor): Tensor;
   forward(x: NDArray | Tensor): NDArray | Tensor {
     if (x instanceof Tensor) {
@@ -417,7 +433,9 @@ export class Flatten extends Module {
   protected override readonly takesTensors = true;
   private xShape: readonly number[] | null = null;
 
+  /** Forward on arrays: the output, keeping what backward needs. */
   forward(x: NDArray): NDArray;
+  /** Forward on tensors: autograd records the op for backward(). */
   forward(x: Tensor): Tensor;
   forward(x: NDArray | Tensor): NDArray | Tensor {
     if (x instanceof Tensor) return reshape(x, [x.shape[0], -1]);
@@ -439,7 +457,9 @@ export class Tanh extends Module {
   protected override readonly takesTensors = true;
   private cache: NDArray | null = null;
 
+  /** Forward on arrays: the output, keeping what backward needs. */
   forward(x: NDArray): NDArray;
+  /** Forward on tensors: autograd records the op for backward(). */
   forward(x: Tensor): Tensor;
   forward(x: NDArray | Tensor): NDArray | Tensor {
     if (x instanceof Tensor) return tanh(x);
@@ -462,7 +482,9 @@ export class Sigmoid extends Module {
   protected override readonly takesTensors = true;
   private cache: NDArray | null = null;
 
+  /** Forward on arrays: the output, keeping what backward needs. */
   forward(x: NDArray): NDArray;
+  /** Forward on tensors: autograd records the op for backward(). */
   forward(x: Tensor): Tensor;
   forward(x: NDArray | Tensor): NDArray | Tensor {
     if (x instanceof Tensor) return sigmoid(x);
@@ -502,7 +524,9 @@ export class Unflatten extends Module {
     return [...shape.slice(0, d), ...this.sizes, ...shape.slice(d + 1)];
   }
 
+  /** Forward on arrays: the output, keeping what backward needs. */
   forward(x: NDArray): NDArray;
+  /** Forward on tensors: autograd records the op for backward(). */
   forward(x: Tensor): Tensor;
   forward(x: NDArray | Tensor): NDArray | Tensor {
     const shape = this.outShape(x.shape);

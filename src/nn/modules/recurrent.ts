@@ -24,6 +24,7 @@ import { initWeight } from './init.js';
 import type { WeightOptions } from './layers.js';
 import { Module } from './module.js';
 
+/** RNN and LSTM options: generator and dtype. */
 export interface RecurrentOptions {
   /** Draws the initial weights (default: the library's default generator). */
   rng?: Generator;
@@ -59,6 +60,7 @@ abstract class RecurrentModule<C> extends Module {
     return zeros([x.shape[0], this.hiddenSize], this.params.Wx.dtype);
   }
 
+  /** Keeps dWx, dWh, db as the layer's gradients (and dh0 when h0 was given); returns dx. */
   protected storeGrads([dx, dh0, dWx, dWh, db]: NDArray[]): NDArray {
     Object.assign(this.grads, { Wx: dWx, Wh: dWh, b: db });
     this.dh0 = this.givenH0 ? dh0 : null;
