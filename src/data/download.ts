@@ -14,7 +14,7 @@ import { optionalPackageError } from '../optionalPackage.js';
 import { extract as tarExtract } from 'tar';
 import { dataCacheDir } from './cache.js';
 
-/** download's options: the checksum to verify, size limit, progress. */
+/** download's options: checksum and size to verify, progress, abort signal, timeouts, redirects. */
 export interface DownloadOptions {
   /** Expected sha256 (hex) of the whole file. */
   sha256?: string;
