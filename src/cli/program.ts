@@ -224,6 +224,7 @@ Examples:
   nabla ui                                      # dashboard of past runs in runs/ (compare curves)
   nabla eval runs/<run>                         # accuracy, per-class accuracy, confusion matrix
   nabla predict runs/<run> digit.png            # top-5 classes with probabilities
+  nabla export runs/<run> --format onnx         # runs/<run>/model.onnx for onnxruntime and friends
   nabla sweep --model softmax --trials 8 --lr 1e-4:1e-1 --reg 1e-6:1e-2`,
     );
   // Subcommands inherit the parent's settings; strict() is applied to each so its errors name it.
@@ -289,6 +290,15 @@ Examples:
     .addOption(new Option('--seed <s>', 'seed of the noise').default(0).argParser(parseInteger('--seed', 0)))
     .addOption(new Option('-o, --out <file>', 'PNG path (default: <run>/sample-seed-<s>-n<n>.png)'))
     .action(async (run, opts) => (await import('./commands/ganEval.js')).sampleCommand(run, opts));
+
+  sub('export')
+    .description(
+      'write a trained classifier as an ONNX model (onnxruntime, PyTorch, TensorRT, ...), with its class names and normalisation in the metadata',
+    )
+    .argument('<run>', 'run folder or checkpoint')
+    .addOption(new Option('-f, --format <format>', 'model format').choices(['onnx']).default('onnx'))
+    .addOption(new Option('-o, --out <file>', 'output file (default: <run>/model.onnx)'))
+    .action(async (run, opts) => (await import('./commands/export.js')).exportCommand(run, opts));
 
   addGradcheckCommand(sub('gradcheck'));
 

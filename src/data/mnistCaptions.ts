@@ -67,6 +67,7 @@ export interface MnistCaptionData extends CaptionData {
   test: MnistCaptionSplit;
 }
 
+/** loadMnistCaptions' options: split sizes, digits per image, seed. */
 export interface MnistCaptionsOptions {
   numTrain?: number;
   numVal?: number;

@@ -31,8 +31,10 @@ import {
 import { checkFeatures, checkWordIndices, invertVocabulary, specialIndices } from './captions.js';
 import type { Grads } from './model.js';
 
+/** The recurrent cell of CaptioningRNN: vanilla RNN or LSTM. */
 export type CellType = 'rnn' | 'lstm';
 
+/** CaptioningRNN's options (the course's CaptioningRNN arguments). */
 export interface CaptioningRNNOptions {
   /** The vocabulary, word → index in [0, V); V = its size. Must hold <NULL> (and <START> to sample). */
   wordToIdx: Readonly<Record<string, number>>;
@@ -48,6 +50,7 @@ export interface CaptioningRNNOptions {
   seed?: number;
 }
 
+/** Options of caption sampling: length, beam width. */
 export interface SampleOptions {
   /** The caption length T (default 30). */
   maxLength?: number;
@@ -61,6 +64,7 @@ export interface SampleOptions {
 /** One step of the cell from (h, c) on word vectors x (M, W); c is null for the RNN. */
 type Step = (x: NDArray, h: NDArray, c: NDArray | null) => [NDArray, NDArray | null];
 
+/** The course's CaptioningRNN: image features (N, D) → initial hidden state; word embeddings (N, T, W) → RNN/LSTM → temporal affine → scores over the vocabulary (N, T, V); loss(features, captions) is the temporal softmax loss with its gradients. */
 export class CaptioningRNN {
   params: Record<string, NDArray>;
   readonly wordToIdx: Readonly<Record<string, number>>;

@@ -30,6 +30,7 @@ import type { Grads, LossModel } from './model.js';
 import { tensorLossAndGrads } from './tensorModel.js';
 import { checkFeatures, checkWordIndices, specialIndices } from './captions.js';
 
+/** CaptioningTransformer's options (the course's CaptioningTransformer arguments). */
 export interface CaptioningTransformerOptions {
   /** The vocabulary, word → index in [0, V). Must hold <NULL> (and <START> to sample). */
   wordToIdx: Readonly<Record<string, number>>;
@@ -237,6 +238,7 @@ export class CaptioningTransformer implements LossModel {
     return this.net.stateDict();
   }
 
+  /** Loads a PyTorch-style state dict (names as the course's model; strict by default). */
   loadStateDict(state: Record<string, NDArray>, options?: { strict?: boolean }): void {
     this.net.loadStateDict(state, options);
   }

@@ -29,6 +29,7 @@ export const MODELS = [
   'caption-transformer',
   ...GAN_KINDS,
 ] as const;
+/** The built-in models of `nabla train --model`. */
 export type ModelName = (typeof MODELS)[number];
 
 /** How a model takes its input: channels first (N, C, H, W) for conv nets, flat rows (N, H*W*C) otherwise. */
@@ -52,6 +53,7 @@ export interface ModelConfig {
   layers?: LayerDef[];
 }
 
+/** The update rules by name. */
 export type OptimizerName = 'sgd' | 'sgd-momentum' | 'rmsprop' | 'adam';
 
 /** Default training settings per model, for data of MNIST's or CIFAR-10's size with normalised inputs. */
@@ -76,6 +78,7 @@ const CAPTION_RNN_DEFAULTS: TrainDefaults = {
   trainCount: 60000,
 };
 
+/** Default training settings of each built-in model (epochs, batch size, update rule, learning rate, L2). */
 export const TRAIN_DEFAULTS: Record<ModelName | 'layers', TrainDefaults> = {
   cnn: { epochs: 1, batchSize: 32, optimizer: 'adam', lr: 1e-3, reg: 0, schedule: 'cosine' },
   cnn3: { epochs: 1, batchSize: 50, optimizer: 'adam', lr: 1e-3, reg: 1e-3 },
@@ -95,6 +98,7 @@ export const TRAIN_DEFAULTS: Record<ModelName | 'layers', TrainDefaults> = {
   ...GAN_TRAIN_DEFAULTS,
 };
 
+/** The built-in captioning models. */
 export type CaptionModelName = 'caption-rnn' | 'caption-lstm' | 'caption-transformer';
 
 /** The captioning models (trained on features and captions, judged by BLEU). */
@@ -128,6 +132,7 @@ export const DEFAULT_CNN_LAYERS: LayerDef[] = [
   { type: 'linear', out: 'classes' },
 ];
 
+/** How the model `name` takes images: 'chw' (conv nets) or 'flat' rows. */
 export function layoutOf(name: string): Layout {
   // Captioning models take precomputed features; their images are only shown.
   return name === 'cnn' || name === 'cnn3' || name === 'layers' ? 'chw' : 'flat';

@@ -14,6 +14,7 @@ import type { NDArray } from '../ndarray/ndarray.js';
 import { channelDot, channelLinear, channelMoments, f64, fromF64, type ChannelShape } from './channels.js';
 import { checkFloat, checkGammaBeta, fail, fmtShape } from './util.js';
 
+/** The course's bn_param: mode, eps, momentum and the running mean and variance (D,) it updates in train mode. */
 export interface BnParam {
   mode: 'train' | 'test';
   /** Added to the variance before the square root (default 1e-5). */
@@ -25,6 +26,7 @@ export interface BnParam {
   runningVar?: NDArray;
 }
 
+/** batchnormForward's cache (what the backward needs). */
 export interface BatchnormCache {
   mode: 'train' | 'test';
   /** The input, contiguous. */

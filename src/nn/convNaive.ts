@@ -8,6 +8,7 @@ import { NDArray, allocArray } from '../ndarray/ndarray.js';
 import { checkFloat, fail, fmtShape } from './util.js';
 import type { ConvShape } from '../backend/backend.js';
 
+/** The course's conv_param: stride and zero padding. */
 export interface ConvParam {
   /** Pixels between neighbouring windows (default 1). */
   stride?: number;
@@ -15,6 +16,7 @@ export interface ConvParam {
   pad?: number;
 }
 
+/** convForward's cache: x (N, C, H, W), w (F, C, HH, WW), b (F,), convParam. */
 export type ConvCache = [x: NDArray, w: NDArray, b: NDArray, convParam: ConvParam];
 
 /** Every size a convolution needs, after checking that x, w, b and convParam fit together. */

@@ -16,6 +16,7 @@ import { convBackwardFast, convForwardFast } from './conv.js';
 import { asContiguous, checkConvOperands, checkDout, convDtype, type ConvParam } from './convNaive.js';
 import { fail, fmtShape } from './util.js';
 
+/** convTransposeForward's cache: x (N, C, H, W), w (C, F, HH, WW), b (F,), convParam. */
 export type ConvTransposeCache = [x: NDArray, w: NDArray, b: NDArray, convParam: ConvParam];
 
 /** Checks the operands and derives the output size H' = (H − 1)·stride − 2·pad + HH (and W'). */

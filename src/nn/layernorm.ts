@@ -6,6 +6,7 @@ import type { NDArray } from '../ndarray/ndarray.js';
 import { channelDot, channelLinear, channelMoments, type ChannelShape } from './channels.js';
 import { checkFloat, checkGammaBeta, fail, fmtShape } from './util.js';
 
+/** The course's ln_param: eps. */
 export interface LnParam {
   /** Added to the variance before the square root (default 1e-5). */
   eps?: number;
@@ -47,6 +48,7 @@ export function normalizeLastAxisBackward(dxhat: NDArray, c: NormCache): NDArray
   return channelLinear(x, mean, alpha, d, invStd, delta, shape).reshape(dxhat.shape);
 }
 
+/** layernormForward's cache. */
 export interface LayernormCache extends NormCache {
   gamma: NDArray;
 }

@@ -18,7 +18,9 @@ export class ConvTranspose2d extends ConvModule {
     super('ConvTranspose2d', inChannels, outChannels, kernelSize, shape, options);
   }
 
+  /** Forward on arrays: x (N, C, H, W) → (N, F, H', W'), keeping what backward needs. */
   forward(x: NDArray): NDArray;
+  /** Forward on tensors: autograd records the op for backward(). */
   forward(x: Tensor): Tensor;
   forward(x: NDArray | Tensor): NDArray | Tensor {
     const opts = { stride: this.stride, padding: this.padding };

@@ -57,7 +57,9 @@ export class Linear extends WeightedModule {
     super([inFeatures, outFeatures], inFeatures, outFeatures, outFeatures, options);
   }
 
+  /** Forward on arrays: the output, keeping what backward needs. */
   forward(x: NDArray): NDArray;
+  /** Forward on tensors: autograd records the op for backward(). */
   forward(x: Tensor): Tensor;
   forward(x: NDArray | Tensor): NDArray | Tensor {
     if (x instanceof Tensor) return linear(x, this.param('weight'), this.optionalParam('bias'));
@@ -114,7 +116,9 @@ export class Conv2d extends ConvModule {
     );
   }
 
+  /** Forward on arrays: the output, keeping what backward needs. */
   forward(x: NDArray): NDArray;
+  /** Forward on tensors: autograd records the op for backward(). */
   forward(x: Tensor): Tensor;
   forward(x: NDArray | Tensor): NDArray | Tensor {
     if (x instanceof Tensor)
@@ -200,7 +204,9 @@ abstract class Activation<C> extends Module {
     super();
   }
 
+  /** Forward on arrays: the output, keeping what backward needs. */
   forward(x: NDArray): NDArray;
+  /** Forward on tensors: autograd records the op for backward(). */
   forward(x: Tensor): Tensor;
   forward(x: NDArray | Tensor): NDArray | Tensor {
     if (x instanceof Tensor) return this.fns.op(x);
@@ -240,6 +246,7 @@ export class LeakyReLU extends Activation<LeakyReluCache> {
     });
   }
 
+  /** The module as PyTorch prints it. */
   override toString(): string {
     return `LeakyReLU(${this.alpha})`;
   }
@@ -271,7 +278,9 @@ export class MaxPool2d extends Module {
     super();
   }
 
+  /** Forward on arrays: the output, keeping what backward needs. */
   forward(x: NDArray): NDArray;
+  /** Forward on tensors: autograd records the op for backward(). */
   forward(x: Tensor): Tensor;
   forward(x: NDArray | Tensor): NDArray | Tensor {
     if (x instanceof Tensor) return maxPool2d(x, this.kernelSize, this.stride);
@@ -311,7 +320,9 @@ export class AvgPool2d extends Module {
     super();
   }
 
+  /** Forward on arrays: the output, keeping what backward needs. */
   forward(x: NDArray): NDArray;
+  /** Forward on tensors: autograd records the op for backward(). */
   forward(x: Tensor): Tensor;
   forward(x: NDArray | Tensor): NDArray | Tensor {
     if (x instanceof Tensor) return avgPool2d(x, this.kernelSize);
@@ -357,7 +368,9 @@ export class Dropout extends Module {
     this.dropoutParam = { p, mode: 'train', rng };
   }
 
+  /** Forward on arrays: the output, keeping what backward needs. */
   forward(x: NDArray): NDArray;
+  /** Forward on tensors: autograd records the op for backward(). */
   forward(x: Tensor): Tensor;
   forward(x: NDArray | Tensor): NDArray | Tensor {
     if (x instanceof Tensor) {
@@ -387,7 +400,9 @@ export class Flatten extends Module {
   protected override readonly takesTensors = true;
   private xShape: readonly number[] | null = null;
 
+  /** Forward on arrays: the output, keeping what backward needs. */
   forward(x: NDArray): NDArray;
+  /** Forward on tensors: autograd records the op for backward(). */
   forward(x: Tensor): Tensor;
   forward(x: NDArray | Tensor): NDArray | Tensor {
     if (x instanceof Tensor) return reshape(x, [x.shape[0], -1]);
@@ -426,7 +441,9 @@ export class Unflatten extends Module {
     return [...shape.slice(0, d), ...this.sizes, ...shape.slice(d + 1)];
   }
 
+  /** Forward on arrays: the output, keeping what backward needs. */
   forward(x: NDArray): NDArray;
+  /** Forward on tensors: autograd records the op for backward(). */
   forward(x: Tensor): Tensor;
   forward(x: NDArray | Tensor): NDArray | Tensor {
     const shape = this.outShape(x.shape);

@@ -20,6 +20,7 @@ import { Tensor } from '../../autograd/tensor.js';
 import { batchNorm, layerNorm } from '../../autograd/ops/nn.js';
 import { Module } from './module.js';
 
+/** Normalisation layers' options: eps, running-average momentum, dtype. */
 export interface NormOptions {
   eps?: number;
   /** Weight of the old running value in each update (the course's convention; default 0.9). */
@@ -54,7 +55,9 @@ abstract class BatchNormBase extends Module {
 
   /** The layer pair: batchnorm over (N, D) or spatial batchnorm over (N, C, H, W). */
   protected abstract readonly layer: {
+    /** (x, gamma, beta, bnParam) → [out, cache]. */
     forward: typeof batchnormForward;
+    /** (dout, cache) → [dx, dgamma, dbeta]. */
     backward: typeof batchnormBackwardAlt;
   };
 
@@ -90,11 +93,13 @@ abstract class BatchNormBase extends Module {
 
 /** Batch normalization of features. x: (N, numFeatures). */
 export class BatchNorm1d extends BatchNormBase {
+  /** @internal The batchnorm pair over (N, D). */
   protected readonly layer = { forward: batchnormForward, backward: batchnormBackwardAlt };
 }
 
 /** Batch normalization of channels (spatial batchnorm). x: (N, numFeatures, H, W). */
 export class BatchNorm2d extends BatchNormBase {
+  /** @internal The spatial batchnorm pair over (N, C, H, W). */
   protected readonly layer = { forward: spatialBatchnormForward, backward: spatialBatchnormBackward };
 }
 
@@ -115,7 +120,9 @@ export class LayerNorm extends Module {
     this.params.bias = zeros([numFeatures], dtype);
   }
 
+  /** Forward on arrays: normalised with batch statistics in training, running ones in eval. */
   forward(x: NDArray): NDArray;
+  /** Forward on tensors: autograd records the op for backward(). */
   forward(x: Tensor): Tensor;
   forward(x: NDArray | Tensor): NDArray | Tensor {
     if (x instanceof Tensor) return layerNorm(x, this.param('weight'), this.param('bias'), this.eps);

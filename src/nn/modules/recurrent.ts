@@ -23,6 +23,7 @@ import {
 import { Module } from './module.js';
 import { WeightedModule, type WeightOptions } from './weighted.js';
 
+/** RNN and LSTM options: generator and dtype. */
 export interface RecurrentOptions {
   /** Draws the initial weights (default: the library's default generator). */
   rng?: Generator;

@@ -10,9 +10,11 @@ import { defaultRng, type Generator } from '../../ndarray/random.js';
 import { initWeight, type InitName } from './init.js';
 import { Module } from './module.js';
 
+/** Options of layers with weights: generator, dtype, initialisation, bias. */
 export interface WeightOptions {
   /** Draws the initial weights (default: the library's default generator). */
   rng?: Generator;
+  /** The parameters' dtype (default float32). */
   dtype?: DType;
   /** 'kaiming' (default, for ReLU), 'xavier' or 'xavierUniform'. */
   init?: InitName;
@@ -20,7 +22,9 @@ export interface WeightOptions {
   bias?: boolean;
 }
 
+/** A convolution's options: stride and zero padding, with the weight options. */
 export interface Conv2dOptions extends WeightOptions {
+  /** Step between windows (default 1). */
   stride?: number;
   /** Zero padding on each side (default 0; (kernelSize − 1)/2 keeps the size at stride 1). */
   padding?: number;
