@@ -63,6 +63,11 @@ export interface CellResult {
   /** The companion step's figure (same units), measured alternately with `value` (see Prepared.companion). */
   companionValue?: number;
   companionSamples?: number[];
+  /**
+   * Units per second of CPU time (all the process's threads) over every step it ran, warm-up included: what
+   * the cell does per core-second, which a loaded machine disturbs far less than the wall-clock `value`.
+   */
+  perCpuS?: number;
   note?: string;
   cannot?: string;
   error?: string;

@@ -21,12 +21,19 @@ async function main(): Promise<void> {
     if (isCannot(prepared)) result.cannot = prepared.cannot;
     else {
       const protocol = protocolFor(quick);
+      // CPU time per step of `step` (not of a companion, timed alternately with it: then not recorded).
+      let calls = 0;
+      const step: typeof prepared.step = (want) => (calls++, prepared.step(want));
+      const cpu0 = process.cpuUsage();
       const m = prepared.companion
-        ? measureAlternately(prepared.step, prepared.companion, protocol, (c) => {
+        ? measureAlternately(step, prepared.companion, protocol, (c) => {
             result.companionValue = c.stepsPerS * prepared.unitsPerStep;
             result.companionSamples = c.samples.map((s) => s * prepared.unitsPerStep);
           })
-        : measure(prepared.step, protocol);
+        : measure(step, protocol);
+      const cpu = process.cpuUsage(cpu0);
+      if (!prepared.companion)
+        result.perCpuS = (calls * prepared.unitsPerStep) / ((cpu.user + cpu.system) / 1e6);
       result.value = m.stepsPerS * prepared.unitsPerStep;
       result.samples = m.samples.map((s) => s * prepared.unitsPerStep);
       result.timedSteps = m.timedSteps;
