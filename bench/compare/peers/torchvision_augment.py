@@ -8,18 +8,13 @@ stacks them. The PIL images are made from the workload's data (uniform [0, 1) pi
 torch's intra-op threads are left at their default (2 on this machine); the per-image PIL work is one thread.
 Same timing protocol as numpy_caption.py.
 """
-import json
-import resource
-import sys
-import time
-
 import numpy as np
 import torch
 import torchvision
 from PIL import Image
 from torchvision import transforms
 
-from numpy_caption import SPEC, measure, u32
+from numpy_caption import SPEC, run_cell, u32
 
 
 def compute_train_transform(seed=123):
@@ -54,44 +49,23 @@ def prepare():
         batch = pools[i[0] % len(pools)]
         i[0] += 1
         torch.stack([transform(img) for img in batch])
+        return 0.0
 
     return step, n
 
 
 def main():
-    task = sys.argv[1]
-    quick = "--quick" in sys.argv
-    result = {"peer": "torchvision", "task": task, "maxRssMiB": 0}
-    try:
-        result["setup"] = (
-            f"torch {torch.__version__}, torchvision {torchvision.__version__}, {torch.get_num_threads()} threads, "
-            "the course's compute_train_transform on PIL images"
-        )
-        if task != "simclr-augment":
-            result["cannot"] = "not written (the torchvision peer covers SimCLR's augmentation only)"
-        else:
-            step, units = prepare()
-            cpu0 = time.process_time()
-            calls = [0]
-
-            def counted():
-                calls[0] += 1
-                return step() or 0.0
-
-            v, samples, timed, capped, _ = measure(counted, quick)
-            result["perCpuS"] = calls[0] * units / (time.process_time() - cpu0)
-            result.update(
-                value=v * units,
-                samples=[s * units for s in samples],
-                timedSteps=timed,
-                capped=capped,
-                note="Compose(RandomResizedCrop, RandomHorizontalFlip, RandomApply(ColorJitter), RandomGrayscale, "
-                "ToTensor, Normalize) per PIL image, torch.stack",
-            )
-    except Exception as e:  # one error cell, never a crash of the bench
-        result["error"] = f"{type(e).__name__}: {e}"
-    result["maxRssMiB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print("\n@@compare " + json.dumps(result))
+    run_cell(
+        "torchvision",
+        lambda: f"torch {torch.__version__}, torchvision {torchvision.__version__}, {torch.get_num_threads()} "
+        "threads, the course's compute_train_transform on PIL images",
+        "simclr-augment",
+        prepare,
+        "Compose(RandomResizedCrop, RandomHorizontalFlip, RandomApply(ColorJitter), RandomGrayscale, ToTensor, "
+        "Normalize) per PIL image, torch.stack",
+        "not written (the torchvision peer covers SimCLR's augmentation only)",
+        report_loss=False,
+    )
 
 
 if __name__ == "__main__":
