@@ -354,6 +354,8 @@ export default async function compareBench(argv: string[]): Promise<void> {
       fmt(c.companionValue),
       fmt(c.value),
       `${((over - 1) * 100).toFixed(1)}%`,
+      // The same per CPU-second of each step function (steadier on a shared machine).
+      c.perCpuS && c.companionPerCpuS ? `${((c.companionPerCpuS / c.perCpuS - 1) * 100).toFixed(1)}%` : '—',
     ]);
     capChecks.push([
       `${net} step time through autograd / explicit backward`,
@@ -407,7 +409,12 @@ export default async function compareBench(argv: string[]): Promise<void> {
         'Autograd overhead: each cell times the explicit-backward step (the course model) and the autograd step ' +
           '(a Sequential on tensors, backward(), a tensor optimizer) alternately in one process, 3 + 3 repeats, medians.\n',
       );
-      out.push(table(['workload (img/s)', 'explicit backward', 'through autograd', 'overhead'], overheads));
+      out.push(
+        table(
+          ['workload (img/s)', 'explicit backward', 'through autograd', 'overhead', 'overhead per CPU-s'],
+          overheads,
+        ),
+      );
       out.push('');
     }
     out.push(table(['target', 'bar', 'measured', ''], capChecks));

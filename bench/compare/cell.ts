@@ -68,6 +68,8 @@ export interface CellResult {
    * the cell does per core-second, which a loaded machine disturbs far less than the wall-clock `value`.
    */
   perCpuS?: number;
+  /** The companion's figure per CPU-second. */
+  companionPerCpuS?: number;
   note?: string;
   cannot?: string;
   error?: string;
