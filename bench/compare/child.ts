@@ -5,7 +5,7 @@
  */
 import { peerModules, protocolFor, type CellResult } from './cell.js';
 import { isCannot, type Peer } from './peer.js';
-import { measure, measureAlternately } from './protocol.js';
+import { measure, measureAlternately, type Step } from './protocol.js';
 import { taskById } from './workloads.js';
 
 async function main(): Promise<void> {
@@ -21,12 +21,32 @@ async function main(): Promise<void> {
     if (isCannot(prepared)) result.cannot = prepared.cannot;
     else {
       const protocol = protocolFor(quick);
-      const m = prepared.companion
-        ? measureAlternately(prepared.step, prepared.companion, protocol, (c) => {
+      // CPU time (all threads) spent inside each step function, warm-up included: per-core-second figures that
+      // a loaded machine disturbs far less than wall-clock rates (for a companion too, each its own account).
+      const account = (f: Step) => {
+        const a = { calls: 0, cpuUs: 0 };
+        const timed: Step = (want) => {
+          const t0 = process.cpuUsage();
+          const r = f(want);
+          const t = process.cpuUsage(t0);
+          a.calls++;
+          a.cpuUs += t.user + t.system;
+          return r;
+        };
+        return [timed, a] as const;
+      };
+      const perCpuS = (a: { calls: number; cpuUs: number }) =>
+        (a.calls * prepared.unitsPerStep) / (a.cpuUs / 1e6);
+      const [step, mine] = account(prepared.step);
+      const [companion, theirs] = prepared.companion ? account(prepared.companion) : [undefined, undefined];
+      const m = companion
+        ? measureAlternately(step, companion, protocol, (c) => {
             result.companionValue = c.stepsPerS * prepared.unitsPerStep;
             result.companionSamples = c.samples.map((s) => s * prepared.unitsPerStep);
           })
-        : measure(prepared.step, protocol);
+        : measure(step, protocol);
+      result.perCpuS = perCpuS(mine);
+      if (theirs) result.companionPerCpuS = perCpuS(theirs);
       result.value = m.stepsPerS * prepared.unitsPerStep;
       result.samples = m.samples.map((s) => s * prepared.unitsPerStep);
       result.timedSteps = m.timedSteps;

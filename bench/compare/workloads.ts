@@ -121,6 +121,8 @@ export interface Spec {
       dim_feedforward: number;
       dropout: number;
     };
+    dcgan: { title: string; batch: number; noise_dim: number; image: number[]; optimizer: OptimizerSpec };
+    'simclr-augment': { title: string; batch: number; image: number[] };
   };
 }
 
@@ -153,6 +155,8 @@ export type Task =
   | { id: string; kind: 'train'; net: NetName }
   | { id: string; kind: 'caption'; model: CaptionModel }
   | { id: string; kind: 'autograd'; net: 'fc2' | 'cnn3' }
+  | { id: string; kind: 'gan' }
+  | { id: string; kind: 'augment' }
   | { id: string; kind: 'infer'; net: NetName }
   | { id: string; kind: 'gemm'; shape: string; dims: GemmShape; dtype: 'float32' | 'float64' };
 
@@ -182,6 +186,9 @@ export const tasks: Task[] = [
   // explicit-backward figure is the plain fc2 / cnn3 cell).
   { id: 'fc2-autograd', kind: 'autograd', net: 'fc2' },
   { id: 'cnn3-autograd', kind: 'autograd', net: 'cnn3' },
+  // Issue 16: one DCGAN iteration (a D and a G update) and SimCLR's augmentation of a 512-image batch.
+  { id: 'dcgan', kind: 'gan' },
+  { id: 'simclr-augment', kind: 'augment' },
 ];
 
 export function taskById(id: string): Task {
@@ -375,4 +382,27 @@ export function captionLstmParams(): Param[] {
   ] as const)
     params.push({ name, shape: [n], data: new Float32Array(n) });
   return params;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// DCGAN and SimCLR augmentation
+
+/** The pool of real DCGAN batches: (batch, 784) values U[-1, 1), as the course scales MNIST to [-1, 1]. */
+export function ganPool(): Float32Array[] {
+  const w = spec.workloads.dcgan;
+  const per = w.image.reduce((a, b) => a * b, 1);
+  return Array.from({ length: spec.timing.batches_in_pool }, (_, b) =>
+    dataTensor(w.batch * per, spec.generator.seeds.data + b * 1000),
+  );
+}
+
+/** The pool of augmentation batches: (batch, 3, 32, 32) values uniform in [0, 1), as CIFAR pixels / 255. */
+export function augmentPool(): Float32Array[] {
+  const w = spec.workloads['simclr-augment'];
+  const n = w.batch * w.image.reduce((a, b) => a * b, 1);
+  return Array.from({ length: spec.timing.batches_in_pool }, (_, b) => {
+    const out = new Float32Array(n);
+    for (let i = 0; i < n; i++) out[i] = uniform(i, spec.generator.seeds.data + b * 1000);
+    return out;
+  });
 }

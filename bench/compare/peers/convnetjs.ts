@@ -122,6 +122,8 @@ const peer: Peer = {
     if (task.kind === 'gemm') return { cannot: 'no matmul API' };
     if (task.kind === 'caption') return { cannot: 'cannot express (no recurrent or attention layers)' };
     if (task.kind === 'autograd') return { cannot: 'nabla only (autograd overhead)' };
+    if (task.kind === 'gan') return { cannot: 'cannot express (no transposed convolution, no batchnorm)' };
+    if (task.kind === 'augment') return { cannot: 'no image augmentation' };
     const defs = layerDefs(task.net);
     if (typeof defs === 'string') return { cannot: defs };
     const net = new convnetjs.Net();

@@ -8,8 +8,10 @@
 import os from 'node:os';
 import type { Outcome, Peer, Prepared } from '../peer.js';
 import {
+  augmentPool,
   batchPool,
   captionLstmParams,
+  ganPool,
   captionPool,
   captionVocabulary,
   gemmOperands,
@@ -43,6 +45,14 @@ import {
   setBackend,
   sgd,
   F,
+  Generator,
+  buildDcClassifier,
+  buildDcGenerator,
+  computeTrainTransform,
+  discriminatorLoss,
+  ganStep,
+  generatorLoss,
+  getOptimizer,
   tensor,
   sgdMomentum,
   type NDArray,
@@ -252,6 +262,47 @@ function autograd(net: 'fc2' | 'cnn3'): Outcome {
   };
 }
 
+/**
+ * One DCGAN iteration as the course's run_a_gan does it (nabla's ganStep): buildDcClassifier and
+ * buildDcGenerator with their own initialisation, getOptimizer's Adam for each, the course's BCE losses.
+ */
+function dcgan(): Outcome {
+  const w = spec.workloads.dcgan;
+  const rng = new Generator(0);
+  const [D, G] = [buildDcClassifier({ rng }), buildDcGenerator(w.noise_dim, { rng })];
+  const [optD, optG] = [getOptimizer(D), getOptimizer(G)];
+  const xs = ganPool().map((x) => array(x, [w.batch, 784], 'float32'));
+  let i = 0;
+  return {
+    unitsPerStep: w.batch,
+    note: 'buildDcClassifier / buildDcGenerator, ganStep (D update, then G update), getOptimizer (Adam)',
+    step: () => {
+      const r = ganStep(D, G, xs[i++ % xs.length], {
+        discriminatorLoss,
+        generatorLoss,
+        noiseDim: w.noise_dim,
+        rng,
+        stepD: () => optD.step(),
+        stepG: () => optG.step(),
+      });
+      return r.dLoss;
+    },
+  };
+}
+
+/** SimCLR's computeTrainTransform on the 512-image batch, with a seeded Generator. */
+function augment(): Outcome {
+  const w = spec.workloads['simclr-augment'];
+  const rng = new Generator(0);
+  const xs = augmentPool().map((x) => array(x, [w.batch, ...w.image], 'float32'));
+  let i = 0;
+  return {
+    unitsPerStep: w.batch,
+    note: 'computeTrainTransform (src/data/simclrAugment.ts), one thread',
+    step: () => void computeTrainTransform(xs[i++ % xs.length], { rng }),
+  };
+}
+
 /** A train task: the course's model, its loss → grads, the workload's update rule per parameter. */
 function train(net: NetName): Prepared {
   const { model: m, how } = model(net);
@@ -296,6 +347,8 @@ const peer: Peer = {
     }
     if (task.kind === 'caption') return captioning(task.model);
     if (task.kind === 'autograd') return autograd(task.net);
+    if (task.kind === 'gan') return dcgan();
+    if (task.kind === 'augment') return augment();
     if (task.kind === 'train') return train(task.net);
     const { model: m, how } = model(task.net);
     const n = spec.workloads[task.net].inference_batch!;

@@ -263,29 +263,53 @@ def measure(step, quick):
     return sorted(samples)[len(samples) // 2], samples, timed, capped, first
 
 
-def main():
+def run_cell(peer, setup, task_written, prepare_cell, note, cannot, report_loss=True):
+    """One cell as child.ts runs it: `argv[1]` is the task; prints `@@compare <json>` (value, samples, CPU time).
+
+    setup: a callable giving the setup line; prepare_cell() -> (step, units per step), for task_written only.
+    """
     task = sys.argv[1]
     quick = "--quick" in sys.argv
-    result = {"peer": "numpy", "task": task, "maxRssMiB": 0}
+    result = {"peer": peer, "task": task, "maxRssMiB": 0}
     try:
-        result["setup"] = f"numpy {np.__version__}, the course's rnn_layers.py / CaptioningRNN.loss / optim.adam, float32"
-        if task != "caption-lstm":
-            result["cannot"] = "not written (the course's numpy code covers the RNN captioning only)"
+        result["setup"] = setup()
+        if task != task_written:
+            result["cannot"] = cannot
         else:
-            step, units = prepare()
-            v, samples, timed, capped, first = measure(step, quick)
+            step, units = prepare_cell()
+            cpu0 = time.process_time()
+            calls = [0]
+
+            def counted():
+                calls[0] += 1
+                return step()
+
+            v, samples, timed, capped, first = measure(counted, quick)
+            result["perCpuS"] = calls[0] * units / (time.process_time() - cpu0)
             result.update(
                 value=v * units,
                 samples=[s * units for s in samples],
                 timedSteps=timed,
                 capped=capped,
-                firstLoss=first,
-                note="per-step Python loop of lstm_step_forward/backward, as the course's solution",
+                note=note,
             )
+            if report_loss:
+                result["firstLoss"] = first
     except Exception as e:  # one error cell, never a crash of the bench
         result["error"] = f"{type(e).__name__}: {e}"
     result["maxRssMiB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print("\n@@compare " + json.dumps(result))
+
+
+def main():
+    run_cell(
+        "numpy",
+        lambda: f"numpy {np.__version__}, the course's rnn_layers.py / CaptioningRNN.loss / optim.adam, float32",
+        "caption-lstm",
+        prepare,
+        "per-step Python loop of lstm_step_forward/backward, as the course's solution",
+        "not written (the course's numpy code covers the RNN captioning only)",
+    )
 
 
 if __name__ == "__main__":

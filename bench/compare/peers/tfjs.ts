@@ -27,6 +27,7 @@ import {
   type Task,
 } from '../workloads.js';
 import { tfjsCaptioning } from './tfjsCaption.js';
+import { tfjsDcgan } from './tfjsGan.js';
 import { loadTfjs, type Tfjs } from './tfjsBundle.js';
 
 type Tensor = TF.Tensor;
@@ -222,6 +223,8 @@ export function makeTfjsPeer(backendName: 'cpu' | 'wasm', label: string, options
       }
       if (task.kind === 'caption') return tfjsCaptioning(tf, task.model);
       if (task.kind === 'autograd') return { cannot: 'nabla only (autograd overhead)' };
+      if (task.kind === 'gan') return tfjsDcgan(tf);
+      if (task.kind === 'augment') return { cannot: 'no SimCLR augmentation pipeline in tfjs' };
       const net = buildNet(tf, task.net, explicitTransposes);
       if (task.kind === 'infer') {
         const n = spec.workloads[task.net].inference_batch!;

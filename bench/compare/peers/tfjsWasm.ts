@@ -2,15 +2,17 @@
  * TensorFlow.js with its WebAssembly backend (XNNPACK, SIMD). Under Node it runs one thread.
  *
  * tfjs-backend-wasm 4.x has no Conv2DBackpropFilter kernel, so training any conv net throws. We register one,
- * built from the backend's own Conv2D and Transpose kernels (stride 1 only, which is all the workloads need):
- *   dW[kh, kw, c, f] = sum_{n, i, j} xpad[n, i + kh, j + kw, c] * dy[n, i, j, f]
+ * built from the backend's own Conv2D, Transpose and Slice kernels:
+ *   dW[kh, kw, c, f] = sum_{n, i, j} xpad[n, s i + kh, s j + kw, c] * dy[n, i, j, f]
  * is a stride-1 convolution of x^T (C, H, W, N) — channels as the batch, the batch as channels — with the
- * filter dy^T (OH, OW, N, F) and the forward pass's padding; its output (C, KH, KW, F) is transposed to
- * (KH, KW, C, F). Nothing is copied through JavaScript.
+ * filter dy^T (OH, OW, N, F) dilated by the forward stride s, and the forward pass's padding; its output
+ * (C, KH, KW, F) (cropped to KH × KW when the padding leaves more) is transposed to (KH, KW, C, F). Nothing is
+ * copied through JavaScript. Stride 2 is what the DCGAN's transposed convolutions need for their filter gradient.
  *
  * The tuned variant ('tfjs-wasm') also replaces the stock Conv2DBackpropInput, a naive loop (about 2 GFLOP/s, the
  * largest kernel of a mnist-cnn step), by the textbook identity dx = conv2d(dy, W rotated 180° with C and F
- * swapped, padding K-1-p): again the backend's own XNNPACK Conv2D. 'tfjs-wasm-autodiff' keeps the stock kernel.
+ * swapped, padding K-1-p): again the backend's own XNNPACK Conv2D, for stride 1; other strides (the forward pass
+ * of conv2dTranspose) keep the stock kernel. 'tfjs-wasm-autodiff' keeps the stock kernel everywhere.
  */
 import type * as TF from '@tensorflow/tfjs-core';
 import { makeTfjsPeer } from './tfjs.js';
@@ -36,6 +38,7 @@ function convInfo(
   filterShape: number[],
   attrs: Record<string, unknown>,
   who: string,
+  anyStride = false,
 ) {
   const info = tf.backend_util.computeConv2DInfo(
     xShape as [number, number, number, number],
@@ -47,7 +50,7 @@ function convInfo(
     false,
     'channelsLast',
   );
-  if (info.strideHeight !== 1 || info.strideWidth !== 1)
+  if (!anyStride && (info.strideHeight !== 1 || info.strideWidth !== 1))
     throw new Error(`${who} (bench kernel for tfjs-wasm): only stride 1 is supported`);
   return info;
 }
@@ -69,23 +72,39 @@ function registerConv2DBackpropFilter(tf: Tfjs): void {
     kernelFunc: ((args: KernelArgs) => {
       const { x, dy } = args.inputs;
       const { backend, attrs } = args;
-      const info = convInfo(tf, x.shape, attrs.filterShape as number[], attrs, 'Conv2DBackpropFilter');
+      const filterShape = attrs.filterShape as number[];
+      const info = convInfo(tf, x.shape, filterShape, attrs, 'Conv2DBackpropFilter', true);
       const transpose = kernel(tf, 'Transpose');
       const conv2d = kernel(tf, 'Conv2D');
       const xT = transpose({ inputs: { x }, backend, attrs: { perm: [3, 1, 2, 0] } });
       const dyT = transpose({ inputs: { x: dy }, backend, attrs: { perm: [1, 2, 0, 3] } });
       const p = info.padInfo;
-      const dwT = conv2d({
+      const [kh, kw] = filterShape;
+      const [sh, sw] = [info.strideHeight, info.strideWidth];
+      // Bottom/right padding so that the dilated filter's last tap reaches row kh - 1 + sh (OH - 1) (never negative).
+      const [bottom, right] = [
+        Math.max(0, kh + sh * (info.outHeight - 1) - info.inHeight - p.top),
+        Math.max(0, kw + sw * (info.outWidth - 1) - info.inWidth - p.left),
+      ];
+      let dwT = conv2d({
         inputs: { x: xT, filter: dyT },
         backend,
         attrs: {
           strides: [1, 1],
-          pad: explicitPad(p.top, p.bottom, p.left, p.right),
+          pad: explicitPad(p.top, bottom, p.left, right),
           dataFormat: 'NHWC',
-          dilations: [1, 1],
+          dilations: [sh, sw],
           dimRoundingMode: undefined,
         },
       });
+      if (dwT.shape[1] !== kh || dwT.shape[2] !== kw) {
+        const full = dwT;
+        dwT = kernel(
+          tf,
+          'Slice',
+        )({ inputs: { x: full }, backend, attrs: { begin: [0, 0, 0, 0], size: [-1, kh, kw, -1] } });
+        backend.disposeData(full.dataId);
+      }
       const dw = transpose({ inputs: { x: dwT }, backend, attrs: { perm: [1, 2, 0, 3] } });
       for (const t of [xT, dyT, dwT]) backend.disposeData(t.dataId);
       return dw;
@@ -95,13 +114,20 @@ function registerConv2DBackpropFilter(tf: Tfjs): void {
 
 /** dx = conv2d(dy, rot180(W) with in/out channels swapped, pad K-1-p), stride 1, on XNNPACK. */
 function replaceConv2DBackpropInput(tf: Tfjs): void {
+  const stock = kernel(tf, 'Conv2DBackpropInput');
+  // The stock kernel binds its wasm function in its setupFunc, which the replacement must keep.
+  const { setupFunc } = tf.getKernel('Conv2DBackpropInput', 'wasm')!;
   tf.unregisterKernel('Conv2DBackpropInput', 'wasm');
   tf.registerKernel({
     kernelName: 'Conv2DBackpropInput',
     backendName: 'wasm',
+    setupFunc,
     kernelFunc: ((args: KernelArgs) => {
       const { dy, filter } = args.inputs;
       const { backend, attrs } = args;
+      const strides = attrs.strides as number | [number, number];
+      if (typeof strides === 'number' ? strides !== 1 : strides[0] !== 1 || strides[1] !== 1)
+        return stock(args);
       const info = convInfo(tf, attrs.inputShape as number[], filter.shape, attrs, 'Conv2DBackpropInput');
       const [kh, kw] = filter.shape;
       const reversed = kernel(tf, 'Reverse')({ inputs: { x: filter }, backend, attrs: { dims: [0, 1] } });
@@ -164,7 +190,7 @@ function registerUnsortedSegmentSum(tf: Tfjs): void {
 }
 
 const filterNote =
-  'Conv2DBackpropFilter registered by this bench (tfjs-wasm Conv2D on transposed inputs, stride 1)';
+  'Conv2DBackpropFilter registered by this bench (tfjs-wasm Conv2D on transposed inputs, dilated by the stride)';
 const segmentNote =
   'UnsortedSegmentSum (embedding gradient; missing in tfjs-wasm) registered by this bench (a JS loop on the wasm heap)';
 
@@ -179,7 +205,7 @@ export default makeTfjsPeer('wasm', 'tfjs-wasm', {
     registerConv2DBackpropFilter(tf);
     registerUnsortedSegmentSum(tf);
     replaceConv2DBackpropInput(tf);
-    return `${filterNote}; ${segmentNote}; Conv2DBackpropInput replaced by Conv2D on the rotated filter`;
+    return `${filterNote}; ${segmentNote}; Conv2DBackpropInput replaced by Conv2D on the rotated filter (stride 1; the stock kernel otherwise)`;
   },
 });
 
