@@ -202,6 +202,16 @@ function printResult(r: JobResult, quiet?: boolean): void {
     process.stdout.write(lines.join('\n') + '\n');
     return;
   }
+  if (r.simclr) {
+    const lines = [
+      `trained ${r.iterations.toLocaleString('en-US')} iterations in ${formatDuration(r.trainSeconds)}, ${Math.round(r.imagesPerSec).toLocaleString('en-US')} images/s` +
+        `${r.simclr.budgetReached ? ' (its time budget)' : ''}; contrastive loss ${r.simclr.loss.toFixed(4)} (mean of the last 20)`,
+      `run       ${rel}${r.report ? `  (report: ${join(rel, RUN_FILES.report)})` : ''}`,
+      `judge it: nabla eval ${rel} --labels 5000    (linear evaluation of the frozen encoder)`,
+    ];
+    process.stdout.write((quiet ? lines.slice(0, 1) : lines).join('\n') + '\n');
+    return;
+  }
   const lines = [
     r.bleu
       ? `test BLEU-4 ${r.bleu.bleu4.toFixed(4)}, exact captions ${(100 * r.testAccuracy).toFixed(2)}% on ${r.evaluation.count.toLocaleString('en-US')} test images (best val BLEU-4 ${r.bestValAcc.toFixed(4)})`

@@ -36,6 +36,10 @@ export interface TrainJob {
   beam?: number;
   /** GANs: the noise dimension (default 96, the course's). */
   noiseDim?: number;
+  /** SimCLR: the contrastive loss's temperature (default 0.5, the course's). */
+  temperature?: number;
+  /** Stop training after this many minutes (over every resume) and finish the run there. */
+  minutes?: number;
   /** Continue from the checkpoint in runDir. */
   resume?: boolean;
   report: boolean;
@@ -58,6 +62,8 @@ export interface JobResult {
   classNames: string[];
   /** GAN runs: the last losses and the last epoch's sample grid. */
   gan?: { dLoss: number; gLoss: number; samples: string };
+  /** SimCLR runs: the mean loss of the last iterations; whether the time budget ended training. */
+  simclr?: { loss: number; budgetReached: boolean };
   /** Captioning runs: corpus BLEU of the test captions. */
   bleu?: { bleu1: number; bleu2: number; bleu3: number; bleu4: number };
 }
