@@ -69,10 +69,10 @@ function rows(X: NDArray): NDArray {
   return X.reshape(X.shape[0], X.size / Math.max(1, X.shape[0])).astype('float64');
 }
 
-function checkLabelled(what: string, d: Labelled): void {
+function checkLabelled(op: string, what: string, d: Labelled): void {
   if (d.X.ndim < 2 || d.y.ndim !== 1 || d.y.shape[0] !== d.X.shape[0])
     throw new RangeError(
-      `linearEvaluation: ${what} examples of shape ${fmtShape(d.X.shape)} and labels of shape ${fmtShape(d.y.shape)} do not match (want (N, ...) and (N,))`,
+      `${op}: ${what} examples of shape ${fmtShape(d.X.shape)} and labels of shape ${fmtShape(d.y.shape)} do not match (want (N, ...) and (N,))`,
     );
 }
 
@@ -95,8 +95,8 @@ export function linearEvaluation(
     seed = 0,
   }: LinearEvalOptions = {},
 ): LinearEvaluation {
-  checkLabelled('labelled', labelled);
-  checkLabelled('test', test);
+  checkLabelled('linearEvaluation', 'labelled', labelled);
+  checkLabelled('linearEvaluation', 'test', test);
   const t0 = performance.now();
   const X = rows(labelled.X);
   const XTest = rows(test.X);
@@ -172,8 +172,8 @@ export function supervisedBaseline(
     seed = 0,
   }: SupervisedBaselineOptions = {},
 ): { testAccuracy: number; trainAccuracy: number; seconds: number; iterations: number } {
-  checkLabelled('labelled', labelled);
-  checkLabelled('test', test);
+  checkLabelled('supervisedBaseline', 'labelled', labelled);
+  checkLabelled('supervisedBaseline', 'test', test);
   const t0 = performance.now();
   const C = numClasses ?? classCount(labelled, test);
   const rng = new Generator(seed);

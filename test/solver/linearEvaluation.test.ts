@@ -62,8 +62,8 @@ describe('supervisedBaseline', () => {
     const rng = new Generator(9);
     const X = rng.uniform(-1, 1, [6, 3, 32, 32], 'float32');
     const y = new NDArray(
-      Int32Array.from({ length: 12 }, (_, i) => i % 3),
-      [12],
+      Int32Array.from({ length: 6 }, (_, i) => i % 3),
+      [6],
       'int32',
     );
     const run = () =>
