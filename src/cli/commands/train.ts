@@ -155,6 +155,7 @@ export async function trainCommand(flags: TrainFlags): Promise<void> {
       emit: onEvent,
       signal: stop.signal,
       onModel: live ? (v) => live.onModel(v) : undefined,
+      onPicture: live ? (p) => live.onPicture(p) : undefined,
     });
   } catch (err) {
     (progress as TrainingProgress | null)?.stop();

@@ -108,7 +108,14 @@ export async function runGanJob(job: TrainJob, hooks: JobHooks): Promise<JobResu
   const grids: string[] = [];
   const writeGrid = (epoch: number): string => {
     const name = `samples-epoch-${epoch}.png`;
-    writeFileSync(join(job.runDir, name), ganGridPng(gan.generate(64, new Generator(GRID_SEED + cfg.seed))));
+    const png = ganGridPng(gan.generate(64, new Generator(GRID_SEED + cfg.seed)));
+    writeFileSync(join(job.runDir, name), png);
+    hooks.onPicture?.({
+      epoch,
+      iteration: solver.iteration,
+      png,
+      caption: '64 generated digits (the same noise each epoch)',
+    });
     return name;
   };
   // Before the checkpoint of the same epoch end (watchSolver's listener comes after this one).

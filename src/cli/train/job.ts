@@ -118,6 +118,16 @@ export interface JobHooks {
    * model and arrays are live objects, to read and not keep.
    */
   onModel?: (view: ModelView) => void;
+  /** Called with a picture of the run as it learns (a GAN's grid of generated digits after each epoch). */
+  onPicture?: (p: RunPicture) => void;
+}
+
+/** A PNG showing the run at one moment, with what it shows. */
+export interface RunPicture {
+  epoch: number;
+  iteration: number;
+  png: Uint8Array;
+  caption: string;
 }
 
 /** What onModel sees: the model mid-training and the test images it can be shown predicting. */

@@ -85,7 +85,7 @@ export async function runSimclrJob(job: TrainJob, hooks: JobHooks): Promise<JobR
   const numParams = Object.values(model.params).reduce((a, p) => a + p.size, 0);
   log(
     `model    simclr: ResNet encoder (128 features) + projection head (64), ${numParams.toLocaleString('en-US')} parameters; ` +
-      `temperature ${tau}; Adam lr ${cfg.lr}, batch ${cfg.batchSize} (two views each), ${cfg.dtype}` +
+      `temperature ${tau}; Adam lr ${cfg.lr}, batch ${Math.min(cfg.batchSize, X.shape[0])} (two views each), ${cfg.dtype}` +
       (cfg.minutes ? `; time budget ${cfg.minutes} min (${formatDuration(budget)} left)` : ''),
   );
   const solver = new Solver(
