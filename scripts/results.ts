@@ -12,7 +12,8 @@
  * `simclr` (not in the default set: about an hour and a half) pretrains `nabla train --model simclr --minutes M`
  * (`--minutes`, default 45), then judges its encoder by linear evaluation on the first `--labels` (default
  * 5,000) training images against the same classifier on a randomly initialised encoder and on raw pixels, and
- * a supervised net of the same size trained on those labelled images (`--supervised-epochs`, default 10).
+ * a supervised net of the same size trained on those labelled images (`--supervised-epochs`, default 10);
+ * `--run <folder>` judges a pretraining run made before instead of making one.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -656,18 +657,25 @@ async function runSimclr(): Promise<Section> {
   const minutes = flag('--minutes') ?? 45;
   const labels = limit ?? flag('--labels') ?? 5000;
   const supervisedEpochs = flag('--supervised-epochs') ?? 10;
-  const out = mkdtempSync(path.join(os.tmpdir(), 'nabla-results-simclr-'));
   const budget =
     limit !== null ? ['--limit', String(limit), '--epochs', '1'] : ['--minutes', String(minutes)];
   const args = ['train', '--model', 'simclr', '--data', 'cifar10', ...budget];
-  const bin = new URL('../bin/nabla.js', import.meta.url).pathname;
-  log(`nabla ${args.join(' ')}`);
-  const t0 = performance.now();
-  const r = spawnSync(process.execPath, [bin, ...args, '--out', out], { encoding: 'utf8' });
-  const pretrainWall = performance.now() - t0;
-  if (r.status !== 0) throw new Error(`results: nabla ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
-  log(r.stdout.trim());
-  const runDir = path.join(out, readdirSync(out)[0]);
+  // --run <folder>: judge a pretraining run made before (its own command and times are recorded).
+  const given = argv.includes('--run') ? argv[argv.indexOf('--run') + 1] : null;
+  let runDir: string;
+  let pretrainWall = NaN;
+  if (given) runDir = given;
+  else {
+    const out = mkdtempSync(path.join(os.tmpdir(), 'nabla-results-simclr-'));
+    const bin = new URL('../bin/nabla.js', import.meta.url).pathname;
+    log(`nabla ${args.join(' ')}`);
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, [bin, ...args, '--out', out], { encoding: 'utf8' });
+    pretrainWall = performance.now() - t0;
+    if (r.status !== 0) throw new Error(`results: nabla ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+    log(r.stdout.trim());
+    runDir = path.join(out, readdirSync(out)[0]);
+  }
   const restored = restoreModel(runDir);
   const meta = restored.ck.meta;
   const ds = await loadDataset(
@@ -707,14 +715,14 @@ async function runSimclr(): Promise<Section> {
   return {
     title: 'Self-supervised learning: SimCLR on CIFAR-10, judged by linear evaluation',
     lines: [
-      `SimCLR pretrained by \`nabla ${args.join(' ')}\` (ResNet encoder of 128 features and projection head, ` +
+      `SimCLR pretrained by \`${String((meta.config as { command?: string }).command)}\` (ResNet encoder of 128 features and projection head, ` +
         `${restored
           .simclr!.parameters()
           .reduce((a, p) => a + p.size, 0)
           .toLocaleString('en-US')} parameters; the course's augmentation, temperature ` +
         `${String(meta.model.config.options.tau)}, Adam ${String((meta.config as { lr?: number }).lr)}, batch ${meta.training.batchSize}): ` +
         `${meta.training.iteration} iterations (${((meta.training.iteration * meta.training.batchSize) / 50000).toFixed(2)} epochs) in ` +
-        `${secs(trainedSeconds * 1000)} of training (${secs(pretrainWall)} for the command). Linear evaluation: the encoder frozen, its ` +
+        `${secs(trainedSeconds * 1000)} of training${Number.isNaN(pretrainWall) ? '' : ` (${secs(pretrainWall)} for the command)`}. Linear evaluation: the encoder frozen, its ` +
         `features of the first ${n} CIFAR-10 training images standardised, a softmax classifier (LinearModel, Adam, reg chosen on a tenth of them) ` +
         `scored on ${ds.yTest.size.toLocaleString('en-US')} test images. Bar (issue 16): SimCLR ≥ 10 points above the random encoder with < 60 minutes of pretraining: ` +
         `**${gap >= 10 && trainedSeconds < 3600 ? 'met' : 'not met'}** (${gap.toFixed(1)} points).`,
@@ -803,9 +811,9 @@ for (const part of parts) {
     part === 'seqcnn' && seqEpochs !== 10
       ? ` --epochs ${seqEpochs}`
       : part === 'simclr'
-        ? ['--minutes', '--labels', '--supervised-epochs']
+        ? ['--minutes', '--labels', '--supervised-epochs', '--run']
             .filter((f) => flag(f) !== null)
-            .map((f) => ` ${f} ${flag(f)}`)
+            .map((f) => ` ${f} ${f === '--run' ? '<run>' : flag(f)}`)
             .join('')
         : '';
   if (limit !== null) {
