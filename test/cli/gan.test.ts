@@ -1,5 +1,5 @@
 /** `nabla train --model gan|lsgan|dcgan`, `nabla sample`, and their refusals, on a few MNIST digits. */
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -9,12 +9,12 @@ import {
   checkHtml,
   checkPng,
   ensureBuilt,
-  iterationCount,
-  iterationLosses,
+  interruptResumeAndReference,
   nabla,
   nablaAsync,
   readJsonl,
   runFolder,
+  runIn,
   scratch,
   waitFor,
 } from './helpers.js';
@@ -24,12 +24,6 @@ beforeAll(() => {
   ensureBuilt();
   cwd = scratch();
 });
-
-/** The run folder made under `out`, once it exists ('' before). */
-function runIn(out: string): string {
-  const dirs = existsSync(out) ? readdirSync(out) : [];
-  return dirs.length === 1 ? path.join(out, dirs[0]) : '';
-}
 
 /**
  * A data cache holding a digit CNN at its seed-0 initial weights, where `nabla eval` looks for the cached
@@ -71,6 +65,20 @@ function firstEvent(url: string): Promise<{ event: string; data: Record<string, 
     req.on('error', reject);
   });
 }
+
+/** One epoch of one batch of 32 digits: the quickest whole GAN run. */
+const TINY_GAN = [
+  'train',
+  '--model',
+  'gan',
+  '--limit',
+  '32',
+  '--epochs',
+  '1',
+  '--batch-size',
+  '32',
+  '--no-report',
+];
 
 describe('GANs from the command', () => {
   it('trains lsgan: both losses logged, a grid per epoch, report, checkpoint; sample draws a seeded grid', () => {
@@ -122,56 +130,20 @@ describe('GANs from the command', () => {
   it("SIGINT saves a checkpoint; the resumed run continues both nets' losses to the last bit", async () => {
     const args = ['train', '--model', 'gan', '--limit', '64', '--batch-size', '16', '--no-report'];
     const out = path.join(cwd, 'runs-sigint');
-    const first = nablaAsync([...args, '--epochs', '100000', '--out', out], cwd);
-    await waitFor(() => iterationCount(runIn(out)) >= 3, 'three iterations', first);
-    const run = runIn(out);
-    first.child.kill('SIGINT');
-    const r = await first.done;
-    expect(r.status).toBe(130);
-    expect(r.stdout).toMatch(/resume with: nabla train --resume /);
-    const stoppedAt = iterationCount(run);
-    const resumed = nablaAsync(['train', '--resume', run], cwd);
-    await waitFor(() => iterationCount(run) >= stoppedAt + 5, 'five more iterations', resumed);
-    resumed.child.kill('SIGINT');
-    const r2 = await resumed.done;
-    expect(r2.stdout).toMatch(new RegExp(`resume +from iteration ${stoppedAt} `));
-    expect(r2.status).toBe(130);
-
-    // An uninterrupted run at least as long: the same discriminator losses, and the same generator losses.
-    const refOut = path.join(cwd, 'runs-sigint-reference');
-    const epochs = Math.ceil(iterationCount(run) / 4);
-    const ref = nabla([...args, '--epochs', String(epochs), '--out', refOut], cwd);
-    expect(ref.status).toBe(0);
-    const reference = iterationLosses(path.join(runIn(refOut), 'metrics.jsonl'));
-    const losses = iterationLosses(path.join(run, 'metrics.jsonl'));
-    expect(losses.length).toBeGreaterThanOrEqual(stoppedAt + 5);
-    expect(losses).toEqual(reference.slice(0, losses.length));
+    const r = await interruptResumeAndReference(args, { cwd, out, perEpoch: 4, more: 5 });
+    // The discriminator's losses (each iteration's loss), and the generator's (the checkpoints' history).
+    expect(r.losses.length).toBeGreaterThanOrEqual(r.stoppedAt + 5);
+    expect(r.losses).toEqual(r.referenceLosses.slice(0, r.losses.length));
     const gLoss = (dir: string) =>
       JSON.parse(readFileSync(path.join(dir, 'checkpoint.json'), 'utf8')).history.parts.gLoss as number[];
-    const g = gLoss(run);
-    expect(g.length).toBeGreaterThanOrEqual(stoppedAt);
-    expect(g).toEqual(gLoss(runIn(refOut)).slice(0, g.length));
+    const g = gLoss(r.run);
+    expect(g.length).toBeGreaterThanOrEqual(r.stoppedAt);
+    expect(g).toEqual(gLoss(r.reference).slice(0, g.length));
   });
 
   it('eval prints the classifier score and Fréchet distance, judged by the cached digit CNN', () => {
     const out = path.join(cwd, 'runs-eval');
-    const t = nabla(
-      [
-        'train',
-        '--model',
-        'gan',
-        '--limit',
-        '32',
-        '--epochs',
-        '1',
-        '--batch-size',
-        '32',
-        '--no-report',
-        '--out',
-        out,
-      ],
-      cwd,
-    );
+    const t = nabla([...TINY_GAN, '--out', out], cwd);
     expect(t.status).toBe(0);
     const run = runIn(out);
     const env = { NABLA_DATA: path.join(cwd, 'cache-eval') };
@@ -205,19 +177,7 @@ describe('GANs from the command', () => {
 
   it("shows each epoch's grid of generated digits live on the dashboard (--ui)", async () => {
     const out = path.join(cwd, 'runs-ui');
-    const args = [
-      'train',
-      '--model',
-      'gan',
-      '--limit',
-      '32',
-      '--epochs',
-      '1',
-      '--batch-size',
-      '32',
-      '--no-report',
-    ];
-    const p = nablaAsync([...args, '--ui', '--port', '0', '--out', out], cwd);
+    const p = nablaAsync([...TINY_GAN, '--ui', '--port', '0', '--out', out], cwd);
     await waitFor(() => /still serving the finished run/.test(p.output().stdout), 'the finished run', p);
     const url = /dashboard +(http:\/\/\S+)/.exec(p.output().stdout)![1];
     const state = await firstEvent(url);

@@ -4,7 +4,7 @@
  * across SIGINT, the time budget, and the refusals. Runs that must be interrupted train for --epochs 100000;
  * the waits are on the run's own files, never on a guess of how long a step takes.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Generator } from '../../src/ndarray/random.js';
@@ -12,14 +12,13 @@ import {
   checkHtml,
   checkPng,
   ensureBuilt,
-  iterationCount,
+  interruptResumeAndReference,
   iterationLosses,
   nabla,
-  nablaAsync,
   readJsonl,
   runFolder,
+  runIn,
   scratch,
-  waitFor,
 } from './helpers.js';
 
 let cwd: string;
@@ -44,12 +43,6 @@ beforeAll(() => {
   // NABLA_DATA: no downloaded CIFAR-10 in the user's cache takes precedence.
   env = { NABLA_CIFAR10: dir, NABLA_DATA: path.join(cwd, 'cache') };
 }, 300_000);
-
-/** The run folder made under `out`, once it exists ('' before). */
-function runIn(out: string): string {
-  const dirs = existsSync(out) ? readdirSync(out) : [];
-  return dirs.length === 1 ? path.join(out, dirs[0]) : '';
-}
 
 describe('SimCLR from the command', () => {
   it('pretrains without labels (metrics, checkpoint, report with views), and eval scores it linearly', () => {
@@ -98,29 +91,9 @@ describe('SimCLR from the command', () => {
   it('SIGINT saves a checkpoint; the resumed run continues the same loss curve to the last bit', async () => {
     const args = ['train', '--model', 'simclr', '--data', 'cifar10', '--batch-size', '4', '--no-report'];
     const out = path.join(cwd, 'runs-sigint');
-    const first = nablaAsync([...args, '--epochs', '100000', '--out', out], cwd, env);
-    await waitFor(() => iterationCount(runIn(out)) >= 3, 'three iterations', first);
-    const run = runIn(out);
-    first.child.kill('SIGINT');
-    const r = await first.done;
-    expect(r.status).toBe(130);
-    expect(r.stdout).toMatch(/resume with: nabla train --resume /);
-    const stoppedAt = iterationCount(run);
-    const resumed = nablaAsync(['train', '--resume', run], cwd, env);
-    await waitFor(() => iterationCount(run) >= stoppedAt + 3, 'three more iterations', resumed);
-    resumed.child.kill('SIGINT');
-    const r2 = await resumed.done;
-    expect(r2.stdout).toMatch(new RegExp(`resume +from iteration ${stoppedAt} `));
-    expect(r2.status).toBe(130);
-
-    const refOut = path.join(cwd, 'runs-sigint-reference');
-    const epochs = Math.ceil(iterationCount(run) / 10);
-    const ref = nabla([...args, '--epochs', String(epochs), '--out', refOut], cwd, env);
-    expect(ref.status).toBe(0);
-    const reference = iterationLosses(path.join(runIn(refOut), 'metrics.jsonl'));
-    const losses = iterationLosses(path.join(run, 'metrics.jsonl'));
-    expect(losses.length).toBeGreaterThanOrEqual(stoppedAt + 3);
-    expect(losses).toEqual(reference.slice(0, losses.length));
+    const r = await interruptResumeAndReference(args, { cwd, out, env, perEpoch: 10 });
+    expect(r.losses.length).toBeGreaterThanOrEqual(r.stoppedAt + 3);
+    expect(r.losses).toEqual(r.referenceLosses.slice(0, r.losses.length));
   });
 
   it('--minutes ends training between two steps, keeps the time over resumes, and then refuses to resume', () => {

@@ -143,3 +143,28 @@ export interface ModelView {
   imageShape: [number, number, number];
   classNames: string[];
 }
+
+/**
+ * The result of a run judged by another command (a GAN's by `nabla eval`, SimCLR's by linear evaluation): no
+ * test accuracy or evaluation of its own, the rest as any run's, plus the run kind's own fields in `extra`.
+ */
+export function unscoredResult(
+  r: Pick<
+    JobResult,
+    'runDir' | 'modelName' | 'trainSeconds' | 'iterations' | 'checkpoint' | 'report' | 'classNames'
+  > & {
+    images: number;
+  },
+  extra: Pick<JobResult, 'gan' | 'simclr'>,
+): JobResult {
+  const { images, ...rest } = r;
+  return {
+    status: 'done',
+    ...rest,
+    testAccuracy: NaN,
+    bestValAcc: NaN,
+    imagesPerSec: r.trainSeconds > 0 ? images / r.trainSeconds : 0,
+    evaluation: { accuracy: NaN, count: 0, perClass: [], confusion: [] },
+    ...extra,
+  };
+}

@@ -28,7 +28,7 @@ import { formatDuration } from '../progress.js';
 import { RUN_FILES } from '../runDir.js';
 import { packageVersion } from '../version.js';
 import { resolveConfig, type RunConfig } from './config.js';
-import type { JobHooks, JobResult, JobStopped, TrainJob } from './job.js';
+import { unscoredResult, type JobHooks, type JobResult, type JobStopped, type TrainJob } from './job.js';
 import { resumeSolver, solverOptions, trainToEnd } from './run.js';
 import { watchSolver } from './watch.js';
 
@@ -133,21 +133,19 @@ export async function runSimclrJob(job: TrainJob, hooks: JobHooks): Promise<JobR
         shown: X.slice(`0:${Math.min(8, X.shape[0])}`),
       })
     : null;
-  return {
-    status: 'done',
-    runDir: job.runDir,
-    modelName: cfg.model.name,
-    testAccuracy: NaN,
-    bestValAcc: NaN,
-    trainSeconds: trained.trainSeconds,
-    imagesPerSec: trained.trainSeconds > 0 ? trained.images / trained.trainSeconds : 0,
-    iterations: solver.iteration,
-    checkpoint,
-    report,
-    evaluation: { accuracy: NaN, count: 0, perClass: [], confusion: [] },
-    classNames: ds.classNames,
-    simclr: { loss: lastLoss, budgetReached: trained.budgetReached ?? false },
-  };
+  return unscoredResult(
+    {
+      runDir: job.runDir,
+      modelName: cfg.model.name,
+      trainSeconds: trained.trainSeconds,
+      images: trained.images,
+      iterations: solver.iteration,
+      checkpoint,
+      report,
+      classNames: ds.classNames,
+    },
+    { simclr: { loss: lastLoss, budgetReached: trained.budgetReached ?? false } },
+  );
 }
 
 function meanOfLast(a: readonly number[], n: number): number {
