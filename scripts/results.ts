@@ -13,7 +13,9 @@
  * (`--minutes`, default 45), then judges its encoder by linear evaluation on the first `--labels` (default
  * 5,000) training images against the same classifier on a randomly initialised encoder and on raw pixels, and
  * a supervised net of the same size trained on those labelled images (`--supervised-epochs`, default 10);
- * `--run <folder>` judges a pretraining run made before instead of making one.
+ * `--run <folder>` judges a pretraining run made before instead of making one. `gan` (not in the default set:
+ * hours) trains `nabla train --model gan | lsgan | dcgan` at the course's epochs (10, 10, 5) on MNIST, scores
+ * each with `nabla eval` and copies its last grid of digits to docs/img/results-<model>.png.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -68,6 +70,7 @@ const ALL = [
   'seqcnn',
   'captioning',
   'simclr',
+  'gan',
 ] as const;
 type Part = (typeof ALL)[number];
 
@@ -94,7 +97,7 @@ for (const p of requested) {
 }
 const parts: Part[] = requested.length
   ? (requested as Part[])
-  : ALL.filter((p) => p !== 'seqcnn' && p !== 'simclr');
+  : ALL.filter((p) => p !== 'seqcnn' && p !== 'simclr' && p !== 'gan');
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const secs = (ms: number) => (ms < 120e3 ? `${(ms / 1000).toFixed(1)} s` : `${(ms / 60e3).toFixed(1)} min`);
@@ -752,6 +755,75 @@ async function runSimclr(): Promise<Section> {
   };
 }
 
+/** `nabla <args>` as a child process; its stdout, and its wall time in ms. */
+function nablaRun(args: string[]): { stdout: string; ms: number } {
+  const bin = new URL('../bin/nabla.js', import.meta.url).pathname;
+  log(`nabla ${args.join(' ')}`);
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`results: nabla ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+  return { stdout: r.stdout, ms: performance.now() - t0 };
+}
+
+/**
+ * The course's three GANs, each `nabla train --model <kind>` at its defaults (the course's epochs), then
+ * `nabla eval <run> --json`: classifier score and Fréchet distance, with wall times and the last grid.
+ */
+function runGans(): Section {
+  const rows: string[] = [];
+  const scores: Record<string, { classifierScore: number; frechetDistance: number }> = {};
+  for (const kind of ['gan', 'lsgan', 'dcgan']) {
+    const out = mkdtempSync(path.join(os.tmpdir(), `nabla-results-${kind}-`));
+    const args = [
+      'train',
+      '--model',
+      kind,
+      ...(limit !== null ? ['--limit', String(limit), '--epochs', '1'] : []),
+    ];
+    const t = nablaRun([...args, '--out', out]);
+    log(t.stdout.trim());
+    const runDir = path.join(out, readdirSync(out)[0]);
+    const e = nablaRun(['eval', runDir, '--json', ...(limit !== null ? ['--limit', String(limit)] : [])]);
+    const s = JSON.parse(e.stdout) as {
+      classifierScore: number;
+      realClassifierScore: number;
+      frechetDistance: number;
+    };
+    scores[kind] = s;
+    const trainedIn = /trained [\d,]+ iterations in ([^,]+),/.exec(t.stdout)?.[1] ?? '?';
+    const grids = readdirSync(runDir).filter((f) => /^samples-epoch-\d+\.png$/.test(f));
+    const last = grids.sort((a, b) => Number(/\d+/.exec(a)![0]) - Number(/\d+/.exec(b)![0])).at(-1)!;
+    const img = `docs/img/results-${kind}.png`;
+    if (limit === null)
+      writeFileSync(new URL(`../${img}`, import.meta.url), readFileSync(path.join(runDir, last)));
+    const meta = JSON.parse(readFileSync(path.join(runDir, 'checkpoint.json'), 'utf8')) as {
+      config: { epochs: number; batchSize: number };
+    };
+    rows.push(
+      `| ${kind} (${meta.config.epochs} epochs, batch ${meta.config.batchSize}) | **${s.classifierScore.toFixed(2)}** (real digits ${s.realClassifierScore.toFixed(2)}) ` +
+        `| **${s.frechetDistance.toFixed(2)}** | ${trainedIn} (${secs(t.ms)}) | ${secs(e.ms)} | ![${kind}](${img}) | \`nabla ${args.join(' ')}\` |`,
+    );
+  }
+  const bar =
+    scores.dcgan.classifierScore >= 8.5 && scores.dcgan.frechetDistance < scores.gan.frechetDistance;
+  return {
+    title: 'GANs on MNIST (vanilla, least squares, deep convolutional)',
+    lines: [
+      "Each GAN trained by `nabla train` at the course's settings (the first 50,000 MNIST training digits in [-1, 1], Adam 1e-3, betas 0.5/0.999, batch 128, noise 96) and scored by `nabla eval`: the classifier score and the Fréchet distance of 10,000 generated digits against the 10,000 test digits, in the cached digit CNN's eyes. " +
+        `Bar (issue 16): DCGAN's score ≥ 8.5 and a lower Fréchet distance than the vanilla GAN's: **${bar ? 'met' : 'not met'}**.`,
+      '',
+      '| model | classifier score | Fréchet distance | training (command wall time) | eval wall time | last grid | command |',
+      '|---|---|---|---|---|---|---|',
+      ...rows,
+      '',
+      `- Load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} at the end (2 cores shared with other jobs).`,
+    ],
+  };
+}
+
 function writeSection(part: Part, section: Section, command: string): void {
   const header = [
     '# Results on CIFAR-10',
@@ -789,7 +861,7 @@ function writeSection(part: Part, section: Section, command: string): void {
 }
 
 // Only the parts on the course's CIFAR-10 split need it (simclr loads its own images).
-const data = parts.some((p) => p !== 'captioning' && p !== 'simclr')
+const data = parts.some((p) => !['captioning', 'simclr', 'gan'].includes(p))
   ? await loadData()
   : (null as unknown as Cifar10Data);
 for (const part of parts) {
@@ -805,6 +877,7 @@ for (const part of parts) {
     seqcnn: () => runSeqCnn(data),
     captioning: () => runCaptioning(),
     simclr: () => runSimclr(),
+    gan: () => runGans(),
   };
   const section = await run[part]();
   const extra =

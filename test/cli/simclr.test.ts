@@ -161,5 +161,10 @@ describe('SimCLR from the command', () => {
     expect(t.stderr.trim().split('\n')).toHaveLength(1);
     expect(t.stderr).toMatch(/unknown option '--temprature'/);
     expect(existsSync(out)).toBe(false);
+    const s = nabla(['sweep', '--model', 'simclr', '--data', 'cifar10', '--out', out], cwd, env);
+    expect(s.status).toBe(2);
+    expect(s.stderr.trim()).toBe(
+      'nabla sweep: trials are ranked by validation accuracy, which a simclr run does not have (judge it with nabla eval)',
+    );
   });
 });
