@@ -683,7 +683,7 @@ async function runSimclr(): Promise<Section> {
   const meta = restored.ck.meta;
   const ds = await loadDataset(
     { kind: 'builtin', name: 'cifar10' },
-    { limit: labels, testLimit: limit ?? undefined },
+    { limit: labels, testLimit: limit ?? Number.MAX_SAFE_INTEGER },
   );
   const inputs = (X: NDArray): NDArray => normalizeImages(X, meta.normalization, 'chw', 'float32');
   const [XLab, XTest] = [inputs(ds.XTrain), inputs(ds.XTest)];

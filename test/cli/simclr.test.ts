@@ -83,6 +83,9 @@ describe('SimCLR from the command', () => {
     expect(res.simclr).toMatchObject({ featureDim: 128, numLabelled: 30, numTest: 20 });
     expect(res.simclr.testAccuracy).toBeGreaterThanOrEqual(0);
     expect(res.simclr.testAccuracy).toBeLessThanOrEqual(1);
+    // Fewer labels than test images: every test image is still scored.
+    const few = nabla(['eval', run, '--labels', '10'], cwd, env);
+    expect(few.stdout).toMatch(/10 labelled cifar10 training images, 20 test images/);
     const big = nabla(['eval', run, '--labels', '41'], cwd, env);
     expect(big.status).toBe(2);
     expect(big.stderr.trim()).toBe('nabla: --labels 41: cifar10 has only 40 training images');

@@ -33,7 +33,11 @@ export async function evalSimclrRun(r: LoadedRun, flags: SimclrEvalFlags): Promi
   const meta = r.ck.meta;
   const n = flags.labels ?? DEFAULT_LABELS;
   const t0 = performance.now();
-  const ds = await loadDataset(flags.data ?? parseData(meta.data.name), { limit: n, testLimit: flags.limit });
+  // Every test image unless --limit says (loadDataset's testLimit would otherwise follow limit).
+  const ds = await loadDataset(flags.data ?? parseData(meta.data.name), {
+    limit: n,
+    testLimit: flags.limit ?? Number.MAX_SAFE_INTEGER,
+  });
   if (ds.imageShape.join('x') !== '32x32x3')
     throw new UsageError(`the encoder takes 32x32 colour images; ${ds.name} has ${ds.imageShape.join('x')}`);
   if (ds.yTrain.size < n)
