@@ -26,6 +26,12 @@ const KERNEL_SUITES = [
 ];
 const ALL = ['test/**/*.test.ts'];
 
+/**
+ * The suites run a third time on the plain-SIMD wasm build (NABLA_WASM_BUILD=simd), the fallback of
+ * browsers and runtimes without relaxed SIMD: the kernels against the js ones, and the layers' gradients.
+ */
+const SIMD_SUITES = ['test/backend/**/*.test.ts', 'test/nn/**/*.test.ts'];
+
 const project = (name: string, include: string[], env: Record<string, string>, exclude: string[] = []) =>
   ({
     extends: true,
@@ -57,6 +63,7 @@ export default defineConfig({
           project('any', ALL, {}, KERNEL_SUITES),
           project('js', KERNEL_SUITES, { NABLA_BACKEND: 'js' }),
           project('wasm', KERNEL_SUITES, { NABLA_BACKEND: 'wasm' }),
+          project('wasm-simd', SIMD_SUITES, { NABLA_BACKEND: 'wasm', NABLA_WASM_BUILD: 'simd' }),
         ],
   },
 });

@@ -621,7 +621,7 @@ async function captionRun(model: string): Promise<string> {
     `${model}: BLEU-4 ${ev.bleu4.toFixed(4)}, exact ${pct(ev.exact)}, by digits ${byLength.map(([e]) => pct(e)).join(' ')}`,
   );
   return (
-    `| ${model} (${size}; ${cfg.optimizer} ${cfg.lr}, ${cfg.lrSchedule ?? 'constant'}, ${cfg.epochs} epochs, batch ${cfg.batchSize}) ` +
+    `| ${model} (${size}; ${cfg.optimizer} ${cfg.lr}, ${cfg.lrSchedule ?? 'constant'}, ${cfg.epochs} epochs of ${meta.data.numTrain.toLocaleString('en-US')} captions, batch ${cfg.batchSize}) ` +
     `| ${ev.bleu4.toFixed(4)} | **${pct(ev.exact)}** | **${pct(byLength[4][0])}** (${byLength[4][1]}) ` +
     `| ${byLength
       .slice(0, 4)
@@ -638,7 +638,7 @@ async function runCaptioning(): Promise<Section> {
   return {
     title: 'Image captioning on the offline mnist-captions set (RNN, LSTM, Transformer)',
     lines: [
-      "Each model trained by `nabla train` at its defaults: 20,000 training captions of 1-5 MNIST digits with the cached digit CNN's features per slot, scored on the 2,000 test images (made from MNIST's test digits) by greedy captions. Exact: the caption equals the digits in words. Bar (issue 14): the LSTM ≥ 90% exact on the test images and ahead of the vanilla RNN on 5-digit captions.",
+      "Each model trained by `nabla train` at its defaults (training captions per row) of 1-5 MNIST digits with the cached digit CNN's features per slot, scored on the 2,000 test images (made from MNIST's test digits) by greedy captions. Exact: the caption equals the digits in words. Bar (issue 14): the LSTM ≥ 90% exact on the test images and ahead of the vanilla RNN on 5-digit captions.",
       '',
       '| model (defaults) | BLEU-4 | exact | exact, 5 digits (images) | exact, 1 / 2 / 3 / 4 digits | training (command wall time) | command |',
       '|---|---|---|---|---|---|---|',

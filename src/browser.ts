@@ -24,3 +24,29 @@ export * from './solver/index.js';
 export * from './data/batches.js';
 export * from './data/simclrAugment.js';
 export * from './autograd/index.js';
+export { summary, type ModelSummary, type SummaryRow } from './models/summary.js';
+export type {
+  BinaryOp,
+  ChannelDotArgs,
+  ChannelLinearArgs,
+  ChannelMomentsArgs,
+  ChannelShape,
+  ConvBackwardArgs,
+  ConvForwardArgs,
+  ConvPool,
+  GemmArgs,
+  GemmBatchedArgs,
+  Im2colArgs,
+  LuArgs,
+  LuSolveArgs,
+  MaxPoolArgs,
+  MaxPoolBackwardArgs,
+  OptimizerStepArgs,
+  ReduceOp,
+  ReluBackwardArgs,
+  SoftmaxArgs,
+  SoftmaxBackwardArgs,
+  Strided,
+  UnaryOp,
+} from './backend/backend.js';
+export type { CaptionModel } from './solver/metrics.js';

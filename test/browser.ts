@@ -7,7 +7,7 @@
  * waits for or a failure (a page error, the process under test exiting). What is left is vitest's hang
  * guard (vitest.config.ts), for a page that stops answering altogether.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -96,4 +96,22 @@ export async function launchChromium(opts: {
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Serves folder `dir` to `page` at http://nabla.test/ (module scripts need http(s), not file://); a path
+ * outside the folder or a missing file is a 404.
+ */
+export async function serveFolder(page: Page, dir: string): Promise<void> {
+  await page.route('http://nabla.test/**', (route) => {
+    const rel = decodeURIComponent(new URL(route.request().url()).pathname).slice(1);
+    const file = path.join(dir, rel);
+    if (!file.startsWith(dir + path.sep)) return route.fulfill({ status: 404 });
+    const type = file.endsWith('.html') ? 'text/html' : 'text/javascript';
+    try {
+      return route.fulfill({ status: 200, contentType: type, body: readFileSync(file) });
+    } catch {
+      return route.fulfill({ status: 404 });
+    }
+  });
 }

@@ -165,18 +165,23 @@ export class Tensor {
     return this.markModified();
   }
 
+  /** In place (outside the graph, e.g. an optimizer step): this += b. */
   addInPlace(b: Tensor | Operand): this {
     return this.inPlace('addInPlace', (a) => a.addInPlace(valueOf(b)));
   }
+  /** In place: this −= b. */
   subInPlace(b: Tensor | Operand): this {
     return this.inPlace('subInPlace', (a) => a.subInPlace(valueOf(b)));
   }
+  /** In place: this *= b. */
   mulInPlace(b: Tensor | Operand): this {
     return this.inPlace('mulInPlace', (a) => a.mulInPlace(valueOf(b)));
   }
+  /** In place: this /= b. */
   divInPlace(b: Tensor | Operand): this {
     return this.inPlace('divInPlace', (a) => a.divInPlace(valueOf(b)));
   }
+  /** In place: every element set to value. */
   fill(value: number): this {
     return this.inPlace('fill', (a) => a.fill(value));
   }
@@ -186,57 +191,75 @@ export class Tensor {
   }
 
   // ---- ops as methods (see the op functions for what each does) -------------------------------------------
+  /** this + b, broadcast (recorded for backward). */
   add(b: ew.TensorLike): Tensor {
     return ew.add(this, b);
   }
+  /** this − b, broadcast. */
   sub(b: ew.TensorLike): Tensor {
     return ew.sub(this, b);
   }
+  /** this · b elementwise, broadcast. */
   mul(b: ew.TensorLike): Tensor {
     return ew.mul(this, b);
   }
+  /** this / b, broadcast. */
   div(b: ew.TensorLike): Tensor {
     return ew.div(this, b);
   }
+  /** this ** b, broadcast. */
   pow(b: ew.TensorLike): Tensor {
     return ew.pow(this, b);
   }
+  /** −this. */
   neg(): Tensor {
     return ew.neg(this);
   }
+  /** e^this. */
   exp(): Tensor {
     return ew.exp(this);
   }
+  /** Natural logarithm. */
   log(): Tensor {
     return ew.log(this);
   }
+  /** Square root. */
   sqrt(): Tensor {
     return ew.sqrt(this);
   }
+  /** Hyperbolic tangent. */
   tanh(): Tensor {
     return ew.tanh(this);
   }
+  /** Logistic sigmoid. */
   sigmoid(): Tensor {
     return ew.sigmoid(this);
   }
+  /** max(this, 0). */
   relu(): Tensor {
     return ew.relu(this);
   }
+  /** value where mask is true, this elsewhere (PyTorch's masked_fill). */
   maskedFill(mask: NDArray | Tensor, value: number): Tensor {
     return ew.maskedFill(this, mask, value);
   }
+  /** Matrix product, batched over leading axes. */
   matmul(b: Tensor): Tensor {
     return matmul(this, b);
   }
+  /** Sum over `axis` (all when omitted). */
   sum(axis?: Axis, keepdims = false): Tensor {
     return red.sum(this, axis, keepdims);
   }
+  /** Mean over `axis` (all when omitted). */
   mean(axis?: Axis, keepdims = false): Tensor {
     return red.mean(this, axis, keepdims);
   }
+  /** Maximum over `axis` (the gradient goes to the first maximum). */
   max(axis?: Axis, keepdims = false): Tensor {
     return red.max(this, axis, keepdims);
   }
+  /** The same values in a new shape (one size may be −1). */
   reshape(...shape: (number | readonly number[])[]): Tensor {
     const s = (shape.length === 1 && Array.isArray(shape[0]) ? shape[0] : shape) as number[];
     return sh.reshape(this, s);
@@ -245,31 +268,40 @@ export class Tensor {
   transpose(dim0 = -2, dim1 = -1): Tensor {
     return sh.transpose(this, dim0, dim1);
   }
+  /** Axes reordered (PyTorch's permute). */
   permute(...dims: number[]): Tensor {
     return sh.permute(this, dims);
   }
+  /** A new axis of size 1 at dim. */
   unsqueeze(dim: number): Tensor {
     return sh.unsqueeze(this, dim);
   }
+  /** Axes of size 1 removed (only dim when given). */
   squeeze(dim?: number): Tensor {
     return sh.squeeze(this, dim);
   }
+  /** Axes startDim..endDim merged into one. */
   flatten(startDim = 0, endDim = -1): Tensor {
     return sh.flatten(this, startDim, endDim);
   }
+  /** Basic slicing ('1:3', numbers, null for a whole axis). */
   slice(...specs: SliceSpec[]): Tensor {
     return sh.slice(this, ...specs);
   }
+  /** Integer-array (gather) indexing. */
   index(...specs: IndexSpec[]): Tensor {
     return sh.index(this, ...specs);
   }
+  /** Softmax along axis. */
   softmax(axis = -1): Tensor {
     return softmax(this, axis);
   }
+  /** Log-softmax along axis, computed stably. */
   logSoftmax(axis = -1): Tensor {
     return logSoftmax(this, axis);
   }
 
+  /** `tensor(<values>, gradFn=...)`, as PyTorch prints a tensor. */
   toString(): string {
     const fn = this.gradFn ? `, gradFn=${this.gradFn.op}` : this.requiresGrad ? ', requiresGrad=true' : '';
     return `tensor(${this.data.toString()}${fn})`;

@@ -8,6 +8,7 @@
  */
 import type { FloatArray, TypedArray } from './types.js';
 
+/** The elementwise binary kernels a backend implements (Backend.binary). */
 export type BinaryOp =
   | 'add'
   | 'sub'
@@ -28,6 +29,7 @@ export type BinaryOp =
   | 'logicalOr'
   | 'arctan2';
 
+/** The elementwise unary kernels a backend implements (Backend.unary). */
 export type UnaryOp =
   | 'copy'
   | 'neg'
@@ -63,6 +65,7 @@ export type UnaryOp =
   | 'log2'
   | 'log10';
 
+/** The reductions a backend implements (Backend.reduce). */
 export type ReduceOp = 'sum' | 'prod' | 'max' | 'min' | 'any' | 'all';
 
 /** A strided view of a buffer: element (i0, i1, ...) is data[offset + Σ ik·strides[k]]. */
@@ -360,6 +363,7 @@ export interface LuSolveArgs {
   k: number;
 }
 
+/** The kernel interface: the hot loops (GEMM, im2col/col2im, elementwise, reductions, pooling, the norm inner loops) every backend implements over strided views; nothing above it knows which backend runs. */
 export interface Backend {
   readonly name: string;
   /** out = op(a, b) elementwise over `shape`; a and b are already broadcast (stride 0 on stretched axes). */

@@ -40,6 +40,7 @@ let current: Backend = defaultBackend(
   typeof process !== 'undefined' ? process.env?.NABLA_BACKEND : undefined,
 );
 
+/** Adds a backend (or replaces the one of the same name) so setBackend(name) can select it. */
 export function registerBackend(b: Backend): void {
   registry.set(b.name, b);
 }
@@ -57,6 +58,7 @@ export function setBackend(name: string): void {
   current = b;
 }
 
+/** The names of the registered backends ('js', 'wasm', ...). */
 export function listBackends(): string[] {
   return [...registry.keys()];
 }

@@ -26,3 +26,10 @@ export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 /** Conventional status of a process ended by SIGINT (128 + 2); used after the checkpoint is saved. */
 export const EXIT_INTERRUPTED = 130;
+
+/**
+ * The signals that stop a long command cleanly (train, sweep) and the status it then exits with: 128 + the
+ * signal's number, what a shell reports for a process ended by it.
+ */
+export const STOP_SIGNALS = { SIGINT: EXIT_INTERRUPTED, SIGTERM: 143, SIGHUP: 129 } as const;
+export type StopSignal = keyof typeof STOP_SIGNALS;

@@ -235,6 +235,7 @@ Examples:
   nabla ui                                      # dashboard of past runs in runs/ (compare curves)
   nabla eval runs/<run>                         # accuracy, per-class accuracy, confusion matrix
   nabla predict runs/<run> digit.png            # top-5 classes with probabilities
+  nabla export runs/<run> --format onnx         # runs/<run>/model.onnx for onnxruntime and friends
   nabla sweep --model softmax --trials 8 --lr 1e-4:1e-1 --reg 1e-6:1e-2`,
     );
   // Subcommands inherit the parent's settings; strict() is applied to each so its errors name it.
@@ -253,6 +254,60 @@ Examples:
       ),
   );
 
+  addRunCommands(sub);
+
+  addGradcheckCommand(sub('gradcheck'));
+
+  addTrainingOptions(
+    sub('sweep')
+      .description(
+        'hyperparameter search (random, grid, ASHA) on worker threads or a Redis queue; ranked table, best checkpoint kept',
+      )
+      .action(async (opts, cmd: Command) =>
+        (await import('./commands/sweep.js')).sweepCommand({
+          ...opts,
+          trialsExplicit: cmd.getOptionValueSource('trials') === 'cli',
+        }),
+      ),
+    true,
+  );
+
+  addWorkerCommand(sub('worker'));
+
+  addDataCommands(sub('data'));
+
+  addServeOptions(
+    sub('ui')
+      .description('serve the dashboard of past runs on 127.0.0.1: curves, settings, pictures; compare runs')
+      .option('--runs <dir>', 'the folder of run folders', 'runs'),
+    8231,
+    'the dashboard',
+  ).action(async (opts) => (await import('./commands/ui.js')).uiCommand(opts));
+
+  addServeOptions(
+    sub('demo').description(
+      'serve the in-browser demo on 127.0.0.1: a CNN learns MNIST in your browser; draw a digit',
+    ),
+    8230,
+    'the server',
+  ).action(async (opts) => (await import('./commands/demo.js')).demoCommand(opts));
+
+  sub('bench')
+    .description('run the benchmarks (bench/run.ts) and print images/s and GFLOP/s')
+    .allowUnknownOption(true)
+    .allowExcessArguments(true)
+    .action(async (_opts, cmd: Command) => (await import('./commands/bench.js')).benchCommand(cmd.args));
+
+  sub('info')
+    .description('version, backend, threads, SIMD')
+    .option('--json', 'print as JSON', false)
+    .action(async (opts) => (await import('./commands/info.js')).infoCommand(opts));
+
+  return program;
+}
+
+/** The commands that act on a trained run: eval, predict, sample, export. */
+function addRunCommands(sub: (name: string) => Command): void {
   sub('eval')
     .description('evaluate a run or checkpoint: accuracy, per-class accuracy, confusion matrix')
     .argument('<run>', 'run folder or checkpoint (.json or .npz)')
@@ -308,23 +363,19 @@ Examples:
     .addOption(new Option('-o, --out <file>', 'PNG path (default: <run>/sample-seed-<s>-n<n>.png)'))
     .action(async (run, opts) => (await import('./commands/ganEval.js')).sampleCommand(run, opts));
 
-  addGradcheckCommand(sub('gradcheck'));
+  sub('export')
+    .description(
+      'write a trained classifier as an ONNX model (onnxruntime, PyTorch, TensorRT, ...), with its class names and normalisation in the metadata',
+    )
+    .argument('<run>', 'run folder or checkpoint')
+    .addOption(new Option('-f, --format <format>', 'model format').choices(['onnx']).default('onnx'))
+    .addOption(new Option('-o, --out <file>', 'output file (default: <run>/model.onnx)'))
+    .action(async (run, opts) => (await import('./commands/export.js')).exportCommand(run, opts));
+}
 
-  addTrainingOptions(
-    sub('sweep')
-      .description(
-        'hyperparameter search (random, grid, ASHA) on worker threads or a Redis queue; ranked table, best checkpoint kept',
-      )
-      .action(async (opts, cmd: Command) =>
-        (await import('./commands/sweep.js')).sweepCommand({
-          ...opts,
-          trialsExplicit: cmd.getOptionValueSource('trials') === 'cli',
-        }),
-      ),
-    true,
-  );
-
-  sub('worker')
+/** `nabla worker <url>`: takes a queue sweep's trials. */
+function addWorkerCommand(cmd: Command): Command {
+  return cmd
     .description('take the trials of `nabla sweep --queue` sweeps from a Redis queue and train them')
     .argument(
       '<url>',
@@ -340,8 +391,11 @@ Examples:
     )
     .addOption(new Option('--name <name>', "name shown in the sweep's results (default: host:pid)"))
     .action(async (url, opts) => (await import('./commands/worker.js')).workerCommand(url, opts));
+}
 
-  const data = sub('data').description('data sets: list, info, download');
+/** `nabla data list | info | download`. */
+function addDataCommands(cmd: Command): void {
+  const data = cmd.description('data sets: list, info, download');
   strict(data.command('list'))
     .description('the data sets nabla knows and whether each is available here')
     .action(async () => (await import('./commands/data.js')).dataList());
@@ -355,35 +409,6 @@ Examples:
     .option('--url <url>', 'download from this address instead')
     .option('--dir <dir>', 'save into this folder')
     .action(async (name, opts) => (await import('./commands/data.js')).dataDownload(name, opts));
-
-  addServeOptions(
-    sub('ui')
-      .description('serve the dashboard of past runs on 127.0.0.1: curves, settings, pictures; compare runs')
-      .option('--runs <dir>', 'the folder of run folders', 'runs'),
-    8231,
-    'the dashboard',
-  ).action(async (opts) => (await import('./commands/ui.js')).uiCommand(opts));
-
-  addServeOptions(
-    sub('demo').description(
-      'serve the in-browser demo on 127.0.0.1: a CNN learns MNIST in your browser; draw a digit',
-    ),
-    8230,
-    'the server',
-  ).action(async (opts) => (await import('./commands/demo.js')).demoCommand(opts));
-
-  sub('bench')
-    .description('run the benchmarks (bench/run.ts) and print images/s and GFLOP/s')
-    .allowUnknownOption(true)
-    .allowExcessArguments(true)
-    .action(async (_opts, cmd: Command) => (await import('./commands/bench.js')).benchCommand(cmd.args));
-
-  sub('info')
-    .description('version, backend, threads, SIMD')
-    .option('--json', 'print as JSON', false)
-    .action(async (opts) => (await import('./commands/info.js')).infoCommand(opts));
-
-  return program;
 }
 
 /** The options of `nabla sweep` beyond the training ones: what to search, how, and where it runs. */

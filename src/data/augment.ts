@@ -63,6 +63,7 @@ export function randomFlip(x: NDArray, { p = 0.5, rng }: { p?: number; rng: Gene
   return new NDArray(out, [N, C, H, W], x.dtype);
 }
 
+/** Options of the training-time augmentation: random crops with zero padding, horizontal flips. */
 export interface AugmentOptions {
   rng: Generator;
   /** Zero padding of the random crop (default 4, as for CIFAR-10); 0 disables cropping. */

@@ -50,6 +50,7 @@ export class ArrayDataset implements Dataset {
 /** `new ArrayDataset(...arrays)`. */
 export const arrayDataset = (...arrays: NDArray[]): ArrayDataset => new ArrayDataset(...arrays);
 
+/** How an epoch's example indices are drawn. */
 export interface SamplerOptions {
   /** A fresh permutation each epoch (true, default), or indices drawn with replacement as the course's solver.py. */
   shuffle?: boolean;
@@ -90,6 +91,7 @@ export class BatchSampler {
   }
 }
 
+/** How minibatches are drawn: size, order, seed. */
 export interface MinibatchOptions {
   batchSize: number;
   /** Shuffle the order (default true); false walks the data in order. */

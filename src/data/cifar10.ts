@@ -123,7 +123,9 @@ export function resolveCifar10Source(source?: string): string {
   return found;
 }
 
+/** loadCifar10Any's options: progress and the shuffle of the JPEG source. */
 export interface LoadCifar10AnyOptions {
+  /** Called as the files are read and decoded. */
   onProgress?: (p: LoadProgress) => void;
   /** Seed of the fixed shuffle applied to the JPEG source (default 0); see loadCifar10Any. */
   shuffleSeed?: number;
@@ -178,6 +180,7 @@ function takeRows(X: NDArray, idx: ArrayLike<number>): NDArray {
   return new NDArray(out, [idx.length, ...X.shape.slice(1)], X.dtype);
 }
 
+/** getCifar10Data's options: split sizes, preprocessing, progress (the course's get_CIFAR10_data). */
 export interface GetCifar10DataOptions {
   numTraining?: number;
   numValidation?: number;
@@ -190,6 +193,7 @@ export interface GetCifar10DataOptions {
   source?: string;
   /** Alias of `source`. */
   cifar10Dir?: string;
+  /** Called as the files are read and decoded. */
   onProgress?: (p: LoadProgress) => void;
   shuffleSeed?: number;
 }

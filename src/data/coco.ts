@@ -44,8 +44,10 @@ export interface CaptionData {
   test?: CaptionSplit;
 }
 
+/** The splits of a captioning data set. */
 export type CaptionSplitName = 'train' | 'val' | 'test';
 
+/** loadCocoData's options: which features, how many training captions. */
 export interface CocoOptions {
   /** The 512-wide PCA features (default true) rather than the 4096-wide fc7 ones. */
   pcaFeatures?: boolean;
@@ -274,6 +276,7 @@ export interface CaptionBatch {
   urls: string[];
 }
 
+/** sampleCocoMinibatch's options: batch size, split, where the randomness comes from. */
 export interface CaptionBatchOptions {
   batchSize?: number;
   split?: CaptionSplitName;

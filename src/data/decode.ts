@@ -32,6 +32,7 @@ interface PngModule {
 export const jpegJs = (): JpegModule => require('jpeg-js') as JpegModule;
 export const pngJs = (): PngModule => require('pngjs') as PngModule;
 
+/** The image file formats nabla decodes. */
 export type ImageFormat = 'png' | 'jpeg';
 
 /** The format from the magic bytes (PNG: 89 50 4E 47; JPEG: FF D8 FF), or null. */

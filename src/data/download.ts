@@ -14,6 +14,7 @@ import { optionalPackageError } from '../optionalPackage.js';
 import { extract as tarExtract } from 'tar';
 import { dataCacheDir } from './cache.js';
 
+/** download's options: checksum and size to verify, progress, abort signal, timeouts, redirects. */
 export interface DownloadOptions {
   /** Expected sha256 (hex) of the whole file. */
   sha256?: string;
@@ -224,7 +225,7 @@ export async function download(url: string, dest: string, options: DownloadOptio
 }
 
 /** A published file of a data set: its name, URL, checksum and size in bytes. */
-interface DatasetFile {
+export interface DatasetFile {
   name: string;
   url: string;
   md5?: string;
@@ -268,8 +269,10 @@ export const DATASETS: Record<'cifar10' | 'mnist' | 'fashion-mnist', DatasetFile
   ).map(([name, md5, size]) => ({ name, url: FASHION_MIRROR + name, md5, size })),
 };
 
+/** The data sets downloadDataset knows. */
 export type DatasetName = keyof typeof DATASETS;
 
+/** downloadDataset's options: target folder, mirror, progress. */
 export interface DownloadDatasetOptions {
   /** Where to put the data set (default: `<cache>/datasets/<name>`, see dataCacheDir). */
   dir?: string;
@@ -278,6 +281,7 @@ export interface DownloadDatasetOptions {
    * is false. */
   url?: string;
   verify?: boolean;
+  /** Called as bytes arrive, per file: its name, bytes so far, total when known. */
   onProgress?: (file: string, received: number, total: number | null) => void;
   signal?: AbortSignal;
 }
@@ -339,7 +343,9 @@ export async function downloadDataset(
 
 /** A terminal progress bar (cli-progress) for downloadDataset's onProgress; call stop() when done. */
 export function progressBar(): {
+  /** Draws the bar; pass as downloadDataset's onProgress. */
   onProgress: (file: string, received: number, total: number | null) => void;
+  /** Ends the bar. */
   stop: () => void;
 } {
   interface Bar {

@@ -194,6 +194,7 @@ export interface MnistData {
   yTest: NDArray;
 }
 
+/** loadMnist's options: flattened rows and/or floats in [0, 1]. */
 export interface MnistOptions {
   /** Images as (N, 784) instead of (N, 28, 28). */
   flatten?: boolean;

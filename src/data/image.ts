@@ -15,6 +15,7 @@ import { fmtShape } from '../ndarray/shape.js';
 import { writeFileAtomic } from '../nodeFiles.js';
 import { decodeImage, jpegJs, pngJs } from './decode.js';
 
+/** readImage's options: the channels wanted. */
 export interface ReadImageOptions {
   /** 'RGB' (default): (H, W, 3); 'RGBA': (H, W, 4); 'L': grayscale (H, W). */
   mode?: 'RGB' | 'RGBA' | 'L';
@@ -32,6 +33,7 @@ export function readImage(file: string, options: ReadImageOptions = {}): NDArray
   return new NDArray(data, shape, 'uint8');
 }
 
+/** writeImage's options (JPEG quality). */
 export interface WriteImageOptions {
   /** JPEG quality 1..100 (default 90). */
   quality?: number;
@@ -89,7 +91,8 @@ export function writeImage(file: string, arr: NDArray, options: WriteImageOption
 }
 
 /** resizeBilinear's sizes after the buffer: source (h, w, c) and output (oh, ow). */
-type ResizeSize = [h: number, w: number, c: number, oh: number, ow: number];
+/** resizeBilinear's size arguments: source height, width, channels, then output height and width. */
+export type ResizeSize = [h: number, w: number, c: number, oh: number, ow: number];
 
 /**
  * The bilinear kernel on a raw (h, w, c) buffer: returns (oh, ow, c) values, rounded and clipped to

@@ -34,6 +34,7 @@ export interface LoadProgress {
   total: number;
 }
 
+/** loadImageFolder's options: classes, image size, splits, cache. */
 export interface ImageFolderOptions {
   /** Load only these classes, with these labels (their index here). Default: every class found, sorted
    * (CIFAR-10's official order when the class names are exactly CIFAR-10's). */
@@ -57,6 +58,7 @@ export interface ImageSplit {
   files: string[];
 }
 
+/** An image folder loaded: class names and, per split, images (N, H, W, C) uint8 with labels (N,). */
 export interface ImageFolderData {
   classes: string[];
   splits: Record<string, ImageSplit>;

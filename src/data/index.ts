@@ -8,7 +8,7 @@ export {
   type LoadProgress,
 } from './imageFolder.js';
 export { dataCacheDir, sourceChecksum, sha256File } from './cache.js';
-export { imageFormat, decodeImage, type DecodedImage } from './decode.js';
+export { imageFormat, decodeImage, type DecodedImage, type ImageFormat } from './decode.js';
 export * from './image.js';
 export * from './idx.js';
 export * from './preprocess.js';

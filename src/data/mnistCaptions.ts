@@ -5,7 +5,7 @@
  *
  * - Splits: train from MNIST's first 50,000 training digits, val from its last 10,000, test from its test
  *   digits, so no digit image appears in two splits. Lengths are uniform in 1..maxDigits; digits are drawn
- *   uniformly (with replacement) from the split's pool; everything comes from one seeded Generator.
+ *   uniformly (with replacement) from the split's pool; each split from its own stream of the seed.
  * - Vocabulary: the course's special tokens <NULL> = 0, <START> = 1, <END> = 2, <UNK> = 3, then zero..nine
  *   = 4..13.
  * - Features: like the course's CNN features of COCO images, from a function images → features given by the
@@ -67,6 +67,7 @@ export interface MnistCaptionData extends CaptionData {
   test: MnistCaptionSplit;
 }
 
+/** loadMnistCaptions' options: split sizes, digits per image, seed. */
 export interface MnistCaptionsOptions {
   numTrain?: number;
   numVal?: number;
@@ -195,11 +196,13 @@ export async function loadMnistCaptions({
     );
   const nTrain = src.XTrain.shape[0];
   const valFrom = Math.max(1, nTrain - 10000);
-  const rng = new Generator(seed);
+  // Each split draws from its own stream, so the val and test captions stay the same whatever numTrain
+  // (runs of different sizes are scored on the same test images) and a larger split extends a smaller one.
+  const rng = (split: number) => new Generator(splitSeed(seed, split));
   const parts = {
-    train: composeSplit(rng, src.XTrain, src.yTrain, [0, valFrom], numTrain, maxDigits),
-    val: composeSplit(rng, src.XTrain, src.yTrain, [valFrom, nTrain], numVal, maxDigits),
-    test: composeSplit(rng, src.XTest, src.yTest, [0, src.XTest.shape[0]], numTest, maxDigits),
+    train: composeSplit(rng(0), src.XTrain, src.yTrain, [0, valFrom], numTrain, maxDigits),
+    val: composeSplit(rng(1), src.XTrain, src.yTrain, [valFrom, nTrain], numVal, maxDigits),
+    test: composeSplit(rng(2), src.XTest, src.yTest, [0, src.XTest.shape[0]], numTest, maxDigits),
   };
   const features = await splitFeatures(op, parts, extractor, featureKey, {
     numTrain,
@@ -207,10 +210,16 @@ export async function loadMnistCaptions({
     numTest,
     maxDigits,
     seed,
+    streams: 'per-split', // the splits' generation (part of the features' cache key)
     mnist: mnist ? null : (mnistDir ?? mnistDataDir()),
   });
   const split = (k: keyof typeof parts): MnistCaptionSplit => ({ ...parts[k], features: features[k] });
   return { ...mnistCaptionsVocabulary(), train: split('train'), val: split('val'), test: split('test') };
+}
+
+/** The seed of split k's stream: seed and k mixed so that no two seeds closer than 8.8e8 share a stream. */
+function splitSeed(seed: number, k: number): number {
+  return (Math.imul(seed >>> 0, 3) + Math.imul(k + 1, 0x9e3779b9)) >>> 0;
 }
 
 /** Runs the extractor on each split's images, or reads its result from the cache (featureKey given). */

@@ -205,6 +205,7 @@ export function whiten(Xrot: NDArray, pca: Pca, eps = 1e-5): NDArray {
   return Xrot.div(pca.S.slice(`0:${k}`).add(eps).sqrt());
 }
 
+/** trainValSplit's options. */
 export interface TrainValSplitOptions {
   /** Number of validation examples. */
   numVal: number;

@@ -156,8 +156,10 @@ export function randomResizedCropParams(
 
 /** The course's CIFAR-10 normalisation (transforms.Normalize in compute_train_transform). */
 export const CIFAR_MEAN = [0.4914, 0.4822, 0.4465] as const;
+/** The course's CIFAR-10 per-channel standard deviations (transforms.Normalize in compute_train_transform). */
 export const CIFAR_STD = [0.2023, 0.1994, 0.201] as const;
 
+/** SimCLR augmentation options: the generator, output size, the colour-jitter and crop settings. */
 export interface SimclrTransformOptions {
   rng: Generator;
   /** Output side (default 32). */

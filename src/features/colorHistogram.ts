@@ -45,6 +45,7 @@ export function rgbToHsv(rgb: NDArray): NDArray {
   return new NDArray(out, rgb.shape, 'float64');
 }
 
+/** colorHistogramHsv's options: number of bins and the hue range (the course's nbin, xmin, xmax). */
 export interface ColorHistogramOptions {
   nbin?: number;
   xmin?: number;

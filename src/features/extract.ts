@@ -9,6 +9,7 @@ import { hogFeature } from './hog.js';
 /** A feature function: one image -> a 1-D feature vector. */
 export type FeatureFn = (img: NDArray) => NDArray;
 
+/** extractFeatures' options. */
 export interface ExtractFeaturesOptions {
   /** Called every 1000 images and at the end (done, total). */
   onProgress?: (done: number, total: number) => void;

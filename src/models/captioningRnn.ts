@@ -11,7 +11,7 @@
  * Wh (H, H | 4H), b (H | 4H,), WVocab (H, V), bVocab (V,).
  */
 import { full, zeros } from '../ndarray/creation.js';
-import { isInteger, type FloatDType } from '../ndarray/dtype.js';
+import type { FloatDType } from '../ndarray/dtype.js';
 import { NDArray } from '../ndarray/ndarray.js';
 import { Generator } from '../ndarray/random.js';
 import { fmtShape } from '../ndarray/shape.js';
@@ -28,11 +28,13 @@ import {
   wordEmbeddingForward,
   type RnnCache,
 } from '../nn/rnn.js';
-import { invertVocabulary } from './captions.js';
+import { checkFeatures, checkWordIndices, invertVocabulary, specialIndices } from './captions.js';
 import type { Grads } from './model.js';
 
+/** The recurrent cell of CaptioningRNN: vanilla RNN or LSTM. */
 export type CellType = 'rnn' | 'lstm';
 
+/** CaptioningRNN's options (the course's CaptioningRNN arguments). */
 export interface CaptioningRNNOptions {
   /** The vocabulary, word → index in [0, V); V = its size. Must hold <NULL> (and <START> to sample). */
   wordToIdx: Readonly<Record<string, number>>;
@@ -48,6 +50,7 @@ export interface CaptioningRNNOptions {
   seed?: number;
 }
 
+/** Options of caption sampling: length, beam width. */
 export interface SampleOptions {
   /** The caption length T (default 30). */
   maxLength?: number;
@@ -61,6 +64,7 @@ export interface SampleOptions {
 /** One step of the cell from (h, c) on word vectors x (M, W); c is null for the RNN. */
 type Step = (x: NDArray, h: NDArray, c: NDArray | null) => [NDArray, NDArray | null];
 
+/** The course's CaptioningRNN: image features (N, D) → initial hidden state; word embeddings (N, T, W) → RNN/LSTM → temporal affine → scores over the vocabulary (N, T, V); loss(features, captions) is the temporal softmax loss with its gradients. */
 export class CaptioningRNN {
   params: Record<string, NDArray>;
   readonly wordToIdx: Readonly<Record<string, number>>;
@@ -84,17 +88,17 @@ export class CaptioningRNN {
   }: CaptioningRNNOptions) {
     if (cellType !== 'rnn' && cellType !== 'lstm')
       throw new RangeError(`CaptioningRNN: invalid cellType '${String(cellType)}' (rnn or lstm)`);
-    if (wordToIdx['<NULL>'] === undefined)
-      throw new RangeError('CaptioningRNN: wordToIdx has no <NULL> word');
     this.wordToIdx = wordToIdx;
     this.idxToWord = invertVocabulary(wordToIdx);
     this.cellType = cellType;
     this.dtype = dtype;
     this.inputDim = inputDim;
     const V = (this.vocabSize = Object.keys(wordToIdx).length);
-    this.nullIdx = wordToIdx['<NULL>'];
-    this.startIdx = wordToIdx['<START>'];
-    this.endIdx = wordToIdx['<END>'];
+    ({
+      nullIdx: this.nullIdx,
+      startIdx: this.startIdx,
+      endIdx: this.endIdx,
+    } = specialIndices('CaptioningRNN', wordToIdx));
     const [D, W, H] = [inputDim, wordvecDim, hiddenDim];
     const G = cellType === 'lstm' ? 4 : 1;
     const rng = new Generator(seed);
@@ -111,13 +115,8 @@ export class CaptioningRNN {
     };
   }
 
-  /** features (N, inputDim) as this model's dtype; throws naming `op` and the shapes otherwise. */
   private checkFeatures(op: string, features: NDArray): NDArray {
-    if (features.ndim !== 2 || features.shape[1] !== this.inputDim)
-      throw new RangeError(
-        `${op}: features of shape ${fmtShape(features.shape)} should be (N, inputDim = ${this.inputDim})`,
-      );
-    return features.dtype === this.dtype ? features : features.astype(this.dtype);
+    return checkFeatures(op, features, this.inputDim, this.dtype);
   }
 
   /**
@@ -134,7 +133,7 @@ export class CaptioningRNN {
       throw new RangeError(
         `${op}: captions of shape ${fmtShape(captions.shape)} should be (N = ${N}, T ≥ 2) to match features of shape ${fmtShape(features.shape)}`,
       );
-    this.checkWords(op, captions);
+    checkWordIndices(op, captions, this.vocabSize);
     const T = captions.shape[1];
     const captionsIn = captions.slice(':', `0:${T - 1}`);
     const captionsOut = captions.slice(':', `1:${T}`);
@@ -167,18 +166,6 @@ export class CaptioningRNN {
         bVocab: dbVocab,
       },
     ];
-  }
-
-  /** Requires integer word indices in [0, V). */
-  private checkWords(op: string, captions: NDArray): void {
-    if (!isInteger(captions.dtype))
-      throw new RangeError(`${op}: captions must be int32 word indices, got ${captions.dtype}`);
-    if (captions.size === 0) return;
-    const [lo, hi] = [captions.min().item(), captions.max().item()];
-    if (lo < 0 || hi >= this.vocabSize)
-      throw new RangeError(
-        `${op}: captions of shape ${fmtShape(captions.shape)} hold word indices from ${lo} to ${hi}, outside the vocabulary [0, ${this.vocabSize})`,
-      );
   }
 
   /**

@@ -13,7 +13,7 @@
  * 0, LayerNorm 1 and 0, and the output layer PyTorch's default U(±1/√W).
  */
 import { arange, full } from '../ndarray/creation.js';
-import { isInteger, type FloatDType } from '../ndarray/dtype.js';
+import type { FloatDType } from '../ndarray/dtype.js';
 import type { NDArray } from '../ndarray/ndarray.js';
 import { concatenate } from '../ndarray/manipulation.js';
 import { Generator } from '../ndarray/random.js';
@@ -28,7 +28,9 @@ import { LayerNorm } from '../nn/modules/norm.js';
 import { TransformerDecoder, TransformerDecoderLayer } from '../nn/modules/transformer.js';
 import type { Grads, LossModel } from './model.js';
 import { tensorLossAndGrads } from './tensorModel.js';
+import { checkFeatures, checkWordIndices, specialIndices } from './captions.js';
 
+/** CaptioningTransformer's options (the course's CaptioningTransformer arguments). */
 export interface CaptioningTransformerOptions {
   /** The vocabulary, word → index in [0, V). Must hold <NULL> (and <START> to sample). */
   wordToIdx: Readonly<Record<string, number>>;
@@ -127,15 +129,12 @@ export class CaptioningTransformer implements LossModel {
     dtype = 'float32',
     seed = 0,
   }: CaptioningTransformerOptions) {
-    if (wordToIdx['<NULL>'] === undefined)
-      throw new RangeError('CaptioningTransformer: wordToIdx has no <NULL> word');
     this.wordToIdx = wordToIdx;
     this.vocabSize = Object.keys(wordToIdx).length;
     this.inputDim = inputDim;
     this.maxLength = maxLength;
     this.dtype = dtype;
-    this.nullIdx = wordToIdx['<NULL>'];
-    this.startIdx = wordToIdx['<START>'];
+    ({ nullIdx: this.nullIdx, startIdx: this.startIdx } = specialIndices('CaptioningTransformer', wordToIdx));
     this.rng = new Generator(seed + 1);
     this.net = new CaptioningTransformerNet({
       wordToIdx,
@@ -157,13 +156,8 @@ export class CaptioningTransformer implements LossModel {
     return Object.fromEntries(this.net.namedBuffers());
   }
 
-  /** features (N, inputDim) as this model's dtype; throws naming `op` and the shapes otherwise. */
   private checkFeatures(op: string, features: NDArray): NDArray {
-    if (features.ndim !== 2 || features.shape[1] !== this.inputDim)
-      throw new RangeError(
-        `${op}: features of shape ${fmtShape(features.shape)} should be (N, inputDim = ${this.inputDim})`,
-      );
-    return features.dtype === this.dtype ? features : features.astype(this.dtype);
+    return checkFeatures(op, features, this.inputDim, this.dtype);
   }
 
   private checkCaptions(op: string, captions: NDArray, N: number): void {
@@ -172,13 +166,7 @@ export class CaptioningTransformer implements LossModel {
       throw new RangeError(
         `${op}: captions of shape ${fmtShape(captions.shape)} should be (N = ${N}, 2 ≤ T ≤ maxLength + 1 = ${this.maxLength + 1})`,
       );
-    if (!isInteger(captions.dtype))
-      throw new RangeError(`${op}: captions must be int32 word indices, got ${captions.dtype}`);
-    const [lo, hi] = [captions.min().item(), captions.max().item()];
-    if (lo < 0 || hi >= this.vocabSize)
-      throw new RangeError(
-        `${op}: captions hold word indices from ${lo} to ${hi}, outside the vocabulary [0, ${this.vocabSize})`,
-      );
+    checkWordIndices(op, captions, this.vocabSize);
   }
 
   /**
@@ -250,6 +238,7 @@ export class CaptioningTransformer implements LossModel {
     return this.net.stateDict();
   }
 
+  /** Loads a PyTorch-style state dict (names as the course's model; strict by default). */
   loadStateDict(state: Record<string, NDArray>, options?: { strict?: boolean }): void {
     this.net.loadStateDict(state, options);
   }

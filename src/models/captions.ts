@@ -3,6 +3,7 @@
  * special tokens <NULL> (padding, index 0), <START>, <END> and <UNK>, captions (N, T) int32 that begin with
  * <START>, end with <END> and are padded with <NULL>.
  */
+import { isInteger, type FloatDType } from '../ndarray/dtype.js';
 import type { NDArray } from '../ndarray/ndarray.js';
 import { fmtShape } from '../ndarray/shape.js';
 
@@ -46,4 +47,35 @@ export function invertVocabulary(wordToIdx: Readonly<Record<string, number>>): s
   const idxToWord: string[] = [];
   for (const [w, i] of Object.entries(wordToIdx)) idxToWord[i] = w;
   return idxToWord;
+}
+
+/** The special words' indices in a vocabulary, which must hold <NULL>; `model` names the owner in the error. */
+export function specialIndices(
+  model: string,
+  wordToIdx: Readonly<Record<string, number>>,
+): { nullIdx: number; startIdx: number | undefined; endIdx: number | undefined } {
+  const nullIdx = wordToIdx['<NULL>'];
+  if (nullIdx === undefined) throw new RangeError(`${model}: wordToIdx has no <NULL> word`);
+  return { nullIdx, startIdx: wordToIdx['<START>'], endIdx: wordToIdx['<END>'] };
+}
+
+/** A captioning model's image features (N, inputDim) as its dtype; throws naming `op` and the shapes otherwise. */
+export function checkFeatures(op: string, features: NDArray, inputDim: number, dtype: FloatDType): NDArray {
+  if (features.ndim !== 2 || features.shape[1] !== inputDim)
+    throw new RangeError(
+      `${op}: features of shape ${fmtShape(features.shape)} should be (N, inputDim = ${inputDim})`,
+    );
+  return features.dtype === dtype ? features : features.astype(dtype);
+}
+
+/** Requires captions of integer word indices in [0, vocabSize). */
+export function checkWordIndices(op: string, captions: NDArray, vocabSize: number): void {
+  if (!isInteger(captions.dtype))
+    throw new RangeError(`${op}: captions must be int32 word indices, got ${captions.dtype}`);
+  if (captions.size === 0) return;
+  const [lo, hi] = [captions.min().item(), captions.max().item()];
+  if (lo < 0 || hi >= vocabSize)
+    throw new RangeError(
+      `${op}: captions of shape ${fmtShape(captions.shape)} hold word indices from ${lo} to ${hi}, outside the vocabulary [0, ${vocabSize})`,
+    );
 }

@@ -16,6 +16,7 @@ import { noGrad, tensor } from '../autograd/tensor.js';
 import { crossEntropy } from '../autograd/ops/losses.js';
 import { tensorLossAndGrads } from './tensorModel.js';
 
+/** Classifier's options: L2 strength, loss, dtype, generator, autograd. */
 export interface ClassifierOptions {
   /** L2 strength: 0.5·reg·ΣW² over the weights of Linear and Conv2d layers (not biases or norms). */
   reg?: number;

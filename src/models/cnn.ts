@@ -22,6 +22,7 @@ import {
 import type { Grads, Model } from './model.js';
 import { affineParams, modelInput, type NetOptions } from './util.js';
 
+/** ThreeLayerConvNet's options (the course's ThreeLayerConvNet arguments). */
 export interface ThreeLayerConvNetOptions extends NetOptions {
   /** (C, H, W) of one input image. */
   inputDim?: [number, number, number];

@@ -8,8 +8,10 @@ import { concatenateRows } from './util.js';
 import { KNearestNeighbor, nearestIndices, voteLabels } from './kNearestNeighbor.js';
 import { fmtShape } from '../ndarray/shape.js';
 
+/** The course's k choices for cross-validating kNN. */
 export const defaultKChoices: readonly number[] = [1, 3, 5, 8, 10, 12, 15, 20, 50, 100];
 
+/** crossValidateKnn's result: each k's accuracy on each fold, the best k and its mean accuracy. */
 export interface CrossValidationResult {
   /** For each k, the accuracy on each held-out fold. */
   kToAccuracies: Record<number, number[]>;

@@ -29,6 +29,7 @@ import {
 import type { Grads, Model } from './model.js';
 import { affineParams, modelInput } from './util.js';
 
+/** FullyConnectedNet's options (the course's FullyConnectedNet arguments). */
 export interface FullyConnectedNetOptions {
   /** The size of each hidden layer. */
   hiddenDims: number[];

@@ -187,7 +187,9 @@ export function lsGeneratorLoss(scoresFake: Tensor): Tensor {
   return mul(mean(mul(r, r)), 0.5);
 }
 
+/** A discriminator loss: the logits of real (N,) and fake (N,) images → a scalar tensor. */
 export type DiscriminatorLossFn = (real: Tensor, fake: Tensor) => Tensor;
+/** A generator loss: the discriminator's logits of fake images (N,) → a scalar tensor. */
 export type GeneratorLossFn = (fake: Tensor) => Tensor;
 
 /** One step's losses. */
@@ -196,6 +198,7 @@ export interface GanStepLosses {
   gLoss: number;
 }
 
+/** ganStep's options: the two losses and optimizers, noise size, generator. */
 export interface GanStepOptions {
   discriminatorLoss: DiscriminatorLossFn;
   generatorLoss: GeneratorLossFn;
@@ -240,6 +243,7 @@ export function ganStep(
   return { dLoss: dError.item(), gLoss: gError.item(), fake: fake.data };
 }
 
+/** runAGan's options (the course's run_a_gan): epochs, batch size, how often to show samples. */
 export interface RunAGanOptions {
   /** Print and keep 16 samples every this many iterations (default 250). */
   showEvery?: number;

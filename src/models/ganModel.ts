@@ -39,8 +39,10 @@ import type { Grads, StagedLossModel, StepLosses } from './model.js';
 
 /** The three GANs of the course: vanilla (bce losses), least squares, deep convolutional (bce losses). */
 export const GAN_KINDS = ['gan', 'lsgan', 'dcgan'] as const;
+/** The GAN variants: the course's MLP GAN with the vanilla or least-squares loss, and the DCGAN. */
 export type GanKind = (typeof GAN_KINDS)[number];
 
+/** Whether `name` is a GAN variant. */
 export const isGanKind = (name: string): name is GanKind => (GAN_KINDS as readonly string[]).includes(name);
 
 /** The course's training: batch 128, Adam at 1e-3; 10 epochs for the MLP GANs, 5 for the DCGAN. */
@@ -50,6 +52,7 @@ export const GAN_TRAIN_DEFAULTS = {
   dcgan: { epochs: 5, batchSize: 128, optimizer: 'adam', lr: 1e-3, reg: 0 },
 } as const;
 
+/** GanModel's options: the variant, noise size, dtype, seed. */
 export interface GanModelOptions {
   kind: GanKind;
   noiseDim?: number;

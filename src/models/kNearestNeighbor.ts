@@ -10,6 +10,7 @@ import { allocArray } from '../ndarray/ndarray.js';
 import { fmtShape } from '../ndarray/shape.js';
 import { zeros } from '../ndarray/creation.js';
 
+/** The course's kNN classifier: train memorises X (N, D) and y (N,); computeDistances* give (Ntest, Ntrain) L2 distances; predictLabels votes among the k nearest. */
 export class KNearestNeighbor {
   XTrain: NDArray | null = null;
   yTrain: NDArray | null = null;

@@ -9,6 +9,7 @@ import { svmLossVectorized } from './linearSvm.js';
 import { softmaxLossVectorized } from './softmax.js';
 import { gatherRows } from '../ndarray/indexing.js';
 
+/** LinearClassifier.train's options: learning rate, L2 strength, iterations, batch size. */
 export interface LinearTrainOptions {
   learningRate?: number;
   reg?: number;
@@ -19,6 +20,7 @@ export interface LinearTrainOptions {
   seed?: number;
 }
 
+/** The course's LinearClassifier: weights W (D, C) trained by minibatch SGD on its loss; predict(X (N, D)) → labels (N,). */
 export abstract class LinearClassifier {
   /** The weights (D, C), created on the first call to train. */
   W: NDArray | null = null;

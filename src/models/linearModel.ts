@@ -13,6 +13,7 @@ import { svmLossVectorized } from './linearSvm.js';
 import { softmaxLossVectorized } from './softmax.js';
 import type { Grads, Model } from './model.js';
 
+/** LinearModel's options: loss, sizes, L2 strength, dtype, seed. */
 export interface LinearModelOptions {
   /** 'svm' (multiclass hinge) or 'softmax' (cross-entropy). */
   loss: 'svm' | 'softmax';

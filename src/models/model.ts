@@ -7,6 +7,7 @@
 import type { NDArray } from '../ndarray/ndarray.js';
 import type { Generator } from '../ndarray/random.js';
 
+/** Gradients keyed as the parameters they belong to. */
 export type Grads = Record<string, NDArray>;
 
 /** Any trainable model: `loss(...batch)` → [loss, grads]. */
@@ -34,9 +35,11 @@ export interface StepLosses {
  * own optimizer state, to the parameters named in grads.
  */
 export interface StagedLossModel extends LossModel {
+  /** One staged step on `batch`, calling `update(grads)` after each stage; returns the stages' losses. */
   trainStep(batch: NDArray[], update: (grads: Grads) => void): StepLosses;
 }
 
+/** Whether the model trains in stages (trainStep) rather than by one loss. */
 export const isStaged = (m: LossModel): m is StagedLossModel =>
   typeof (m as Partial<StagedLossModel>).trainStep === 'function';
 

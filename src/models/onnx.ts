@@ -220,11 +220,13 @@ function addCourseModel(g: GraphBuilder, model: LossModel): void {
  * model: a Classifier, Sequential, TwoLayerNet, FullyConnectedNet, ThreeLayerConvNet or LinearModel.
  * inputShape: one input's shape without the batch axis, e.g. [1, 28, 28] or [784].
  * The graph's input "input" is (N, ...inputShape) float32 (N free); its output "scores" is (N, C).
+ * name: the graph's name; metadata: key–value strings stored in the model's metadata_props (onnxruntime's
+ * `InferenceSession` metadata, onnx.load(...).metadata_props), e.g. the class names and input normalisation.
  */
 export function exportOnnx(
   model: LossModel | Module,
   inputShape: readonly number[],
-  { name = 'nabla' }: { name?: string } = {},
+  { name = 'nabla', metadata = {} }: { name?: string; metadata?: Record<string, string> } = {},
 ): Uint8Array {
   const onnx = onnxProto();
   const g = new GraphBuilder();
@@ -244,6 +246,7 @@ export function exportOnnx(
     irVersion: 7,
     producerName: 'nabla',
     opsetImport: [{ domain: '', version: 13 }],
+    metadataProps: Object.entries(metadata).map(([key, value]) => ({ key, value })),
     graph: {
       name,
       node: g.nodes,

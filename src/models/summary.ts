@@ -25,6 +25,7 @@ export interface SummaryRow {
   params: number;
 }
 
+/** summary's result: one row per layer, the output shape, parameter totals, and the table as text. */
 export interface ModelSummary {
   rows: SummaryRow[];
   /** Shape of the model's output (the class scores) for a batch, batch axis as -1. */
@@ -69,7 +70,8 @@ export function summary(model: LossModel | Module, inputShape: readonly number[]
       let x = x0;
       for (const [name, layer] of leaves(net, '')) {
         x = layer.forward(x) as NDArray;
-        const own = Object.values(layer.params).reduce((s, a) => s + count(a), 0);
+        // namedParameters, not params: a block that is not a Sequential owns its children's parameters.
+        const own = layer.namedParameters().reduce((s, [, a]) => s + count(a), 0);
         rows.push({ name, layer: String(layer), outputShape: batchShape(x), params: own });
       }
       outputShape = batchShape(x);

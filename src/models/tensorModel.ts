@@ -15,6 +15,7 @@ import type { Tensor } from '../autograd/tensor.js';
 import type { Module } from '../nn/modules/module.js';
 import type { Grads, LossModel } from './model.js';
 
+/** A loss written on tensors: the batch's arrays → a scalar tensor (autograd gives the gradients). */
 export type TensorLoss = (...batch: NDArray[]) => Tensor;
 
 /** Runs `lossFn` on a batch with `module` in train mode and returns [loss, the gradients of its params]. */

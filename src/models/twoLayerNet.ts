@@ -15,6 +15,7 @@ import { l2Regularization, softmaxLoss } from '../nn/losses.js';
 import type { Grads, Model } from './model.js';
 import { affineParams, modelInput, type NetOptions } from './util.js';
 
+/** TwoLayerNet's options (the course's TwoLayerNet arguments; inputDim D of inputs (N, D)). */
 export interface TwoLayerNetOptions extends NetOptions {
   inputDim?: number;
 }

@@ -10,7 +10,8 @@ import {
 import { NDArray, allocArray, describeValue, type NestedArray } from './ndarray.js';
 import { checkShape, contiguousStrides, fmtShape, sizeOf, type Shape } from './shape.js';
 
-type ShapeArg = number | Shape;
+/** A shape: an array of sizes, or one number for a 1-D shape (numpy's `np.zeros(3)`). */
+export type ShapeArg = number | Shape;
 
 function toShape(s: ShapeArg, op: string): number[] {
   return checkShape(typeof s === 'number' ? [s] : s, op);
@@ -114,6 +115,7 @@ export function scalar(value: number, dtype: DType = 'float64'): NDArray {
   return full([], value, dtype);
 }
 
+/** An array of `shape` filled with 0 (np.zeros). */
 export function zeros(shape: ShapeArg, dtype: DType = 'float64'): NDArray {
   return allocArray(toShape(shape, 'zeros'), checkDType(dtype, 'zeros'), 'zeros');
 }
@@ -123,19 +125,25 @@ export function empty(shape: ShapeArg, dtype: DType = 'float64'): NDArray {
   return allocArray(toShape(shape, 'empty'), checkDType(dtype, 'empty'), 'empty');
 }
 
+/** An array of `shape` filled with `value` (np.full). */
 export function full(shape: ShapeArg, value: number, dtype: DType = 'float64'): NDArray {
   const a = allocArray(toShape(shape, 'full'), checkDType(dtype, 'full'), 'full');
   a.data.fill(castChecked(dtype, value, 'full'));
   return a;
 }
 
+/** An array of `shape` filled with 1 (np.ones). */
 export function ones(shape: ShapeArg, dtype: DType = 'float64'): NDArray {
   return full(shape, 1, dtype);
 }
 
+/** Zeros of `a`'s shape (and dtype unless given), np.zeros_like. */
 export const zerosLike = (a: NDArray, dtype: DType = a.dtype) => zeros(a.shape, dtype);
+/** Ones of `a`'s shape (and dtype unless given), np.ones_like. */
 export const onesLike = (a: NDArray, dtype: DType = a.dtype) => ones(a.shape, dtype);
+/** `value` in `a`'s shape (and dtype unless given), np.full_like. */
 export const fullLike = (a: NDArray, value: number, dtype: DType = a.dtype) => full(a.shape, value, dtype);
+/** An uninitialised array of `a`'s shape (zeros here), np.empty_like. */
 export const emptyLike = (a: NDArray, dtype: DType = a.dtype) => empty(a.shape, dtype);
 
 /** An N×M matrix with ones on the k-th diagonal. */
@@ -166,6 +174,7 @@ export function arange(start: number, stop?: number, step = 1, dtype?: DType): N
   return a;
 }
 
+/** linspace's options (numpy's keyword arguments). */
 export interface LinspaceOptions {
   endpoint?: boolean;
   dtype?: DType;
@@ -200,6 +209,7 @@ export function linspace(
   return retstep ? [a, step] : a;
 }
 
+/** meshgrid's options: indexing 'xy' (default, numpy's) or 'ij'. */
 export interface MeshgridOptions {
   /** 'xy' (the default: the first two outputs are (len(y), len(x)), as for plotting) or 'ij' (matrix order). */
   indexing?: 'xy' | 'ij';

@@ -18,24 +18,30 @@
  * float array's dtype and turns bool/integer arrays into float64.
  */
 
+/** The element types of an NDArray (numpy's float64, float32, int32, uint8, bool). */
 export type DType = 'float64' | 'float32' | 'int32' | 'uint8' | 'bool';
+/** The floating-point dtypes: what layers, models and gradients compute in. */
 export type FloatDType = 'float64' | 'float32';
 import type { FloatArray, TypedArray } from '../backend/types.js';
 
 export type { FloatArray, TypedArray };
 
+/** Every dtype, from the narrowest to the widest (the order of type promotion). */
 export const DTYPES: readonly DType[] = ['bool', 'uint8', 'int32', 'float32', 'float64'];
 
 const rank: Record<DType, number> = { bool: 0, uint8: 1, int32: 2, float32: 3, float64: 4 };
 
+/** Whether `d` is float32 or float64. */
 export function isFloat(d: DType): d is FloatDType {
   return d === 'float32' || d === 'float64';
 }
 
+/** Whether `d` is int32 or uint8 (bool is neither). */
 export function isInteger(d: DType): boolean {
   return d === 'int32' || d === 'uint8';
 }
 
+/** `d` as a DType, or a TypeError naming `op` and the valid dtypes. */
 export function checkDType(d: string, op = 'dtype'): DType {
   if (!(DTYPES as readonly string[]).includes(d)) {
     throw new TypeError(`${op}: unknown dtype '${d}' (expected one of ${DTYPES.join(', ')})`);

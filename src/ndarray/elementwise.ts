@@ -56,6 +56,7 @@ function resultDtype(op: BinaryOp, a: Operand, b: Operand, name: string = op): D
   return d;
 }
 
+/** The strided view of `a` that a backend kernel reads: data, offset and strides. */
 export function view(a: NDArray): Strided {
   return { data: a.data, offset: a.offset, strides: a.strides };
 }
@@ -171,63 +172,109 @@ export function unaryOp(op: UnaryOp, a: NDArray, dtype?: DType, name: string = o
   return r;
 }
 
+/** a + b, broadcast (np.add); `out` receives the result when given. */
 export const add = (a: Operand, b: Operand, out?: NDArray) => binaryOp('add', a, b, 'add', out);
+/** a − b, broadcast (np.subtract). */
 export const sub = (a: Operand, b: Operand, out?: NDArray) => binaryOp('sub', a, b, 'subtract', out);
+/** a · b elementwise, broadcast (np.multiply). */
 export const mul = (a: Operand, b: Operand, out?: NDArray) => binaryOp('mul', a, b, 'multiply', out);
+/** a / b, broadcast, always floating point (np.divide, true division). */
 export const div = (a: Operand, b: Operand, out?: NDArray) => binaryOp('div', a, b, 'divide', out);
+/** a ** b, broadcast (np.power). */
 export const pow = (a: Operand, b: Operand, out?: NDArray) => binaryOp('pow', a, b, 'power', out);
+/** Elementwise maximum of a and b, broadcast; NaN wins (np.maximum). */
 export const maximum = (a: Operand, b: Operand, out?: NDArray) => binaryOp('maximum', a, b, 'maximum', out);
+/** Elementwise minimum of a and b, broadcast; NaN wins (np.minimum). */
 export const minimum = (a: Operand, b: Operand, out?: NDArray) => binaryOp('minimum', a, b, 'minimum', out);
+/** Remainder with the sign of b, broadcast (np.mod). */
 export const mod = (a: Operand, b: Operand, out?: NDArray) => binaryOp('mod', a, b, 'mod', out);
+/** floor(a / b), broadcast (np.floor_divide). */
 export const floorDivide = (a: Operand, b: Operand, out?: NDArray) =>
   binaryOp('floorDivide', a, b, 'floor_divide', out);
+/** a == b elementwise, broadcast, as bool (np.equal). */
 export const equal = (a: Operand, b: Operand, out?: NDArray) => binaryOp('eq', a, b, 'equal', out);
+/** a != b elementwise, as bool (np.not_equal). */
 export const notEqual = (a: Operand, b: Operand, out?: NDArray) => binaryOp('ne', a, b, 'not_equal', out);
+/** a < b elementwise, as bool (np.less). */
 export const less = (a: Operand, b: Operand, out?: NDArray) => binaryOp('lt', a, b, 'less', out);
+/** a <= b elementwise, as bool (np.less_equal). */
 export const lessEqual = (a: Operand, b: Operand, out?: NDArray) => binaryOp('le', a, b, 'less_equal', out);
+/** a > b elementwise, as bool (np.greater). */
 export const greater = (a: Operand, b: Operand, out?: NDArray) => binaryOp('gt', a, b, 'greater', out);
+/** a >= b elementwise, as bool (np.greater_equal). */
 export const greaterEqual = (a: Operand, b: Operand, out?: NDArray) =>
   binaryOp('ge', a, b, 'greater_equal', out);
+/** a AND b (nonzero is true), as bool (np.logical_and). */
 export const logicalAnd = (a: Operand, b: Operand, out?: NDArray) =>
   binaryOp('logicalAnd', a, b, 'logical_and', out);
+/** a OR b (nonzero is true), as bool (np.logical_or). */
 export const logicalOr = (a: Operand, b: Operand, out?: NDArray) =>
   binaryOp('logicalOr', a, b, 'logical_or', out);
 
+/** −a (np.negative). */
 export const neg = (a: NDArray, out?: NDArray) => {
   if (a.dtype === 'bool') throw new TypeError('negative: not supported for boolean arrays (use logicalNot)');
   return unaryOp('neg', a, undefined, 'negative', out);
 };
+/** |a| (np.abs). */
 export const abs = (a: NDArray, out?: NDArray) => unaryOp('abs', a, undefined, 'abs', out);
+/** e^a (np.exp). */
 export const exp = (a: NDArray, out?: NDArray) => unaryOp('exp', a, undefined, 'exp', out);
+/** Natural logarithm (np.log). */
 export const log = (a: NDArray, out?: NDArray) => unaryOp('log', a, undefined, 'log', out);
+/** Square root (np.sqrt). */
 export const sqrt = (a: NDArray, out?: NDArray) => unaryOp('sqrt', a, undefined, 'sqrt', out);
+/** Hyperbolic tangent (np.tanh). */
 export const tanh = (a: NDArray, out?: NDArray) => unaryOp('tanh', a, undefined, 'tanh', out);
+/** 1 / (1 + e^−a), computed without overflow. */
 export const sigmoid = (a: NDArray, out?: NDArray) => unaryOp('sigmoid', a, undefined, 'sigmoid', out);
+/** −1, 0 or 1 by the sign of a (np.sign). */
 export const sign = (a: NDArray, out?: NDArray) => unaryOp('sign', a, undefined, 'sign', out);
+/** a² (np.square). */
 export const square = (a: NDArray, out?: NDArray) => unaryOp('square', a, undefined, 'square', out);
+/** Largest integer ≤ a (np.floor). */
 export const floor = (a: NDArray, out?: NDArray) => unaryOp('floor', a, undefined, 'floor', out);
+/** Smallest integer ≥ a (np.ceil). */
 export const ceil = (a: NDArray, out?: NDArray) => unaryOp('ceil', a, undefined, 'ceil', out);
+/** Rounds half to even, as numpy does (np.round). */
 export const round = (a: NDArray, out?: NDArray) => unaryOp('round', a, undefined, 'round', out);
+/** NOT a (zero is false), as bool (np.logical_not). */
 export const logicalNot = (a: NDArray, out?: NDArray) =>
   unaryOp('logicalNot', a, undefined, 'logical_not', out);
+/** Whether each element is NaN, as bool (np.isnan). */
 export const isnan = (a: NDArray) => unaryOp('isnan', a, 'bool', 'isnan');
+/** Whether each element is finite, as bool (np.isfinite). */
 export const isfinite = (a: NDArray) => unaryOp('isfinite', a, 'bool', 'isfinite');
+/** Whether each element is ±Infinity, as bool (np.isinf). */
 export const isinf = (a: NDArray) => unaryOp('isinf', a, 'bool', 'isinf');
+/** Sine, radians (np.sin). */
 export const sin = (a: NDArray, out?: NDArray) => unaryOp('sin', a, undefined, 'sin', out);
+/** Cosine, radians (np.cos). */
 export const cos = (a: NDArray, out?: NDArray) => unaryOp('cos', a, undefined, 'cos', out);
+/** Tangent, radians (np.tan). */
 export const tan = (a: NDArray, out?: NDArray) => unaryOp('tan', a, undefined, 'tan', out);
+/** Inverse sine (np.arcsin). */
 export const arcsin = (a: NDArray, out?: NDArray) => unaryOp('arcsin', a, undefined, 'arcsin', out);
+/** Inverse cosine (np.arccos). */
 export const arccos = (a: NDArray, out?: NDArray) => unaryOp('arccos', a, undefined, 'arccos', out);
+/** Inverse tangent (np.arctan). */
 export const arctan = (a: NDArray, out?: NDArray) => unaryOp('arctan', a, undefined, 'arctan', out);
+/** Hyperbolic sine (np.sinh). */
 export const sinh = (a: NDArray, out?: NDArray) => unaryOp('sinh', a, undefined, 'sinh', out);
+/** Hyperbolic cosine (np.cosh). */
 export const cosh = (a: NDArray, out?: NDArray) => unaryOp('cosh', a, undefined, 'cosh', out);
+/** log(1 + a), accurate near 0 (np.log1p). */
 export const log1p = (a: NDArray, out?: NDArray) => unaryOp('log1p', a, undefined, 'log1p', out);
+/** e^a − 1, accurate near 0 (np.expm1). */
 export const expm1 = (a: NDArray, out?: NDArray) => unaryOp('expm1', a, undefined, 'expm1', out);
+/** Base-2 logarithm (np.log2). */
 export const log2 = (a: NDArray, out?: NDArray) => unaryOp('log2', a, undefined, 'log2', out);
+/** Base-10 logarithm (np.log10). */
 export const log10 = (a: NDArray, out?: NDArray) => unaryOp('log10', a, undefined, 'log10', out);
 /** np.arctan2(y, x): the angle of (x, y), quadrant-aware, in (−π, π]; integers give float64. */
 export const arctan2 = (y: Operand, x: Operand, out?: NDArray) => binaryOp('arctan2', y, x, 'arctan2', out);
 
+/** Tolerances of isclose/allclose: |a − b| ≤ atol + rtol·|b|; equalNan counts NaN == NaN. */
 export interface IsCloseOptions {
   /** Relative tolerance (default 1e-5). */
   rtol?: number;

@@ -24,6 +24,8 @@ export {
   where,
   compress,
   gatherRows,
+  type Indices,
+  type SliceParts,
 } from './indexing.js';
 export * from './manipulation.js';
 export * from './diagonal.js';

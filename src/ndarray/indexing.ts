@@ -16,7 +16,8 @@ import {
 import { assign, logicalNot } from './elementwise.js';
 import { broadcastShapes, fmtShape, normalizeAxis, sizeOf } from './shape.js';
 
-interface SliceParts {
+/** A parsed slice `start:stop:step`, null where the part was left out (numpy's defaults apply). */
+export interface SliceParts {
   start: number | null;
   stop: number | null;
   step: number | null;
@@ -340,7 +341,8 @@ export function nonzeroOf(a: NDArray): NDArray[] {
 
 // ---- take / put / where / compress -------------------------------------------------------------
 
-type Indices = NDArray | number[] | number;
+/** Integer indices: an int array, a list of numbers, or one number (numpy's `put`/`take` indices). */
+export type Indices = NDArray | number[] | number;
 
 /** Index specs that apply `indices` to axis `ax` and take every other axis whole. */
 function alongAxis(ax: number, indices: Indices): IndexSpec[] {

@@ -212,6 +212,7 @@ export function outer(a: NDArray, b: NDArray): NDArray {
   return a.ravel().reshape(-1, 1).mul(b.ravel().reshape(1, -1));
 }
 
+/** The orders of norm: a number (1, 2, ±Infinity, ...) or 'fro'. */
 export type NormOrd = number | 'fro';
 
 /**
@@ -364,4 +365,13 @@ export function det(a: NDArray): NDArray {
 }
 
 /** numpy.linalg under its numpy names: linalg.inv, linalg.solve, linalg.det, linalg.norm. */
-export const linalg = { inv, solve, det, norm } as const;
+export const linalg = {
+  /** The inverse of a square matrix (or a stack of them), numpy.linalg.inv. */
+  inv,
+  /** x with a @ x = b, numpy.linalg.solve. */
+  solve,
+  /** The determinant, numpy.linalg.det. */
+  det,
+  /** Vector and matrix norms, numpy.linalg.norm. */
+  norm,
+} as const;

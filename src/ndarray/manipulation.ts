@@ -214,7 +214,9 @@ export function arraySplit(a: NDArray, sections: number | readonly number[], axi
   return splitAt(a, bounds, ax);
 }
 
+/** np.pad's modes. */
 export type PadMode = 'constant' | 'edge' | 'reflect' | 'symmetric' | 'wrap';
+/** np.pad's pad_width: one number, (before, after), or one pair per axis. */
 export type PadWidth = number | readonly number[] | readonly (readonly number[])[];
 
 /** numpy's pad_width forms: n, [n], [before, after], [[before, after]] or one [before, after] per axis. */
@@ -423,6 +425,7 @@ export function argsort(a: NDArray, axis: number | null = -1): NDArray {
   return r.isContiguous ? r : r.copy();
 }
 
+/** np.unique_all's result: sorted unique values, first indices, inverse indices, counts. */
 export interface UniqueAll {
   /** The sorted distinct values (1-D). */
   values: NDArray;

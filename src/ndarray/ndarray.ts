@@ -144,6 +144,7 @@ export class NDArray {
     );
   }
 
+  /** A view with axes a and b exchanged (np.swapaxes). */
   swapaxes(a: number, b: number): NDArray {
     const axes = [...Array(this.ndim).keys()];
     const i = normalizeAxis(a, this.ndim, 'swapaxes');
@@ -275,72 +276,95 @@ export class NDArray {
   }
 
   // ---- elementwise (see elementwise.ts) -------------------------------------------------------------
+  /** this + b, broadcast. */
   add(b: Operand): NDArray {
     return ew.add(this, b);
   }
+  /** this − b, broadcast. */
   sub(b: Operand): NDArray {
     return ew.sub(this, b);
   }
+  /** this · b elementwise, broadcast. */
   mul(b: Operand): NDArray {
     return ew.mul(this, b);
   }
+  /** this / b, broadcast (true division). */
   div(b: Operand): NDArray {
     return ew.div(this, b);
   }
+  /** this ** b, broadcast. */
   pow(b: Operand): NDArray {
     return ew.pow(this, b);
   }
+  /** Elementwise maximum with b, broadcast. */
   maximum(b: Operand): NDArray {
     return ew.maximum(this, b);
   }
+  /** Elementwise minimum with b, broadcast. */
   minimum(b: Operand): NDArray {
     return ew.minimum(this, b);
   }
+  /** this == b, as bool. */
   eq(b: Operand): NDArray {
     return ew.equal(this, b);
   }
+  /** this != b, as bool. */
   ne(b: Operand): NDArray {
     return ew.notEqual(this, b);
   }
+  /** this < b, as bool. */
   lt(b: Operand): NDArray {
     return ew.less(this, b);
   }
+  /** this <= b, as bool. */
   le(b: Operand): NDArray {
     return ew.lessEqual(this, b);
   }
+  /** this > b, as bool. */
   gt(b: Operand): NDArray {
     return ew.greater(this, b);
   }
+  /** this >= b, as bool. */
   ge(b: Operand): NDArray {
     return ew.greaterEqual(this, b);
   }
+  /** −this. */
   neg(): NDArray {
     return ew.neg(this);
   }
+  /** |this|. */
   abs(): NDArray {
     return ew.abs(this);
   }
+  /** e^this. */
   exp(): NDArray {
     return ew.exp(this);
   }
+  /** Natural logarithm. */
   log(): NDArray {
     return ew.log(this);
   }
+  /** Square root. */
   sqrt(): NDArray {
     return ew.sqrt(this);
   }
+  /** this². */
   square(): NDArray {
     return ew.square(this);
   }
+  /** Hyperbolic tangent. */
   tanh(): NDArray {
     return ew.tanh(this);
   }
+  /** The logistic sigmoid 1 / (1 + e^−x). */
   sigmoid(): NDArray {
     return ew.sigmoid(this);
   }
+  /** −1, 0 or 1 by sign. */
   sign(): NDArray {
     return ew.sign(this);
   }
+  /** Values limited to [lo, hi] (null: no bound), np.clip. */
   clip(lo: number | null, hi: number | null): NDArray {
     return ew.clip(this, lo, hi);
   }
@@ -349,56 +373,72 @@ export class NDArray {
     ew.add(this, b, this);
     return this;
   }
+  /** In place: this −= b (b broadcast to this shape). */
   subInPlace(b: Operand): this {
     ew.sub(this, b, this);
     return this;
   }
+  /** In place: this *= b (b broadcast to this shape). */
   mulInPlace(b: Operand): this {
     ew.mul(this, b, this);
     return this;
   }
+  /** In place: this /= b (b broadcast to this shape). */
   divInPlace(b: Operand): this {
     ew.div(this, b, this);
     return this;
   }
 
   // ---- reductions (see reduce.ts) ---------------------------------------------------------------
+  /** Sum over `axis` (all when omitted). */
   sum(axis?: red.Axis, keepdims = false): NDArray {
     return red.sum(this, axis, keepdims);
   }
+  /** Mean over `axis` (all when omitted). */
   mean(axis?: red.Axis, keepdims = false): NDArray {
     return red.mean(this, axis, keepdims);
   }
+  /** Variance over `axis` with ddof (np.var). */
   var(axis?: red.Axis, keepdims = false, ddof = 0): NDArray {
     return red.variance(this, axis, keepdims, ddof);
   }
+  /** Standard deviation over `axis` with ddof (np.std). */
   std(axis?: red.Axis, keepdims = false, ddof = 0): NDArray {
     return red.std(this, axis, keepdims, ddof);
   }
+  /** Maximum over `axis` (all when omitted). */
   max(axis?: red.Axis, keepdims = false): NDArray {
     return red.max(this, axis, keepdims);
   }
+  /** Minimum over `axis` (all when omitted). */
   min(axis?: red.Axis, keepdims = false): NDArray {
     return red.min(this, axis, keepdims);
   }
+  /** Product over `axis` (all when omitted). */
   prod(axis?: red.Axis, keepdims = false): NDArray {
     return red.prod(this, axis, keepdims);
   }
+  /** Whether any element over `axis` is nonzero. */
   any(axis?: red.Axis, keepdims = false): NDArray {
     return red.any(this, axis, keepdims);
   }
+  /** Whether every element over `axis` is nonzero. */
   all(axis?: red.Axis, keepdims = false): NDArray {
     return red.all(this, axis, keepdims);
   }
+  /** Index of the maximum over `axis` (flattened when omitted), int32. */
   argmax(axis?: number | null, keepdims = false): NDArray {
     return red.argmax(this, axis, keepdims);
   }
+  /** Index of the minimum over `axis` (flattened when omitted), int32. */
   argmin(axis?: number | null, keepdims = false): NDArray {
     return red.argmin(this, axis, keepdims);
   }
+  /** Cumulative sum along `axis` (flattened when omitted). */
   cumsum(axis?: number | null): NDArray {
     return red.cumsum(this, axis);
   }
+  /** Cumulative product along `axis` (flattened when omitted). */
   cumprod(axis?: number | null): NDArray {
     return red.cumprod(this, axis);
   }
@@ -430,9 +470,11 @@ export class NDArray {
   }
 
   // ---- linear algebra (see linalg.ts) -----------------------------------------------------------
+  /** np.dot: inner product of vectors, matrix product of 2-D arrays. */
   dot(b: NDArray): NDArray {
     return la.dot(this, b);
   }
+  /** this @ b: matrix product, batched over leading axes (np.matmul). */
   matmul(b: NDArray): NDArray {
     return la.matmul(this, b);
   }

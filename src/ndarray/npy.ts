@@ -192,6 +192,7 @@ function nativeView(code: string | null, buffer: ArrayBufferLike, at: number, n:
   return null;
 }
 
+/** fromNpy's options: a name for errors, and whether to view the bytes without copying. */
 export interface FromNpyOptions {
   /** The file's name, for error messages ("fromNpy: <name>: ..."). */
   name?: string;
@@ -257,6 +258,7 @@ export function fromNpy(bytes: Uint8Array, { name, view = false }: FromNpyOption
   return new NDArray(data, [...h.shape].reverse(), r.dtype).transpose().copy();
 }
 
+/** toNpz's options: deflate compression. */
 export interface NpzOptions {
   /** Deflate the members, as numpy.savez_compressed (default false: stored, as numpy.savez). */
   compress?: boolean;

@@ -7,6 +7,7 @@
 import type { DType } from './dtype.js';
 import { NDArray, allocArray } from './ndarray.js';
 import { checkShape, type Shape } from './shape.js';
+import type { ShapeArg } from './creation.js';
 
 function splitmix32(s: number): () => number {
   return () => {
@@ -18,10 +19,10 @@ function splitmix32(s: number): () => number {
   };
 }
 
-type ShapeArg = number | Shape;
 const toShape = (s: ShapeArg | undefined, op: string): number[] =>
   s === undefined ? [] : checkShape(typeof s === 'number' ? [s] : s, op);
 
+/** A seeded random generator (xoshiro128**), numpy's `np.random.Generator` for nabla: the same seed gives the same numbers on every backend and platform. */
 export class Generator {
   private s0 = 0;
   private s1 = 0;
@@ -50,6 +51,7 @@ export class Generator {
     return [this.s0, this.s1, this.s2, this.s3, this.spare ?? NaN];
   }
 
+  /** Restores a state taken with getState (checkpoints resume the same stream). */
   setState(state: readonly number[]): void {
     [this.s0, this.s1, this.s2, this.s3] = state.map((v) => v >>> 0);
     this.spare = Number.isNaN(state[4]) ? null : state[4];
@@ -128,11 +130,13 @@ export class Generator {
     return this.fill(shape, 'int32', 'randint', () => low + this.nextInt(n));
   }
 
+  /** Gaussian samples N(loc, scale²) of `shape` (np.random.normal). */
   normal(loc = 0, scale = 1, shape?: ShapeArg, dtype: DType = 'float64'): NDArray {
     if (scale < 0) throw new RangeError(`normal: scale must be non-negative, got ${scale}`);
     return this.fill(shape, dtype, 'normal', () => loc + scale * this.nextGaussian());
   }
 
+  /** Uniform samples in [low, high) of `shape` (np.random.uniform). */
   uniform(low = 0, high = 1, shape?: ShapeArg, dtype: DType = 'float64'): NDArray {
     return this.fill(shape, dtype, 'uniform', () => low + (high - low) * this.nextDouble());
   }
@@ -279,17 +283,25 @@ export function rng(s: number): Generator {
   return new Generator(s);
 }
 
+/** Uniform [0, 1) samples of the given shape from the default generator (np.random.rand). */
 export const rand = (...shape: (number | Shape)[]) => defaultRng.rand(...shape);
+/** Standard normal samples of the given shape from the default generator (np.random.randn). */
 export const randn = (...shape: (number | Shape)[]) => defaultRng.randn(...shape);
+/** Integers in [low, high) (or [0, low)) of `shape` from the default generator (np.random.randint). */
 export const randint = (low: number, high?: number, shape?: ShapeArg) => defaultRng.randint(low, high, shape);
+/** Gaussian samples from the default generator (np.random.normal). */
 export const normal = (loc?: number, scale?: number, shape?: ShapeArg, dtype?: DType) =>
   defaultRng.normal(loc, scale, shape, dtype);
+/** Uniform [low, high) samples from the default generator (np.random.uniform). */
 export const uniform = (low?: number, high?: number, shape?: ShapeArg, dtype?: DType) =>
   defaultRng.uniform(low, high, shape, dtype);
+/** Samples from `a` (or range(a)) with or without replacement, from the default generator (np.random.choice). */
 export const choice = (
   a: number | NDArray,
   size?: ShapeArg,
   opts?: { replace?: boolean; p?: NDArray | number[] },
 ) => defaultRng.choice(a, size, opts);
+/** A shuffled copy of x (or of range(x)) from the default generator (np.random.permutation). */
 export const permutation = (x: number | NDArray) => defaultRng.permutation(x);
+/** Shuffles x along its first axis in place, from the default generator (np.random.shuffle). */
 export const shuffle = (x: NDArray) => defaultRng.shuffle(x);

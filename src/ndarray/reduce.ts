@@ -58,16 +58,22 @@ function floatDtype(d: DType): DType {
 const same = (d: DType) => d;
 const bool = (): DType => 'bool';
 
+/** Sum over `axis` (all axes when omitted), np.sum; keepdims keeps reduced axes as size 1. */
 export const sum = (a: NDArray, axis?: Axis, keepdims = false) =>
   reduceOp('sum', a, axis, keepdims, 'sum', sumDtype);
+/** Product over `axis` (all when omitted), np.prod. */
 export const prod = (a: NDArray, axis?: Axis, keepdims = false) =>
   reduceOp('prod', a, axis, keepdims, 'prod', sumDtype);
+/** Maximum over `axis` (all when omitted), np.max; NaN propagates. */
 export const max = (a: NDArray, axis?: Axis, keepdims = false) =>
   reduceOp('max', a, axis, keepdims, 'max', same);
+/** Minimum over `axis` (all when omitted), np.min; NaN propagates. */
 export const min = (a: NDArray, axis?: Axis, keepdims = false) =>
   reduceOp('min', a, axis, keepdims, 'min', same);
+/** Whether any element over `axis` is nonzero, as bool (np.any). */
 export const any = (a: NDArray, axis?: Axis, keepdims = false) =>
   reduceOp('any', a, axis, keepdims, 'any', bool);
+/** Whether every element over `axis` is nonzero, as bool (np.all). */
 export const all = (a: NDArray, axis?: Axis, keepdims = false) =>
   reduceOp('all', a, axis, keepdims, 'all', bool);
 
@@ -93,6 +99,7 @@ export function variance(a: NDArray, axis?: Axis, keepdims = false, ddof = 0): N
   return s.divInPlace(Math.max(countOf(a, axis, 'var') - ddof, 0));
 }
 
+/** Standard deviation over `axis` with `ddof` delta degrees of freedom (np.std). */
 export function std(a: NDArray, axis?: Axis, keepdims = false, ddof = 0): NDArray {
   const v = variance(a, axis, keepdims, ddof);
   return v.sqrt();
@@ -125,6 +132,7 @@ function argOp(
 /** Index of the largest element (the first on ties; NaN counts as largest, as in numpy). */
 export const argmax = (a: NDArray, axis?: number | null, keepdims = false) =>
   argOp('argmax', a, axis, keepdims);
+/** Index of the minimum over `axis` (of the flattened array when omitted), int32 (np.argmin). */
 export const argmin = (a: NDArray, axis?: number | null, keepdims = false) =>
   argOp('argmin', a, axis, keepdims);
 

@@ -13,9 +13,11 @@ import { NDArray, checkOperand } from './ndarray.js';
 import type { Axis } from './reduce.js';
 import { normalizeAxes } from './shape.js';
 
+/** np.quantile's methods. */
 export type QuantileMethod = 'linear' | 'lower' | 'higher' | 'nearest' | 'midpoint';
 const METHODS: readonly QuantileMethod[] = ['linear', 'lower', 'higher', 'nearest', 'midpoint'];
 
+/** quantile's options: keepdims, method. */
 export interface QuantileOptions {
   /** Keep the reduced axes as size-1 axes (default false). */
   keepdims?: boolean;

@@ -39,6 +39,7 @@ export function reluBackward(dout: NDArray, cache: NDArray): [NDArray] {
   return [dout.mul(x.gt(0))];
 }
 
+/** leakyReluForward's cache: the input and alpha. */
 export type LeakyReluCache = [x: NDArray, alpha: number];
 
 /** Leaky ReLU forward: out = x for x > 0, alpha·x otherwise. Returns [out, cache]. */

@@ -2,6 +2,7 @@
 import type { NDArray } from '../ndarray/ndarray.js';
 import { checkFloat, fail, fmtShape } from './util.js';
 
+/** affineForward's cache: x (N, d_1, ..., d_k), w (D, M), b (M,). */
 export type AffineCache = [x: NDArray, w: NDArray, b: NDArray];
 
 /**

@@ -12,8 +12,9 @@
 import { zeros } from '../ndarray/creation.js';
 import type { NDArray } from '../ndarray/ndarray.js';
 import { channelDot, channelLinear, channelMoments, f64, fromF64, type ChannelShape } from './channels.js';
-import { checkFloat, fail, fmtShape } from './util.js';
+import { checkFloat, checkGammaBeta, fail, fmtShape } from './util.js';
 
+/** The course's bn_param: mode, eps, momentum and the running mean and variance (D,) it updates in train mode. */
 export interface BnParam {
   mode: 'train' | 'test';
   /** Added to the variance before the square root (default 1e-5). */
@@ -25,6 +26,7 @@ export interface BnParam {
   runningVar?: NDArray;
 }
 
+/** batchnormForward's cache (what the backward needs). */
 export interface BatchnormCache {
   mode: 'train' | 'test';
   /** The input, contiguous. */
@@ -50,13 +52,7 @@ function bnForward(
   axes: number[],
 ): [NDArray, BatchnormCache] {
   const F = x.shape[1];
-  for (const [name, p] of [
-    ['gamma', gamma],
-    ['beta', beta],
-  ] as const) {
-    if (p.ndim !== 1 || p.shape[0] !== F)
-      fail(layer, `${name} of shape ${fmtShape(p.shape)} does not match x of shape ${fmtShape(x.shape)}`);
-  }
+  checkGammaBeta(layer, x, gamma, beta);
   const { mode } = bnParam;
   if (mode !== 'train' && mode !== 'test')
     fail(layer, `bnParam.mode must be 'train' or 'test', got '${mode}'`);

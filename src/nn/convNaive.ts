@@ -8,6 +8,7 @@ import { NDArray, allocArray } from '../ndarray/ndarray.js';
 import { checkFloat, fail, fmtShape } from './util.js';
 import type { ConvShape } from '../backend/backend.js';
 
+/** The course's conv_param: stride and zero padding. */
 export interface ConvParam {
   /** Pixels between neighbouring windows (default 1). */
   stride?: number;
@@ -15,19 +16,31 @@ export interface ConvParam {
   pad?: number;
 }
 
+/** convForward's cache: x (N, C, H, W), w (F, C, HH, WW), b (F,), convParam. */
 export type ConvCache = [x: NDArray, w: NDArray, b: NDArray, convParam: ConvParam];
 
 /** Every size a convolution needs, after checking that x, w, b and convParam fit together. */
 export type ConvDims = ConvShape;
 
-/** Checks b (F,) against w and the stride (≥ 1) and pad (≥ 0) of a convolution; returns [stride, pad]. */
-export function checkBiasAndStride(
+/**
+ * Checks x (N, C, H, W), w — (F, C, HH, WW), or (C, F, HH, WW) for a transposed convolution — b (F,), and
+ * the stride (≥ 1) and pad (≥ 0); returns the sizes read from them.
+ */
+export function checkConvOperands(
   layer: string,
+  x: NDArray,
   w: NDArray,
   b: NDArray,
-  F: number,
   convParam: ConvParam,
-): [number, number] {
+  transposed: boolean,
+) {
+  checkFloat(layer, 'x', x, 4);
+  checkFloat(layer, 'w', w, 4);
+  const [N, C, H, W] = x.shape;
+  const [Cw, F] = transposed ? w.shape : [w.shape[1], w.shape[0]];
+  const [HH, WW] = w.shape.slice(2);
+  if (Cw !== C)
+    fail(layer, `w of shape ${fmtShape(w.shape)} does not match x of shape ${fmtShape(x.shape)} (channels)`);
   if (b.ndim !== 1 || b.shape[0] !== F)
     fail(layer, `b of shape ${fmtShape(b.shape)} does not match w of shape ${fmtShape(w.shape)}`);
   const stride = convParam.stride ?? 1;
@@ -35,18 +48,12 @@ export function checkBiasAndStride(
   if (!Number.isInteger(stride) || stride < 1)
     fail(layer, `stride must be a positive integer, got ${stride}`);
   if (!Number.isInteger(pad) || pad < 0) fail(layer, `pad must be a non-negative integer, got ${pad}`);
-  return [stride, pad];
+  return { N, C, H, W, F, HH, WW, stride, pad };
 }
 
 /** Checks the operands of a convolution and derives H' = 1 + (H + 2·pad − HH) / stride (and W'). */
 export function convDims(layer: string, x: NDArray, w: NDArray, b: NDArray, convParam: ConvParam): ConvDims {
-  checkFloat(layer, 'x', x, 4);
-  checkFloat(layer, 'w', w, 4);
-  const [N, C, H, W] = x.shape;
-  const [F, Cw, HH, WW] = w.shape;
-  if (Cw !== C)
-    fail(layer, `w of shape ${fmtShape(w.shape)} does not match x of shape ${fmtShape(x.shape)} (channels)`);
-  const [stride, pad] = checkBiasAndStride(layer, w, b, F, convParam);
+  const { N, C, H, W, F, HH, WW, stride, pad } = checkConvOperands(layer, x, w, b, convParam, false);
   const spanH = H + 2 * pad - HH;
   const spanW = W + 2 * pad - WW;
   if (spanH < 0 || spanW < 0)

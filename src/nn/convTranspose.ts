@@ -13,20 +13,15 @@ import type { FloatArray } from '../ndarray/dtype.js';
 import { allocArray, type NDArray } from '../ndarray/ndarray.js';
 import { zeros } from '../ndarray/creation.js';
 import { convBackwardFast, convForwardFast } from './conv.js';
-import { asContiguous, checkBiasAndStride, checkDout, convDtype, type ConvParam } from './convNaive.js';
-import { checkFloat, fail, fmtShape } from './util.js';
+import { asContiguous, checkConvOperands, checkDout, convDtype, type ConvParam } from './convNaive.js';
+import { fail, fmtShape } from './util.js';
 
+/** convTransposeForward's cache: x (N, C, H, W), w (C, F, HH, WW), b (F,), convParam. */
 export type ConvTransposeCache = [x: NDArray, w: NDArray, b: NDArray, convParam: ConvParam];
 
 /** Checks the operands and derives the output size H' = (H − 1)·stride − 2·pad + HH (and W'). */
 function dims(layer: string, x: NDArray, w: NDArray, b: NDArray, convParam: ConvParam) {
-  checkFloat(layer, 'x', x, 4);
-  checkFloat(layer, 'w', w, 4);
-  const [N, C, H, W] = x.shape;
-  const [Cw, F, HH, WW] = w.shape;
-  if (Cw !== C)
-    fail(layer, `w of shape ${fmtShape(w.shape)} does not match x of shape ${fmtShape(x.shape)} (channels)`);
-  const [stride, pad] = checkBiasAndStride(layer, w, b, F, convParam);
+  const { N, C, H, W, F, HH, WW, stride, pad } = checkConvOperands(layer, x, w, b, convParam, true);
   const Ho = (H - 1) * stride - 2 * pad + HH;
   const Wo = (W - 1) * stride - 2 * pad + WW;
   if (Ho < 1 || Wo < 1)

@@ -6,6 +6,7 @@ import { Generator, defaultRng } from '../ndarray/random.js';
 import type { NDArray } from '../ndarray/ndarray.js';
 import { checkFloat, fail, fmtShape } from './util.js';
 
+/** The course's dropout_param: keep probability p, mode, and an optional seed. */
 export interface DropoutParam {
   /** The probability of KEEPING each unit, in (0, 1]. */
   p: number;

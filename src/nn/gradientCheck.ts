@@ -32,6 +32,7 @@ function centred<T>(f: (x: NDArray) => T, x: NDArray, o: number, h: number): [T,
   return [plus, minus];
 }
 
+/** Options of the numeric gradients: step h, verbosity. */
 export interface NumericalGradientOptions {
   /** The step (default 1e-5). */
   h?: number;

@@ -6,11 +6,13 @@ import type { NDArray } from '../ndarray/ndarray.js';
 import { normalizeLastAxis, normalizeLastAxisBackward, type NormCache } from './layernorm.js';
 import { checkFloat, checkShape, fail, fmtShape } from './util.js';
 
+/** The course's gn_param: eps. */
 export interface GnParam {
   /** Added to the variance before the square root (default 1e-5). */
   eps?: number;
 }
 
+/** spatialGroupnormForward's cache. */
 export interface GroupnormCache extends NormCache {
   G: number;
   /** The shape of x, (N, C, H, W). */

@@ -4,8 +4,9 @@
  */
 import type { NDArray } from '../ndarray/ndarray.js';
 import { channelDot, channelLinear, channelMoments, type ChannelShape } from './channels.js';
-import { checkFloat, fail, fmtShape } from './util.js';
+import { checkFloat, checkGammaBeta, fail, fmtShape } from './util.js';
 
+/** The course's ln_param: eps. */
 export interface LnParam {
   /** Added to the variance before the square root (default 1e-5). */
   eps?: number;
@@ -47,6 +48,7 @@ export function normalizeLastAxisBackward(dxhat: NDArray, c: NormCache): NDArray
   return channelLinear(x, mean, alpha, d, invStd, delta, shape).reshape(dxhat.shape);
 }
 
+/** layernormForward's cache. */
 export interface LayernormCache extends NormCache {
   gamma: NDArray;
 }
@@ -63,17 +65,7 @@ export function layernormForward(
   lnParam: LnParam = {},
 ): [NDArray, LayernormCache] {
   checkFloat('layernormForward', 'x', x, 2);
-  const D = x.shape[1];
-  for (const [name, p] of [
-    ['gamma', gamma],
-    ['beta', beta],
-  ] as const) {
-    if (p.ndim !== 1 || p.shape[0] !== D)
-      fail(
-        'layernormForward',
-        `${name} of shape ${fmtShape(p.shape)} does not match x of shape ${fmtShape(x.shape)}`,
-      );
-  }
+  checkGammaBeta('layernormForward', x, gamma, beta);
   const c = normalizeLastAxis(x, lnParam.eps ?? 1e-5);
   const out = c.xhat.mul(gamma).addInPlace(beta);
   return [out, { ...c, gamma }];

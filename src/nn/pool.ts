@@ -11,12 +11,14 @@ import { NDArray, allocArray } from '../ndarray/ndarray.js';
 import { checkDout } from './convNaive.js';
 import { checkFloat, fail, fmtShape } from './util.js';
 
+/** The course's pool_param: window height and width, stride. */
 export interface PoolParam {
   poolHeight: number;
   poolWidth: number;
   stride: number;
 }
 
+/** maxPoolForwardNaive's cache: x (N, C, H, W) and poolParam. */
 export type PoolCache = [x: NDArray, poolParam: PoolParam];
 
 /** The fast pair's cache: x's shape and, per output, the index of its max within the (H, W) plane. */
@@ -27,6 +29,7 @@ export interface PoolFastCache {
   argmax: Int32Array;
 }
 
+/** The sizes of a pooling: batch, channels, input and output height and width. */
 export interface PoolDims {
   N: number;
   C: number;

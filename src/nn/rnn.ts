@@ -143,6 +143,7 @@ export function rnnBackward(dh: NDArray, cache: RnnCache): [NDArray, NDArray, ND
   return [dx, dh0, dWx, dWh, db];
 }
 
+/** wordEmbeddingForward's cache: indices x (N, T) and W (V, D). */
 export type WordEmbeddingCache = [x: NDArray, W: NDArray];
 
 /** Requires integer indices in [0, V): `what` names them in the error. */
@@ -180,6 +181,7 @@ export function wordEmbeddingBackward(dout: NDArray, cache: WordEmbeddingCache):
   return dW;
 }
 
+/** temporalAffineForward's cache: x's shape (N, T, D) and the affine cache. */
 export type TemporalAffineCache = [xShape: readonly number[], affine: AffineCache];
 
 /**

@@ -26,6 +26,7 @@ import { dropoutBackward, dropoutForward, type DropoutCache, type DropoutParam }
 import { layernormBackward, layernormForward, type LayernormCache, type LnParam } from './layernorm.js';
 import type { PoolParam } from './pool.js';
 
+/** affineReluForward's cache. */
 export type AffineReluCache = [fcCache: AffineCache, reluCache: NDArray];
 
 /** affine → ReLU. Returns [out (N, M), cache]. */
@@ -42,8 +43,10 @@ export function affineReluBackward(dout: NDArray, cache: AffineReluCache): [NDAr
   return affineBackward(da, fcCache);
 }
 
+/** The normalization of FullyConnectedNet's hidden layers. */
 export type Normalization = 'batchnorm' | 'layernorm' | null;
 
+/** The cache of one FullyConnectedNet hidden layer (affine, norm, ReLU, dropout). */
 export interface AffineNormReluDropoutCache {
   fcCache: AffineCache;
   normalization: Normalization;
@@ -118,6 +121,7 @@ export function affineNormReluDropoutBackward(
   return [dx, dw, db, dgamma, dbeta];
 }
 
+/** convReluForward's cache. */
 export type ConvReluCache = [convCache: ConvCache, reluCache: NDArray];
 
 /** conv → ReLU. Returns [out (N, F, H', W'), cache]. */
@@ -148,6 +152,7 @@ export function convReluBackward(
   return convBackwardFast(da, convCache, computeDx);
 }
 
+/** convBnReluForward's cache. */
 export type ConvBnReluCache = [convCache: ConvCache, bnCache: BatchnormCache, reluCache: NDArray];
 
 /** conv → spatial batchnorm → ReLU; gamma, beta: (F,). Returns [out (N, F, H', W'), cache]. */
@@ -178,6 +183,7 @@ export function convBnReluBackward(
   return [dx, dw, db, dgamma, dbeta];
 }
 
+/** convReluPoolForward's cache. */
 export type ConvReluPoolCache = ConvReluPoolFastCache;
 
 /** conv → ReLU → max pool, in one backend call. Returns [out (N, F, H'', W''), cache]. */

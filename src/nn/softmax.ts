@@ -9,6 +9,7 @@ import { allocArray, type NDArray } from '../ndarray/ndarray.js';
 import { broadcastShapes, normalizeAxis } from '../ndarray/shape.js';
 import { checkFloat, fail, fmtShape } from './util.js';
 
+/** softmax's options: the axis. */
 export interface SoftmaxParam {
   /** The axis the probabilities sum over (default the last). */
   axis?: number;
@@ -21,6 +22,7 @@ export interface SoftmaxParam {
   mask?: NDArray | null;
 }
 
+/** softmaxForward's cache. */
 export interface SoftmaxCache {
   /** The output with `axis` moved last, contiguous: what the backward kernel reads. */
   out: NDArray;

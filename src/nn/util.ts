@@ -21,4 +21,15 @@ export function checkShape(layer: string, name: string, a: NDArray, shape: reado
     fail(layer, `${name} of shape ${fmtShape(a.shape)} should have shape ${fmtShape(shape)}`);
 }
 
+/** Requires a normalization's gamma and beta to be (x.shape[1],): one scale and one shift per feature. */
+export function checkGammaBeta(layer: string, x: NDArray, gamma: NDArray, beta: NDArray): void {
+  for (const [name, p] of [
+    ['gamma', gamma],
+    ['beta', beta],
+  ] as const) {
+    if (p.ndim !== 1 || p.shape[0] !== x.shape[1])
+      fail(layer, `${name} of shape ${fmtShape(p.shape)} does not match x of shape ${fmtShape(x.shape)}`);
+  }
+}
+
 export { fmtShape };

@@ -52,6 +52,7 @@ export interface OptimConfig {
   t?: number;
 }
 
+/** The course's update-rule contract: update(w, dw, config) → [nextW, config] (config carries the rule's state). */
 export type UpdateRule = (w: NDArray, dw: NDArray, config?: OptimConfig) => [NDArray, OptimConfig];
 
 /** Per-parameter scratch buffers (keyed by the weight array, which updates keep in place). */

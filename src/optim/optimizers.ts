@@ -17,8 +17,14 @@ import { adam, rmsprop, sgd, type OptimConfig } from './optim.js';
 import { constantLr, cosineLr, stepDecay, type LrSchedule } from './schedules.js';
 
 /** What optimizers take: tensors, or a module's (anything with parameterTensors()). */
-export type ParamSource = readonly Tensor[] | { parameterTensors(): Tensor[] };
+export type ParamSource =
+  | readonly Tensor[]
+  | {
+      /** The module's trainable leaf tensors. */
+      parameterTensors(): Tensor[];
+    };
 
+/** PyTorch-style optimizer over leaf tensors: zeroGrad(), then step() after backward(). */
 export abstract class Optimizer {
   readonly params: readonly Tensor[];
   /** The learning rate of the next step (schedulers set it). */
@@ -65,6 +71,7 @@ export abstract class Optimizer {
 const withDecay = (g: NDArray, w: NDArray, weightDecay: number): NDArray =>
   weightDecay === 0 ? g : g.add(w.mul(weightDecay));
 
+/** SGD's options (PyTorch's torch.optim.SGD). */
 export interface SGDOptions {
   lr?: number;
   momentum?: number;
@@ -107,6 +114,7 @@ export class SGD extends Optimizer {
   }
 }
 
+/** Adam's options (PyTorch's torch.optim.Adam). */
 export interface AdamOptions {
   lr?: number;
   betas?: [number, number];
@@ -155,6 +163,7 @@ export class AdamW extends Adam {
   }
 }
 
+/** RMSprop's options (PyTorch's torch.optim.RMSprop). */
 export interface RMSpropOptions {
   lr?: number;
   /** The squared-gradient average's decay (the course's decayRate; default 0.99). */
@@ -205,6 +214,7 @@ export class LrScheduler {
     this.baseLr = optimizer.lr;
   }
 
+  /** Advances the schedule one step and sets the optimizer's learning rate. */
   step(): void {
     this.steps += 1;
     const f = this.schedule({ iteration: this.steps, iterationsPerEpoch: 1, numIterations: this.numSteps });

@@ -17,6 +17,7 @@ export interface SchedulePosition {
   numIterations: number;
 }
 
+/** A learning-rate schedule: the position in training → the factor on the base rate. */
 export type LrSchedule = (pos: SchedulePosition) => number;
 
 /** The rate never changes. */
@@ -63,8 +64,10 @@ export function composeLr(...schedules: LrSchedule[]): LrSchedule {
 
 /** Schedules by name, as the command line and checkpoints name them. */
 export const LR_SCHEDULES = ['constant', 'cosine'] as const;
+/** The schedules by name. */
 export type LrScheduleName = (typeof LR_SCHEDULES)[number];
 
+/** The schedule called `name`. */
 export function lrScheduleByName(name: LrScheduleName): LrSchedule {
   switch (name) {
     case 'constant':

@@ -18,6 +18,7 @@ import { nodeFs, nodePath, sha256Hex, writeFileAtomic } from '../nodeFiles.js';
 import { NDArray } from '../ndarray/ndarray.js';
 import { fromNpz, toNpz } from '../ndarray/npy.js';
 
+/** The `format` field of every nabla checkpoint's JSON. */
 export const CHECKPOINT_FORMAT = 'nabla-checkpoint';
 /** 2: one format for Solver and command (v1 was the command's; its files still load). */
 export const CHECKPOINT_VERSION = 2;
@@ -34,12 +35,14 @@ export interface CheckpointMeta {
   [key: string]: unknown;
 }
 
+/** A loaded checkpoint: its metadata, arrays and file paths. */
 export interface Checkpoint {
   meta: CheckpointMeta;
   arrays: Record<string, NDArray>;
   paths: CheckpointPaths;
 }
 
+/** The two files of a checkpoint: metadata (.json) and arrays (.npz). */
 export interface CheckpointPaths {
   json: string;
   npz: string;
@@ -125,6 +128,7 @@ export function readCheckpointMeta(arg: string): CheckpointMeta {
   return parseMeta(text, json);
 }
 
+/** loadCheckpoint's options. */
 export interface LoadCheckpointOptions {
   /** Accept parameters holding NaN or ±Infinity (default false: refused, naming the parameter). */
   allowNonFinite?: boolean;

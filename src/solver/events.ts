@@ -1,6 +1,7 @@
 /** What a Solver reports while it trains, and what `run()` takes and returns. */
 import type { Divergence } from './guard.js';
 
+/** Sent after each training step: loss, learning rate, throughput. */
 export interface IterationEvent {
   type: 'iteration';
   /** 1-based count of iterations done, out of numIterations. */
@@ -17,6 +18,7 @@ export interface IterationEvent {
   parts?: Record<string, number>;
 }
 
+/** Sent after each epoch: train and validation metric. */
 export interface EpochEvent {
   type: 'epoch';
   /** Epochs completed (0 for the measurement before training, at the first iteration). */
@@ -37,6 +39,7 @@ export interface EpochEvent {
   checkpoint: string | null;
 }
 
+/** Sent when training ends (finished, stopped or aborted). */
 export interface EndEvent {
   type: 'end';
   bestValAcc: number;
@@ -44,8 +47,10 @@ export interface EndEvent {
   elapsed: number;
 }
 
+/** Any event of Solver.run. */
 export type SolverEvent = IterationEvent | EpochEvent | EndEvent;
 
+/** Solver.run's options: an AbortSignal, how often to yield to the event loop, an event callback. */
 export interface RunOptions {
   /** Stop between two steps once this is aborted. */
   signal?: AbortSignal;
@@ -55,6 +60,7 @@ export interface RunOptions {
   onEvent?: (event: SolverEvent) => void;
 }
 
+/** Solver.run's result: how it ended, at which iteration, and the divergence if any. */
 export interface RunResult {
   /** done: every step ran; aborted: the signal stopped it; diverged: see `divergence`. */
   status: 'done' | 'aborted' | 'diverged';

@@ -63,6 +63,7 @@ export function frechetDistance(a: NDArray, b: NDArray): number {
   return d.mul(d).sum().item() + tr(A.cov) + tr(B.cov) - 2 * trSqrt;
 }
 
+/** scoreGeneratedDigits' result: classifier scores of generated and real digits, Fréchet distance, class shares. */
 export interface GeneratorScores {
   /** Of the generated digits. */
   classifierScore: number;

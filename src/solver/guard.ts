@@ -5,6 +5,7 @@
  */
 import type { NDArray } from '../ndarray/ndarray.js';
 
+/** A diverged loss: the message and a smaller learning rate to try. */
 export interface Divergence {
   /** What went wrong and where, in one sentence. */
   message: string;
@@ -12,6 +13,7 @@ export interface Divergence {
   suggestedLr?: number;
 }
 
+/** Watches the loss each step and reports divergence (NaN, Infinity, or an explosion over the first losses). */
 export class LossGuard {
   private reference = NaN;
   private above = 0;

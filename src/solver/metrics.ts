@@ -15,6 +15,7 @@ import type { Generator } from '../ndarray/random.js';
 import { ArrayDataset, type Dataset } from '../data/batches.js';
 import type { LossModel, Model } from '../models/model.js';
 
+/** Options of a metric: how many samples, generator, batch size, name. */
 export interface MetricOptions {
   /** Examples drawn (with replacement, as the course) when the dataset is larger; null: all of them. */
   numSamples: number | null;
@@ -24,6 +25,7 @@ export interface MetricOptions {
   batchSize: number;
 }
 
+/** What the Solver measures each epoch on train and validation data (accuracy by default). */
 export interface Metric {
   /** Its name in logs and checkpoints, e.g. 'accuracy'. */
   name: string;
@@ -55,6 +57,7 @@ export function accuracyOf(model: Model, X: NDArray, y: NDArray, batchSize = 100
   return N === 0 ? 0 : correct / N;
 }
 
+/** Classification accuracy, the Solver's default metric. */
 export const accuracyMetric: Metric = {
   name: 'accuracy',
   evaluate(model, data, options) {
@@ -69,6 +72,7 @@ export const accuracyMetric: Metric = {
 
 /** A captioning model: greedy or beam-search captions (N, T) int32 of features (N, D). */
 export interface CaptionModel extends LossModel {
+  /** Captions (N, T) of index sequences for features (N, D), greedy or by beam search. */
   sample(features: NDArray, options?: { maxLength?: number; beamWidth?: number }): NDArray;
 }
 

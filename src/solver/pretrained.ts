@@ -20,6 +20,7 @@ import { loadCheckpoint, saveCheckpoint } from './checkpoint.js';
 import { Solver, predictLabels } from './solver.js';
 import { group, loadModelArrays } from './state.js';
 
+/** The bundled pretrained MNIST CNN: the model, its input normalisation, cache key, test accuracy. */
 export interface DigitCnn {
   model: Classifier;
   normalization: ImageNormalization;

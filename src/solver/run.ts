@@ -87,12 +87,14 @@ export interface RunInfo {
   trainedSeconds?: number;
 }
 
+/** A run checkpoint's metadata: the checkpoint fields, the run's details and the Solver's state. */
 export type RunMeta = CheckpointMeta &
   RunInfo &
   Omit<SolverStateMeta, 'optimizer'> & {
     optimizer: SolverStateMeta['optimizer'] | null;
   };
 
+/** A run checkpoint loaded: metadata, arrays and paths. */
 export interface RunCheckpoint {
   meta: RunMeta;
   arrays: Record<string, NDArray>;

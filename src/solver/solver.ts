@@ -62,8 +62,10 @@ export interface SolverDatasets {
   val?: Dataset;
 }
 
-type EventMap = { iteration: IterationEvent; epoch: EpochEvent; end: EndEvent };
+/** The Solver's events and what each listener receives (Solver.on). */
+export type EventMap = { iteration: IterationEvent; epoch: EpochEvent; end: EndEvent };
 
+/** The Solver's options (the course's Solver keywords in camelCase, plus schedules, augmentation, metric). */
 export interface SolverOptions {
   /** An update rule by name ('sgd', 'sgdMomentum', 'rmsprop', 'adam') or a function (default 'sgd'). */
   updateRule?: string | UpdateRule;
@@ -103,6 +105,7 @@ export interface SolverOptions {
   log?: (line: string) => void;
 }
 
+/** The course's Solver: trains a model on {XTrain, yTrain, XVal, yVal} with an update rule, minibatches, learning-rate decay or schedules; keeps the best parameters; train() or the event-driven run(). */
 export class Solver {
   readonly model: LossModel;
   readonly trainData: Dataset;
@@ -120,6 +123,7 @@ export class Solver {
   readonly numValSamples: number | null;
   readonly metric: Metric | null;
   readonly checkpointName: string | null;
+  /** The augmentation applied to each training batch (SolverOptions.augment). */
   readonly augment: SolverOptions['augment'];
   readonly stopOnDivergence: boolean;
 

@@ -9,6 +9,7 @@ import type { NDArray } from '../ndarray/ndarray.js';
 import { fmtShape } from '../ndarray/shape.js';
 import type { OptimConfig } from '../optim/optim.js';
 
+/** The JSON part of a Solver's state: training position, history, optimizer, RNG states. */
 export interface SolverStateMeta {
   training: {
     /** Steps taken. */
@@ -42,6 +43,7 @@ export interface SolverStateMeta {
   rng: { solver: (number | null)[]; model: (number | null)[] | null };
 }
 
+/** A Solver's whole state: metadata and arrays (parameters, best parameters, optimizer state). */
 export interface SolverState {
   meta: SolverStateMeta;
   /** Live references to the arrays (copy them to keep a snapshot while training goes on). */
@@ -118,4 +120,5 @@ export function loadModelArrays(
 
 /** Generator states hold NaN (no spare Gaussian), which JSON cannot: NaN ↔ null. */
 export const encodeRngState = (s: number[]): (number | null)[] => s.map((v) => (Number.isNaN(v) ? null : v));
+/** A generator state from its JSON form (null back to NaN). */
 export const decodeRngState = (s: (number | null)[]): number[] => s.map((v) => (v === null ? NaN : v));

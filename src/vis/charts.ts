@@ -142,6 +142,11 @@ export interface SweepPoint {
   trainAcc?: number;
 }
 
+/** A quantitative field on a log scale, ticks in exponent form (a hyperparameter axis). */
+function logAxis(field: string, title: string) {
+  return { field, type: 'quantitative', scale: { type: 'log' }, title, axis: { format: '.0e' } } as const;
+}
+
 /**
  * Validation accuracy over the (learning rate, regularization) plane, both axes in log scale, as the
  * course's scatter of a random search: each trial a dot coloured by its accuracy.
@@ -159,20 +164,8 @@ export function sweepSpec(
     ),
     mark: { type: 'circle', size: 220, opacity: 0.9, stroke: '#333', strokeWidth: 0.5 },
     encoding: {
-      x: {
-        field: 'lr',
-        type: 'quantitative',
-        scale: { type: 'log' },
-        title: 'learning rate',
-        axis: { format: '.0e' },
-      },
-      y: {
-        field: 'reg',
-        type: 'quantitative',
-        scale: { type: 'log' },
-        title: 'regularization',
-        axis: { format: '.0e' },
-      },
+      x: logAxis('lr', 'learning rate'),
+      y: logAxis('reg', 'regularization'),
       color: { field: 'valAcc', type: 'quantitative', title: 'val accuracy', scale: { scheme: 'viridis' } },
       tooltip: [
         { field: 'lr', format: '.2e' },

@@ -43,7 +43,7 @@ describe('usage errors: status 2 and one line listing the valid choices', () => 
     ],
     [
       ['trian'],
-      /unknown command 'trian' \(valid: train, eval, predict, sample, gradcheck, sweep, worker, data, ui, demo, bench, info\)/,
+      /unknown command 'trian' \(valid: train, eval, predict, sample, export, gradcheck, sweep, worker, data, ui, demo, bench, info\)/,
     ],
     [
       ['train', '--optimizer', 'adamw'],

@@ -91,6 +91,17 @@ describe('loadMnistCaptions', () => {
     expect(other.train.captions.toArray()).not.toEqual(data.train.captions.toArray());
   });
 
+  it('draws each split from its own stream: the val and test splits do not depend on numTrain', async () => {
+    const more = await loadMnistCaptions({ ...small, numTrain: 500, mnist });
+    // A larger set extends the smaller one.
+    expect(more.train.captions.slice('0:300').toArray()).toEqual(data.train.captions.toArray());
+    expect(more.val.captions.toArray()).toEqual(data.val.captions.toArray());
+    expect(more.test.captions.toArray()).toEqual(data.test.captions.toArray());
+    expect(more.test.digitIdxs.toArray()).toEqual(data.test.digitIdxs.toArray());
+    const fewerVal = await loadMnistCaptions({ ...small, numVal: 10, mnist });
+    expect(fewerVal.test.captions.toArray()).toEqual(data.test.captions.toArray());
+  });
+
   it('pixelFeatures are each slot pooled 4×4, slot by slot', () => {
     const s = data.test;
     const f = pixelFeatures(s.images.slice('0:2'));

@@ -3,7 +3,7 @@
  * WebAssembly build, under Node) on the same inputs as nabla, and the scores must agree to 1e-4. The models
  * are trained a few steps first, so batchnorm running statistics and weights are not their initial values.
  */
-import * as ort from 'onnxruntime-web';
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { exportOnnx } from '../../src/models/onnx.js';
 import { buildModel } from '../../src/models/registry.js';
@@ -17,8 +17,7 @@ import type { NDArray } from '../../src/ndarray/ndarray.js';
 import { Sequential } from '../../src/nn/modules/sequential.js';
 import { GroupNorm } from '../../src/nn/modules/norm.js';
 import { Linear } from '../../src/nn/modules/layers.js';
-
-ort.env.wasm.numThreads = 1;
+import { expectClose, ortScores } from './onnxRuntime.js';
 
 /** A few plain SGD steps on random data, in train mode (moves batchnorm's running statistics). */
 function trainSteps(model: Model, X: NDArray, y: NDArray, steps = 3, lr = 1e-2): void {
@@ -33,22 +32,9 @@ async function both(
   model: Model,
   X: NDArray,
 ): Promise<{ ours: Float64Array; theirs: Float32Array; dims: readonly number[] }> {
-  const bytes = exportOnnx(model, X.shape.slice(1));
-  const session = await ort.InferenceSession.create(bytes);
-  const x32 = X.astype('float32');
-  const out = await session.run({
-    input: new ort.Tensor('float32', x32.toTypedArray() as Float32Array, [...X.shape]),
-  });
-  const ours = Float64Array.from(model.loss(x32).toTypedArray() as ArrayLike<number>);
-  return { ours, theirs: out.scores.data as Float32Array, dims: out.scores.dims };
-}
-
-function expectClose(ours: Float64Array, theirs: Float32Array): void {
-  expect(theirs.length).toBe(ours.length);
-  let worst = 0;
-  for (let i = 0; i < ours.length; i++)
-    worst = Math.max(worst, Math.abs(ours[i] - theirs[i]) / Math.max(1, Math.abs(ours[i])));
-  expect(worst).toBeLessThan(1e-4);
+  const { scores, dims } = await ortScores(exportOnnx(model, X.shape.slice(1)), X);
+  const ours = Float64Array.from(model.loss(X.astype('float32')).toTypedArray() as ArrayLike<number>);
+  return { ours, theirs: scores, dims };
 }
 
 const rng = new Generator(0);
@@ -145,6 +131,15 @@ describe('exportOnnx: onnxruntime gives the scores nabla gives', () => {
     });
     const { ours, theirs } = await both(model, rng.randn(4, 6));
     expectClose(ours, theirs);
+  });
+
+  it('stores the metadata given in the model (metadata_props), with the graph name', () => {
+    const model = new TwoLayerNet({ inputDim: 4, hiddenDim: 3, numClasses: 2, seed: 0 });
+    const bytes = exportOnnx(model, [4], { name: 'digits', metadata: { classNames: '["a","b"]' } });
+    const { onnx } = createRequire(import.meta.url)('onnx-proto') as typeof import('onnx-proto');
+    const decoded = onnx.ModelProto.decode(bytes);
+    expect(decoded.graph?.name).toBe('digits');
+    expect(decoded.metadataProps.map((p) => [p.key, p.value])).toEqual([['classNames', '["a","b"]']]);
   });
 
   it('refuses a layer it cannot export, naming it', () => {

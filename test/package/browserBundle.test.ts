@@ -12,7 +12,7 @@ import { build as esbuild } from 'esbuild';
 import { build as viteBuild } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, root } from '../cli/helpers.js';
-import { chromiumMissing, launchChromium, type Chromium } from '../browser.js';
+import { chromiumMissing, launchChromium, serveFolder, type Chromium } from '../browser.js';
 import { skipFor } from '../requirements.js';
 
 /** The page's script: trains a two-layer net with the Solver for a few epochs; the result goes on window. */
@@ -108,18 +108,7 @@ describe.skipIf(skip)('each bundle trains in headless Chromium', () => {
   let browser: Chromium;
   beforeAll(async () => {
     browser = await launchChromium({ viewport: { width: 400, height: 300 }, requests: true });
-    // The scratch folder served at http://nabla.test/ (module scripts need http(s), not file://).
-    await browser.page.route('http://nabla.test/**', (route) => {
-      const rel = decodeURIComponent(new URL(route.request().url()).pathname).slice(1);
-      const file = path.join(dir, rel);
-      if (!file.startsWith(dir + path.sep)) return route.fulfill({ status: 404 });
-      const type = file.endsWith('.html') ? 'text/html' : 'text/javascript';
-      try {
-        return route.fulfill({ status: 200, contentType: type, body: readFileSync(file) });
-      } catch {
-        return route.fulfill({ status: 404 });
-      }
-    });
+    await serveFolder(browser.page, dir);
   });
   afterAll(async () => browser?.close());
 

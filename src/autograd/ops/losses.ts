@@ -12,8 +12,10 @@ import { asOp, fromOp, type Tensor } from '../tensor.js';
 import { mul, sub, type TensorLike } from './elementwise.js';
 import { mean, sum } from './reduce.js';
 
+/** How a loss over a batch is reduced: mean, sum, or one value per example. */
 export type Reduction = 'mean' | 'sum' | 'none';
 
+/** crossEntropy's options (PyTorch's F.cross_entropy keywords). */
 export interface CrossEntropyOptions {
   /** Targets equal to this count for nothing, in the loss and in the mean's denominator (PyTorch's). */
   ignoreIndex?: number | null;

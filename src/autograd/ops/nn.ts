@@ -30,6 +30,7 @@ import { asOp, fromOp, type Tensor } from '../tensor.js';
 import { mean } from './reduce.js';
 import { reshape } from './shape.js';
 
+/** conv2d's options: stride and zero padding. */
 export interface Conv2dOptions {
   stride?: number;
   /** Zeros added on each side of H and W (default 0). */
@@ -61,6 +62,7 @@ export function embedding(
   });
 }
 
+/** dropout's options: training mode and generator. */
 export interface DropoutOptions {
   /** Dropout only while training (default true); otherwise the identity. */
   training?: boolean;

@@ -8,7 +8,7 @@
  */
 import os from 'node:os';
 import { basename, dirname, relative } from 'node:path';
-import { EXIT_INTERRUPTED, UsageError } from '../errors.js';
+import { STOP_SIGNALS, UsageError, type StopSignal } from '../errors.js';
 import { formatDuration } from '../progress.js';
 import type { Executor } from '../sweep/drive.js';
 import { driveSweep } from '../sweep/drive.js';
@@ -104,15 +104,19 @@ export async function sweepCommand(flags: SweepFlags): Promise<void> {
     `watch     nabla ui --runs ${relative(process.cwd(), dirname(dir)) || '.'}  (then /sweeps/${basename(dir)})`,
   );
 
+  // SIGINT, SIGTERM and SIGHUP stop the sweep alike (finished trials are on disk already); the exit status
+  // names the signal, as train's does.
   const stop = new AbortController();
-  const onSignal = (): void => {
+  let stoppedBy: StopSignal = 'SIGINT';
+  const onSignal = (sig: StopSignal): void => {
     if (stop.signal.aborted) return;
+    stoppedBy = sig;
     stop.abort();
     log('\nstopping the sweep (finished trials are kept)...');
     void exec.close();
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const signals = Object.keys(STOP_SIGNALS) as StopSignal[];
+  for (const sig of signals) process.on(sig, onSignal);
   const t0 = performance.now();
   try {
     await driveSweep(
@@ -124,15 +128,14 @@ export async function sweepCommand(flags: SweepFlags): Promise<void> {
       stop.signal,
     );
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    for (const sig of signals) process.off(sig, onSignal);
     if (!stop.signal.aborted && exec instanceof QueueExecutor) await exec.cleanup();
     await exec.close();
   }
   const rel = relative(process.cwd(), dir) || dir;
   if (stop.signal.aborted) {
     log(`stopped; continue with: nabla sweep --resume ${rel}${flags.queue ? ' --queue <url>' : ''}`);
-    process.exitCode = EXIT_INTERRUPTED;
+    process.exitCode = STOP_SIGNALS[stoppedBy];
     return;
   }
   await finishSweep(plan, dir, results.results, {

@@ -7,7 +7,7 @@ import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { writeFileAtomic } from '../../nodeFiles.js';
 import type { ModelSpec } from '../choices.js';
-import { EXIT_INTERRUPTED, RunStopped, UsageError } from '../errors.js';
+import { EXIT_INTERRUPTED, RunStopped, STOP_SIGNALS, UsageError, type StopSignal } from '../errors.js';
 import { TrainingProgress, formatDuration } from '../progress.js';
 import { loadRunCheckpoint } from '../checkpoint.js';
 import { createRunDir, RUN_FILES } from '../runDir.js';
@@ -228,10 +228,6 @@ function printResult(r: JobResult, quiet?: boolean): void {
   process.stdout.write(lines.join('\n') + '\n');
 }
 
-/** 128 + the signal's number: what a shell reports for a process ended by it. */
-const SIGNAL_STATUS = { SIGINT: EXIT_INTERRUPTED, SIGTERM: 143, SIGHUP: 129 } as const;
-type StopSignal = keyof typeof SIGNAL_STATUS;
-
 /**
  * SIGINT, SIGTERM (timeout, systemd, docker stop, Kubernetes) and SIGHUP all stop training the same way:
  * the first aborts `stop`, so the run saves a checkpoint between two steps and returns. A second Ctrl-C
@@ -242,7 +238,7 @@ function watchSignals(
   progress: () => TrainingProgress | null,
 ): { dispose: () => void; exitStatus: () => number } {
   let first: StopSignal | null = null;
-  const handlers = (Object.keys(SIGNAL_STATUS) as StopSignal[]).map((sig) => {
+  const handlers = (Object.keys(STOP_SIGNALS) as StopSignal[]).map((sig) => {
     const handler = (): void => {
       if (first === null) {
         first = sig;
@@ -262,6 +258,6 @@ function watchSignals(
   });
   return {
     dispose: () => handlers.forEach(([sig, h]) => process.off(sig, h)),
-    exitStatus: () => SIGNAL_STATUS[first ?? 'SIGINT'],
+    exitStatus: () => STOP_SIGNALS[first ?? 'SIGINT'],
   };
 }

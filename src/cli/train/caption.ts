@@ -10,7 +10,13 @@ import { join } from 'node:path';
 import { loadCocoCaptions, type CaptionData } from '../../data/coco.js';
 import { CaptionDataset } from '../../data/captionDataset.js';
 import { loadMnistCaptions, perSlotExtractor, pixelFeatures } from '../../data/mnistCaptions.js';
-import { buildCaptionModel, isCaptionModelName, type ModelConfig } from '../../models/registry.js';
+import {
+  buildCaptionModel,
+  isCaptionModelName,
+  TRAIN_DEFAULTS,
+  type CaptionModelName,
+  type ModelConfig,
+} from '../../models/registry.js';
 import { removeStaleTemps } from '../../solver/checkpoint.js';
 import { captionBleuMetric, evaluateCaptions, type CaptionEvaluation } from '../../solver/metrics.js';
 import { mnistDigitCnn } from '../../solver/pretrained.js';
@@ -45,7 +51,7 @@ interface CaptionSet {
 /** `--data <folder>`: the course's COCO files; otherwise the offline MNIST set with `features`. */
 export async function loadCaptionSet(
   job: Pick<TrainJob, 'data' | 'features'>,
-  cfg: Pick<RunConfig, 'limit' | 'testLimit' | 'valCount'>,
+  cfg: Pick<RunConfig, 'model' | 'limit' | 'testLimit' | 'valCount'>,
   log: (line: string) => void,
 ): Promise<CaptionSet> {
   if (job.data.kind === 'path') {
@@ -59,7 +65,7 @@ export async function loadCaptionSet(
   const kind = job.features ?? 'cnn';
   const cnn = kind === 'cnn' ? await mnistDigitCnn({ log }) : null;
   const data = await loadMnistCaptions({
-    numTrain: cfg.limit ?? 20000,
+    numTrain: cfg.limit ?? TRAIN_DEFAULTS[cfg.model.name as CaptionModelName].trainCount!,
     numVal: Math.min(cfg.valCount, 2000),
     numTest: cfg.testLimit ?? 2000,
     extractor: cnn ? perSlotExtractor((digits) => cnn.features(digits)) : pixelFeatures,

@@ -16,6 +16,7 @@ import { maskedSoftmax, softmax } from '../../autograd/ops/softmax.js';
 import { Dropout, Linear } from './layers.js';
 import { TensorModule } from './module.js';
 
+/** MultiHeadAttention's options: attention dropout, generators, dtype. */
 export interface AttentionOptions {
   /** The probability of dropping an attention weight (default 0.1, as the course). */
   dropout?: number;
@@ -103,6 +104,7 @@ export class MultiHeadAttention extends TensorModule {
   }
 }
 
+/** PositionalEncoding's options: dropout, maximum length, generator, dtype. */
 export interface PositionalEncodingOptions {
   /** The probability of dropping (default 0.1). */
   dropout?: number;

@@ -12,6 +12,7 @@ import { Tensor } from '../../autograd/tensor.js';
 import { embedding } from '../../autograd/ops/nn.js';
 import { Module } from './module.js';
 
+/** Embedding's options: generator, dtype, padding index. */
 export interface EmbeddingOptions {
   rng?: Generator;
   dtype?: DType;
@@ -19,6 +20,7 @@ export interface EmbeddingOptions {
   paddingIdx?: number | null;
 }
 
+/** Word embedding (PyTorch's nn.Embedding): indices (N, T) → vectors (N, T, D) from a table W (V, D). */
 export class Embedding extends Module {
   protected override readonly takesTensors = true;
   readonly paddingIdx: number | null;

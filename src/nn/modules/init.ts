@@ -8,6 +8,7 @@ import type { DType } from '../../ndarray/dtype.js';
 import type { NDArray } from '../../ndarray/ndarray.js';
 import { Generator } from '../../ndarray/random.js';
 
+/** Weight initialisations: Kaiming (He) normal, Xavier normal, Xavier uniform. */
 export type InitName = 'kaiming' | 'xavier' | 'xavierUniform';
 
 /** Gaussian with standard deviation gain / √fanIn (gain √2 for ReLU). */

@@ -3,8 +3,6 @@
  * Each takes NDArrays (explicit: forward keeps the cache, backward uses it) or Tensors (autograd: the op of
  * src/autograd whose backward is the same layer function).
  */
-import type { DType } from '../../ndarray/dtype.js';
-import { zeros } from '../../ndarray/creation.js';
 import type { NDArray } from '../../ndarray/ndarray.js';
 import { Generator, defaultRng } from '../../ndarray/random.js';
 import { fmtShape } from '../../ndarray/shape.js';
@@ -35,50 +33,40 @@ import {
 import type { ConvCache } from '../convNaive.js';
 import { dropoutBackward, dropoutForward, type DropoutCache, type DropoutParam } from '../dropout.js';
 import { maxPoolBackwardFast, maxPoolForwardFast, type PoolFastCache } from '../pool.js';
-import { initWeight, type InitName } from './init.js';
 import { Module } from './module.js';
+import { ConvModule, WeightedModule, type Conv2dOptions, type WeightOptions } from './weighted.js';
 
-export interface WeightOptions {
-  /** Draws the initial weights (default: the library's default generator). */
-  rng?: Generator;
-  dtype?: DType;
-  /** 'kaiming' (default, for ReLU), 'xavier' or 'xavierUniform'. */
-  init?: InitName;
-  /** Learn a bias (default true). */
-  bias?: boolean;
-}
+export type { Conv2dOptions, WeightOptions } from './weighted.js';
 
 /**
  * y = x·W + b. x: (N, inFeatures), or (..., inFeatures) acted on along its last axis (PyTorch's Linear), or
  * (N, d1, ..., dk) with d1·…·dk = inFeatures, flattened first (the course's affine layer). weight is stored
  * (inFeatures, outFeatures), as affineForward wants it; stateDict gives PyTorch's (outFeatures, inFeatures).
  */
-export class Linear extends Module {
+export class Linear extends WeightedModule {
   protected override readonly takesTensors = true;
   private cache: AffineCache | null = null;
   /** The input's shape when forward acted on the last axis of a (..., inFeatures) array. */
   private lastAxisShape: readonly number[] | null = null;
-  private readonly zeroBias: NDArray | null;
 
   constructor(
     readonly inFeatures: number,
     readonly outFeatures: number,
-    { rng = defaultRng, dtype = 'float32', init = 'kaiming', bias = true }: WeightOptions = {},
+    options: WeightOptions = {},
   ) {
-    super();
-    this.params.weight = initWeight(init, rng, [inFeatures, outFeatures], inFeatures, outFeatures, dtype);
-    if (bias) this.params.bias = zeros([outFeatures], dtype);
-    this.zeroBias = bias ? null : zeros([outFeatures], dtype);
+    super([inFeatures, outFeatures], inFeatures, outFeatures, outFeatures, options);
   }
 
+  /** Forward on arrays: the output, keeping what backward needs. */
   forward(x: NDArray): NDArray;
+  /** Forward on tensors: autograd records the op for backward(). */
   forward(x: Tensor): Tensor;
   forward(x: NDArray | Tensor): NDArray | Tensor {
     if (x instanceof Tensor) return linear(x, this.param('weight'), this.optionalParam('bias'));
     const lastAxis = x.ndim > 2 && x.shape[x.ndim - 1] === this.inFeatures;
     this.lastAxisShape = lastAxis ? x.shape : null;
     const x2 = lastAxis ? x.reshape(-1, this.inFeatures) : x;
-    const [out, cache] = affineForward(x2, this.params.weight, this.params.bias ?? this.zeroBias!);
+    const [out, cache] = affineForward(x2, this.params.weight, this.biasOrZeros);
     this.cache = cache;
     return lastAxis ? out.reshape([...x.shape.slice(0, -1), this.outFeatures]) : out;
   }
@@ -87,9 +75,7 @@ export class Linear extends Module {
   private affineGrads(dout: NDArray, computeDx: boolean): NDArray | null {
     const shape = this.lastAxisShape;
     const d2 = shape ? dout.reshape(-1, this.outFeatures) : dout;
-    const [dx, dw, db] = affineBackward(d2, this.needCache(this.cache, 'Linear'), computeDx);
-    this.grads.weight = dw;
-    if (this.params.bias) this.grads.bias = db;
+    const dx = this.storeGrads(affineBackward(d2, this.needCache(this.cache, 'Linear'), computeDx));
     return dx && shape ? dx.reshape(shape) : dx;
   }
 
@@ -113,51 +99,26 @@ export class Linear extends Module {
   }
 }
 
-export interface Conv2dOptions extends WeightOptions {
-  stride?: number;
-  /** Zero padding on each side (default 0; (kernelSize − 1)/2 keeps the size at stride 1). */
-  padding?: number;
-}
-
 /** 2-D convolution. x: (N, inChannels, H, W) → (N, outChannels, H', W'); weight (outChannels, inChannels, k, k). */
-export class Conv2d extends Module {
+export class Conv2d extends ConvModule {
   protected override readonly takesTensors = true;
   private cache: ConvCache | null = null;
   private fusedCache: ConvReluPoolFastCache | null = null;
-  private readonly zeroBias: NDArray | null;
-  readonly stride: number;
-  readonly padding: number;
 
-  constructor(
-    readonly inChannels: number,
-    readonly outChannels: number,
-    readonly kernelSize: number,
-    {
-      stride = 1,
-      padding = 0,
-      rng = defaultRng,
-      dtype = 'float32',
-      init = 'kaiming',
-      bias = true,
-    }: Conv2dOptions = {},
-  ) {
-    super();
-    this.stride = stride;
-    this.padding = padding;
-    const k2 = kernelSize * kernelSize;
-    this.params.weight = initWeight(
-      init,
-      rng,
+  constructor(inChannels: number, outChannels: number, kernelSize: number, options: Conv2dOptions = {}) {
+    super(
+      'Conv2d',
+      inChannels,
+      outChannels,
+      kernelSize,
       [outChannels, inChannels, kernelSize, kernelSize],
-      inChannels * k2,
-      outChannels * k2,
-      dtype,
+      options,
     );
-    if (bias) this.params.bias = zeros([outChannels], dtype);
-    this.zeroBias = bias ? null : zeros([outChannels], dtype);
   }
 
+  /** Forward on arrays: the output, keeping what backward needs. */
   forward(x: NDArray): NDArray;
+  /** Forward on tensors: autograd records the op for backward(). */
   forward(x: Tensor): Tensor;
   forward(x: NDArray | Tensor): NDArray | Tensor {
     if (x instanceof Tensor)
@@ -165,7 +126,7 @@ export class Conv2d extends Module {
         stride: this.stride,
         padding: this.padding,
       });
-    const [out, cache] = convForwardFast(x, this.params.weight, this.params.bias ?? this.zeroBias!, {
+    const [out, cache] = convForwardFast(x, this.params.weight, this.biasOrZeros, {
       stride: this.stride,
       pad: this.padding,
     });
@@ -184,10 +145,7 @@ export class Conv2d extends Module {
   }
 
   private convBackward(dout: NDArray, computeDx: boolean): NDArray | null {
-    const [dx, dw, db] = convBackwardFast(dout, this.needCache(this.cache, 'Conv2d'), computeDx);
-    this.grads.weight = dw;
-    if (this.params.bias) this.grads.bias = db;
-    return dx;
+    return this.storeGrads(convBackwardFast(dout, this.needCache(this.cache, 'Conv2d'), computeDx));
   }
 
   /**
@@ -208,7 +166,7 @@ export class Conv2d extends Module {
     const [out, cache] = convReluPoolForwardFast(
       x,
       this.params.weight,
-      this.params.bias ?? this.zeroBias!,
+      this.biasOrZeros,
       { stride: this.stride, pad: this.padding },
       { poolHeight: pool.kernelSize, poolWidth: pool.kernelSize, stride: pool.stride },
     );
@@ -223,33 +181,42 @@ export class Conv2d extends Module {
    */
   backwardReluPool(dout: NDArray, computeDx = true): NDArray | null {
     const cache = this.needCache(this.fusedCache, 'Conv2d.backwardReluPool');
-    const [dx, dw, db] = convReluPoolBackwardFast(dout, cache, computeDx);
-    this.grads.weight = dw;
-    if (this.params.bias) this.grads.bias = db;
-    return dx;
-  }
-
-  override toString(): string {
-    return `Conv2d(${this.inChannels}, ${this.outChannels}, kernelSize=${this.kernelSize}, stride=${this.stride}, padding=${this.padding})`;
+    return this.storeGrads(convReluPoolBackwardFast(dout, cache, computeDx));
   }
 }
 
-/** max(0, x), elementwise. */
-export class ReLU extends Module {
-  protected override readonly takesTensors = true;
-  private cache: NDArray | null = null;
+/** An elementwise activation as its autograd op and its layer pair (src/nn/activations.ts). */
+interface ActivationFns<C> {
+  op: (x: Tensor) => Tensor;
+  forward: (x: NDArray) => [NDArray, C];
+  backward: (dout: NDArray, cache: C) => [NDArray];
+}
 
+/** What the elementwise activations share: the op on Tensors, the layer pair and its cache on NDArrays. */
+abstract class Activation<C> extends Module {
+  protected override readonly takesTensors = true;
+  private cache: C | null = null;
+
+  constructor(
+    private readonly kind: string,
+    private readonly fns: ActivationFns<C>,
+  ) {
+    super();
+  }
+
+  /** Forward on arrays: the output, keeping what backward needs. */
   forward(x: NDArray): NDArray;
+  /** Forward on tensors: autograd records the op for backward(). */
   forward(x: Tensor): Tensor;
   forward(x: NDArray | Tensor): NDArray | Tensor {
-    if (x instanceof Tensor) return relu(x);
-    const [out, cache] = reluForward(x);
+    if (x instanceof Tensor) return this.fns.op(x);
+    const [out, cache] = this.fns.forward(x);
     this.cache = cache;
     return out;
   }
 
   backward(dout: NDArray): NDArray {
-    return reluBackward(dout, this.needCache(this.cache, 'ReLU'))[0];
+    return this.fns.backward(dout, this.needCache(this.cache, this.kind))[0];
   }
 
   /** Drops the cache: a fused Conv2d (see Sequential) ran this layer's forward, so it holds no input. */
@@ -258,34 +225,44 @@ export class ReLU extends Module {
   }
 
   override toString(): string {
-    return 'ReLU()';
+    return `${this.kind}()`;
+  }
+}
+
+/** max(0, x), elementwise. */
+export class ReLU extends Activation<NDArray> {
+  constructor() {
+    super('ReLU', { op: relu, forward: reluForward, backward: reluBackward });
   }
 }
 
 /** x for x > 0, alpha·x otherwise. */
-export class LeakyReLU extends Module {
-  protected override readonly takesTensors = true;
-  private cache: LeakyReluCache | null = null;
-
+export class LeakyReLU extends Activation<LeakyReluCache> {
   constructor(readonly alpha = 0.01) {
-    super();
+    super('LeakyReLU', {
+      op: (x) => leakyRelu(x, alpha),
+      forward: (x) => leakyReluForward(x, alpha),
+      backward: leakyReluBackward,
+    });
   }
 
-  forward(x: NDArray): NDArray;
-  forward(x: Tensor): Tensor;
-  forward(x: NDArray | Tensor): NDArray | Tensor {
-    if (x instanceof Tensor) return leakyRelu(x, this.alpha);
-    const [out, cache] = leakyReluForward(x, this.alpha);
-    this.cache = cache;
-    return out;
-  }
-
-  backward(dout: NDArray): NDArray {
-    return leakyReluBackward(dout, this.needCache(this.cache, 'LeakyReLU'))[0];
-  }
-
+  /** The module as PyTorch prints it. */
   override toString(): string {
     return `LeakyReLU(${this.alpha})`;
+  }
+}
+
+/** tanh, elementwise. */
+export class Tanh extends Activation<NDArray> {
+  constructor() {
+    super('Tanh', { op: tanh, forward: tanhForward, backward: tanhBackward });
+  }
+}
+
+/** The logistic sigmoid 1 / (1 + e^−x), elementwise. */
+export class Sigmoid extends Activation<NDArray> {
+  constructor() {
+    super('Sigmoid', { op: sigmoid, forward: sigmoidForward, backward: sigmoidBackward });
   }
 }
 
@@ -301,7 +278,9 @@ export class MaxPool2d extends Module {
     super();
   }
 
+  /** Forward on arrays: the output, keeping what backward needs. */
   forward(x: NDArray): NDArray;
+  /** Forward on tensors: autograd records the op for backward(). */
   forward(x: Tensor): Tensor;
   forward(x: NDArray | Tensor): NDArray | Tensor {
     if (x instanceof Tensor) return maxPool2d(x, this.kernelSize, this.stride);
@@ -341,7 +320,9 @@ export class AvgPool2d extends Module {
     super();
   }
 
+  /** Forward on arrays: the output, keeping what backward needs. */
   forward(x: NDArray): NDArray;
+  /** Forward on tensors: autograd records the op for backward(). */
   forward(x: Tensor): Tensor;
   forward(x: NDArray | Tensor): NDArray | Tensor {
     if (x instanceof Tensor) return avgPool2d(x, this.kernelSize);
@@ -387,7 +368,9 @@ export class Dropout extends Module {
     this.dropoutParam = { p, mode: 'train', rng };
   }
 
+  /** Forward on arrays: the output, keeping what backward needs. */
   forward(x: NDArray): NDArray;
+  /** Forward on tensors: autograd records the op for backward(). */
   forward(x: Tensor): Tensor;
   forward(x: NDArray | Tensor): NDArray | Tensor {
     if (x instanceof Tensor) {
@@ -417,7 +400,9 @@ export class Flatten extends Module {
   protected override readonly takesTensors = true;
   private xShape: readonly number[] | null = null;
 
+  /** Forward on arrays: the output, keeping what backward needs. */
   forward(x: NDArray): NDArray;
+  /** Forward on tensors: autograd records the op for backward(). */
   forward(x: Tensor): Tensor;
   forward(x: NDArray | Tensor): NDArray | Tensor {
     if (x instanceof Tensor) return reshape(x, [x.shape[0], -1]);
@@ -431,52 +416,6 @@ export class Flatten extends Module {
 
   override toString(): string {
     return 'Flatten()';
-  }
-}
-
-/** tanh, elementwise. */
-export class Tanh extends Module {
-  protected override readonly takesTensors = true;
-  private cache: NDArray | null = null;
-
-  forward(x: NDArray): NDArray;
-  forward(x: Tensor): Tensor;
-  forward(x: NDArray | Tensor): NDArray | Tensor {
-    if (x instanceof Tensor) return tanh(x);
-    const [out, cache] = tanhForward(x);
-    this.cache = cache;
-    return out;
-  }
-
-  backward(dout: NDArray): NDArray {
-    return tanhBackward(dout, this.needCache(this.cache, 'Tanh'))[0];
-  }
-
-  override toString(): string {
-    return 'Tanh()';
-  }
-}
-
-/** The logistic sigmoid 1 / (1 + e^−x), elementwise. */
-export class Sigmoid extends Module {
-  protected override readonly takesTensors = true;
-  private cache: NDArray | null = null;
-
-  forward(x: NDArray): NDArray;
-  forward(x: Tensor): Tensor;
-  forward(x: NDArray | Tensor): NDArray | Tensor {
-    if (x instanceof Tensor) return sigmoid(x);
-    const [out, cache] = sigmoidForward(x);
-    this.cache = cache;
-    return out;
-  }
-
-  backward(dout: NDArray): NDArray {
-    return sigmoidBackward(dout, this.needCache(this.cache, 'Sigmoid'))[0];
-  }
-
-  override toString(): string {
-    return 'Sigmoid()';
   }
 }
 
@@ -502,7 +441,9 @@ export class Unflatten extends Module {
     return [...shape.slice(0, d), ...this.sizes, ...shape.slice(d + 1)];
   }
 
+  /** Forward on arrays: the output, keeping what backward needs. */
   forward(x: NDArray): NDArray;
+  /** Forward on tensors: autograd records the op for backward(). */
   forward(x: Tensor): Tensor;
   forward(x: NDArray | Tensor): NDArray | Tensor {
     const shape = this.outShape(x.shape);

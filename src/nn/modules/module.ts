@@ -34,6 +34,7 @@ export function snakeCase(name: string): string {
   return name.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toLowerCase();
 }
 
+/** A layer or network (PyTorch's nn.Module, with the course's explicit passes): forward, backward, named parameters, gradients and buffers, train/eval mode, stateDict/loadStateDict. Subclasses set params (and buffers) and implement forward and backward. */
 export abstract class Module {
   /** Trainable parameters of this module (not its children), by name. */
   params: Record<string, NDArray> = {};
@@ -191,6 +192,7 @@ export abstract class Module {
     return out;
   }
 
+  /** The non-trainable state (batchnorm's running statistics) with dotted names, as namedParameters. */
   namedBuffers(prefix = ''): [string, NDArray][] {
     const out: [string, NDArray][] = Object.entries(this.ownBuffers()).map(([k, v]) => [prefix + k, v]);
     for (const [name, c] of this.children()) out.push(...c.namedBuffers(`${prefix}${name}.`));

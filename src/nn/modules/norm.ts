@@ -20,6 +20,7 @@ import { Tensor } from '../../autograd/tensor.js';
 import { batchNorm, layerNorm } from '../../autograd/ops/nn.js';
 import { Module } from './module.js';
 
+/** Normalisation layers' options: eps, running-average momentum, dtype. */
 export interface NormOptions {
   eps?: number;
   /** Weight of the old running value in each update (the course's convention; default 0.9). */
@@ -30,7 +31,7 @@ export interface NormOptions {
 /** The shared body of BatchNorm1d and BatchNorm2d: gamma ('weight'), beta ('bias') and running statistics. */
 abstract class BatchNormBase extends Module {
   protected override readonly takesTensors = true;
-  protected cache: BatchnormCache | null = null;
+  private cache: BatchnormCache | null = null;
   readonly bnParam: BnParam & { runningMean: NDArray; runningVar: NDArray };
   /** Training batches seen (PyTorch's num_batches_tracked, in stateDict only: nothing here reads it). */
   readonly numBatchesTracked = zeros([], 'int32');
@@ -52,11 +53,32 @@ abstract class BatchNormBase extends Module {
     this.buffers = { runningMean: this.bnParam.runningMean, runningVar: this.bnParam.runningVar };
   }
 
-  /** Sets the mode from train()/eval() and counts training batches; then the tensor op when x is a Tensor. */
-  protected begin(x: NDArray | Tensor): Tensor | null {
+  /** The layer pair: batchnorm over (N, D) or spatial batchnorm over (N, C, H, W). */
+  protected abstract readonly layer: {
+    /** (x, gamma, beta, bnParam) → [out, cache]. */
+    forward: typeof batchnormForward;
+    /** (dout, cache) → [dx, dgamma, dbeta]. */
+    backward: typeof batchnormBackwardAlt;
+  };
+
+  /** Sets the mode from train()/eval() and counts training batches, then normalizes. */
+  forward(x: NDArray): NDArray;
+  forward(x: Tensor): Tensor;
+  forward(x: NDArray | Tensor): NDArray | Tensor {
     this.bnParam.mode = this.training ? 'train' : 'test';
     if (this.training) this.numBatchesTracked.addInPlace(1);
-    return x instanceof Tensor ? batchNorm(x, this.param('weight'), this.param('bias'), this.bnParam) : null;
+    if (x instanceof Tensor) return batchNorm(x, this.param('weight'), this.param('bias'), this.bnParam);
+    const [out, cache] = this.layer.forward(x, this.params.weight, this.params.bias, this.bnParam);
+    this.cache = cache;
+    return out;
+  }
+
+  backward(dout: NDArray): NDArray {
+    const cache = this.needCache(this.cache, this.constructor.name);
+    const [dx, dgamma, dbeta] = this.layer.backward(dout, cache);
+    this.grads.weight = dgamma;
+    this.grads.bias = dbeta;
+    return dx;
   }
 
   protected override torchState(own: Record<string, NDArray>): Record<string, NDArray> {
@@ -71,44 +93,14 @@ abstract class BatchNormBase extends Module {
 
 /** Batch normalization of features. x: (N, numFeatures). */
 export class BatchNorm1d extends BatchNormBase {
-  forward(x: NDArray): NDArray;
-  forward(x: Tensor): Tensor;
-  forward(x: NDArray | Tensor): NDArray | Tensor {
-    const t = this.begin(x);
-    if (t) return t;
-    x = x as NDArray;
-    const [out, cache] = batchnormForward(x, this.params.weight, this.params.bias, this.bnParam);
-    this.cache = cache;
-    return out;
-  }
-
-  backward(dout: NDArray): NDArray {
-    const [dx, dgamma, dbeta] = batchnormBackwardAlt(dout, this.needCache(this.cache, 'BatchNorm1d'));
-    this.grads.weight = dgamma;
-    this.grads.bias = dbeta;
-    return dx;
-  }
+  /** @internal The batchnorm pair over (N, D). */
+  protected readonly layer = { forward: batchnormForward, backward: batchnormBackwardAlt };
 }
 
 /** Batch normalization of channels (spatial batchnorm). x: (N, numFeatures, H, W). */
 export class BatchNorm2d extends BatchNormBase {
-  forward(x: NDArray): NDArray;
-  forward(x: Tensor): Tensor;
-  forward(x: NDArray | Tensor): NDArray | Tensor {
-    const t = this.begin(x);
-    if (t) return t;
-    x = x as NDArray;
-    const [out, cache] = spatialBatchnormForward(x, this.params.weight, this.params.bias, this.bnParam);
-    this.cache = cache;
-    return out;
-  }
-
-  backward(dout: NDArray): NDArray {
-    const [dx, dgamma, dbeta] = spatialBatchnormBackward(dout, this.needCache(this.cache, 'BatchNorm2d'));
-    this.grads.weight = dgamma;
-    this.grads.bias = dbeta;
-    return dx;
-  }
+  /** @internal The spatial batchnorm pair over (N, C, H, W). */
+  protected readonly layer = { forward: spatialBatchnormForward, backward: spatialBatchnormBackward };
 }
 
 /** Layer normalization: each example over its features. x: (..., numFeatures), normalized over the last axis. */
@@ -128,7 +120,9 @@ export class LayerNorm extends Module {
     this.params.bias = zeros([numFeatures], dtype);
   }
 
+  /** Forward on arrays: normalised with batch statistics in training, running ones in eval. */
   forward(x: NDArray): NDArray;
+  /** Forward on tensors: autograd records the op for backward(). */
   forward(x: Tensor): Tensor;
   forward(x: NDArray | Tensor): NDArray | Tensor {
     if (x instanceof Tensor) return layerNorm(x, this.param('weight'), this.param('bias'), this.eps);

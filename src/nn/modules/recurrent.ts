@@ -20,24 +20,32 @@ import {
   type RnnCache,
   type TemporalAffineCache,
 } from '../rnn.js';
-import { initWeight } from './init.js';
-import type { WeightOptions } from './layers.js';
 import { Module } from './module.js';
+import { WeightedModule, type WeightOptions } from './weighted.js';
 
+/** RNN and LSTM options: generator and dtype. */
 export interface RecurrentOptions {
   /** Draws the initial weights (default: the library's default generator). */
   rng?: Generator;
   dtype?: DType;
 }
 
-/** What RNN and LSTM share: parameters, the optional h0 and its gradient. */
+/** The layer pair of a recurrent module: x (N, T, D), h0 (N, H) → h (N, T, H); backward → [dx, dh0, dWx, dWh, db]. */
+interface RecurrentLayer<C> {
+  forward: (x: NDArray, h0: NDArray, Wx: NDArray, Wh: NDArray, b: NDArray) => [NDArray, C];
+  backward: (dh: NDArray, cache: C) => NDArray[];
+}
+
+/** What RNN and LSTM share: parameters, the optional h0 and its gradient, forward and backward. */
 abstract class RecurrentModule<C> extends Module {
-  protected cache: C | null = null;
+  private cache: C | null = null;
   private givenH0 = false;
   /** The gradient of the last forward's h0 after backward (null when forward started from zeros). */
   dh0: NDArray | null = null;
 
   constructor(
+    private readonly kind: string,
+    private readonly layer: RecurrentLayer<C>,
     readonly inputSize: number,
     readonly hiddenSize: number,
     gates: number,
@@ -50,93 +58,64 @@ abstract class RecurrentModule<C> extends Module {
     this.params.b = zeros([gates * H], dtype);
   }
 
-  /** h0 as given (checked against x's batch size by the layer), else zeros (N, H). */
-  protected initialState(x: NDArray, h0?: NDArray): NDArray {
+  /** x (N, T, inputSize) [, h0 (N, hiddenSize), checked against x's batch size by the layer; else zeros]. */
+  forward(x: NDArray, h0?: NDArray): NDArray {
     this.givenH0 = h0 !== undefined;
-    if (h0) return h0;
-    if (x.ndim !== 3)
-      throw new RangeError(`${this.constructor.name}: x must be (N, T, D), got shape ${fmtShape(x.shape)}`);
-    return zeros([x.shape[0], this.hiddenSize], this.params.Wx.dtype);
+    if (!h0 && x.ndim !== 3)
+      throw new RangeError(`${this.kind}: x must be (N, T, D), got shape ${fmtShape(x.shape)}`);
+    const start = h0 ?? zeros([x.shape[0], this.hiddenSize], this.params.Wx.dtype);
+    const { Wx, Wh, b } = this.params;
+    const [h, cache] = this.layer.forward(x, start, Wx, Wh, b);
+    this.cache = cache;
+    return h;
   }
 
-  protected storeGrads([dx, dh0, dWx, dWh, db]: NDArray[]): NDArray {
+  backward(dout: NDArray): NDArray {
+    const [dx, dh0, dWx, dWh, db] = this.layer.backward(dout, this.needCache(this.cache, this.kind));
     Object.assign(this.grads, { Wx: dWx, Wh: dWh, b: db });
     this.dh0 = this.givenH0 ? dh0 : null;
     return dx;
+  }
+
+  override toString(): string {
+    return `${this.kind}(${this.inputSize}, ${this.hiddenSize})`;
   }
 }
 
 /** A vanilla (tanh) RNN: x (N, T, inputSize) [, h0 (N, hiddenSize)] → h (N, T, hiddenSize). */
 export class RNN extends RecurrentModule<RnnCache> {
   constructor(inputSize: number, hiddenSize: number, options: RecurrentOptions = {}) {
-    super(inputSize, hiddenSize, 1, options);
-  }
-
-  forward(x: NDArray, h0?: NDArray): NDArray {
-    const { Wx, Wh, b } = this.params;
-    const [h, cache] = rnnForward(x, this.initialState(x, h0), Wx, Wh, b);
-    this.cache = cache;
-    return h;
-  }
-
-  backward(dout: NDArray): NDArray {
-    return this.storeGrads(rnnBackward(dout, this.needCache(this.cache, 'RNN')));
-  }
-
-  override toString(): string {
-    return `RNN(${this.inputSize}, ${this.hiddenSize})`;
+    super('RNN', { forward: rnnForward, backward: rnnBackward }, inputSize, hiddenSize, 1, options);
   }
 }
 
 /** An LSTM (gates i, f, o, g along 4H), zero initial cell: x (N, T, inputSize) [, h0] → h (N, T, hiddenSize). */
 export class LSTM extends RecurrentModule<LstmCache> {
   constructor(inputSize: number, hiddenSize: number, options: RecurrentOptions = {}) {
-    super(inputSize, hiddenSize, 4, options);
-  }
-
-  forward(x: NDArray, h0?: NDArray): NDArray {
-    const { Wx, Wh, b } = this.params;
-    const [h, cache] = lstmForward(x, this.initialState(x, h0), Wx, Wh, b);
-    this.cache = cache;
-    return h;
-  }
-
-  backward(dout: NDArray): NDArray {
-    return this.storeGrads(lstmBackward(dout, this.needCache(this.cache, 'LSTM')));
-  }
-
-  override toString(): string {
-    return `LSTM(${this.inputSize}, ${this.hiddenSize})`;
+    super('LSTM', { forward: lstmForward, backward: lstmBackward }, inputSize, hiddenSize, 4, options);
   }
 }
 
 /** A Linear at every time step: x (N, T, inFeatures) → (N, T, outFeatures); weight (inFeatures, outFeatures). */
-export class TemporalLinear extends Module {
+export class TemporalLinear extends WeightedModule {
   private cache: TemporalAffineCache | null = null;
-  private readonly zeroBias: NDArray | null;
 
   constructor(
     readonly inFeatures: number,
     readonly outFeatures: number,
-    { rng = defaultRng, dtype = 'float32', init = 'kaiming', bias = true }: WeightOptions = {},
+    options: WeightOptions = {},
   ) {
-    super();
-    this.params.weight = initWeight(init, rng, [inFeatures, outFeatures], inFeatures, outFeatures, dtype);
-    if (bias) this.params.bias = zeros([outFeatures], dtype);
-    this.zeroBias = bias ? null : zeros([outFeatures], dtype);
+    super([inFeatures, outFeatures], inFeatures, outFeatures, outFeatures, options);
   }
 
   forward(x: NDArray): NDArray {
-    const [out, cache] = temporalAffineForward(x, this.params.weight, this.params.bias ?? this.zeroBias!);
+    const [out, cache] = temporalAffineForward(x, this.params.weight, this.biasOrZeros);
     this.cache = cache;
     return out;
   }
 
   backward(dout: NDArray): NDArray {
-    const [dx, dw, db] = temporalAffineBackward(dout, this.needCache(this.cache, 'TemporalLinear'));
-    this.grads.weight = dw;
-    if (this.params.bias) this.grads.bias = db;
-    return dx;
+    return this.storeGrads(temporalAffineBackward(dout, this.needCache(this.cache, 'TemporalLinear')));
   }
 
   override toString(): string {

@@ -15,6 +15,7 @@ function fusedAt(layers: Module[], i: number): [Conv2d, MaxPool2d] | null {
   return m instanceof Conv2d && relu instanceof ReLU && pool instanceof MaxPool2d ? [m, pool] : null;
 }
 
+/** Layers applied in order (PyTorch's nn.Sequential): forward runs them first to last, backward last to first. */
 export class Sequential extends Module {
   protected override readonly takesTensors = true;
   readonly layers: Module[];
@@ -30,7 +31,9 @@ export class Sequential extends Module {
     return this.layers.map((m, i) => [String(i), m]);
   }
 
+  /** Forward on arrays through every layer. */
   forward(x: NDArray): NDArray;
+  /** Forward on tensors through every layer (autograd). */
   forward(x: Tensor): Tensor;
   forward(x: NDArray | Tensor): NDArray | Tensor {
     if (x instanceof Tensor) return this.forwardTensor(x);

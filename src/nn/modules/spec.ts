@@ -23,6 +23,7 @@ export class SpecError extends Error {
   override name = 'SpecError';
 }
 
+/** One layer of a layers .json model: its type ('conv', 'linear', 'relu', ...) and that layer's keys. */
 export type LayerDef = Record<string, unknown> & { type: string };
 
 /** Each layer type and the keys it accepts (aliases from ConvNetJS included). */
@@ -208,6 +209,7 @@ export function resolveLayers(defs: LayerDef[], inputShape: number[], numClasses
   return out;
 }
 
+/** buildSequential's options: one input's shape, number of classes, dtype, seed. */
 export interface SequentialBuildOptions {
   inputShape: number[];
   numClasses: number;

@@ -12,6 +12,7 @@ import { Dropout, Linear, ReLU } from './layers.js';
 import { TensorModule } from './module.js';
 import { LayerNorm } from './norm.js';
 
+/** TransformerDecoderLayer's options: feedforward width, dropout, generators, dtype. */
 export interface DecoderLayerOptions {
   /** The feed-forward net's hidden width (default 2048). */
   dimFeedforward?: number;
