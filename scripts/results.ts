@@ -9,6 +9,13 @@
  * trains on N images only, as a smoke test that prints instead of writing RESULTS.md. `captioning` runs
  * `nabla train --model caption-rnn | caption-lstm | caption-transformer` at their defaults on the offline
  * mnist-captions set (no CIFAR-10 needed) and scores each run's test captions, by number of digits too.
+ * `simclr` (not in the default set: about an hour and a half) pretrains `nabla train --model simclr --minutes M`
+ * (`--minutes`, default 45), then judges its encoder by linear evaluation on the first `--labels` (default
+ * 5,000) training images against the same classifier on a randomly initialised encoder and on raw pixels, and
+ * a supervised net of the same size trained on those labelled images (`--supervised-epochs`, default 10);
+ * `--run <folder>` judges a pretraining run made before instead of making one. `gan` (not in the default set:
+ * hours) trains `nabla train --model gan | lsgan | dcgan` at the course's epochs (10, 10, 5) on MNIST, scores
+ * each with `nabla eval` and copies its last grid of digits to docs/img/results-<model>.png.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -45,6 +52,11 @@ import { evaluateCaptions } from '../src/solver/metrics.js';
 import { restoreModel } from '../src/cli/restore.js';
 import { loadCaptionSet, type CaptionFeatures } from '../src/cli/train/caption.js';
 import type { RunConfig } from '../src/cli/train/config.js';
+import { loadDataset } from '../src/data/registry.js';
+import { normalizeImages } from '../src/data/preprocess.js';
+import { encodeImages } from '../src/models/simclrNet.js';
+import { buildSimclrNet } from '../src/models/registry.js';
+import { linearEvaluation, supervisedBaseline } from '../src/solver/linearEvaluation.js';
 
 const RESULTS = new URL('../RESULTS.md', import.meta.url);
 const ALL = [
@@ -57,6 +69,8 @@ const ALL = [
   'cnn3',
   'seqcnn',
   'captioning',
+  'simclr',
+  'gan',
 ] as const;
 type Part = (typeof ALL)[number];
 
@@ -81,7 +95,9 @@ for (const p of requested) {
     process.exit(2);
   }
 }
-const parts: Part[] = requested.length ? (requested as Part[]) : ALL.filter((p) => p !== 'seqcnn');
+const parts: Part[] = requested.length
+  ? (requested as Part[])
+  : ALL.filter((p) => p !== 'seqcnn' && p !== 'simclr' && p !== 'gan');
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 const secs = (ms: number) => (ms < 120e3 ? `${(ms / 1000).toFixed(1)} s` : `${(ms / 60e3).toFixed(1)} min`);
@@ -636,6 +652,178 @@ async function runCaptioning(): Promise<Section> {
   };
 }
 
+/**
+ * SimCLR: `nabla train --model simclr` for a time budget, then linear evaluation of its encoder and of the
+ * baselines on the same labelled images, each with its wall time.
+ */
+async function runSimclr(): Promise<Section> {
+  const minutes = flag('--minutes') ?? 45;
+  const labels = limit ?? flag('--labels') ?? 5000;
+  const supervisedEpochs = flag('--supervised-epochs') ?? 10;
+  const budget =
+    limit !== null ? ['--limit', String(limit), '--epochs', '1'] : ['--minutes', String(minutes)];
+  const args = ['train', '--model', 'simclr', '--data', 'cifar10', ...budget];
+  // --run <folder>: judge a pretraining run made before (its own command and times are recorded).
+  const given = argv.includes('--run') ? argv[argv.indexOf('--run') + 1] : null;
+  let runDir: string;
+  let pretrainWall = NaN;
+  if (given) runDir = given;
+  else {
+    const out = mkdtempSync(path.join(os.tmpdir(), 'nabla-results-simclr-'));
+    const bin = new URL('../bin/nabla.js', import.meta.url).pathname;
+    log(`nabla ${args.join(' ')}`);
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, [bin, ...args, '--out', out], { encoding: 'utf8' });
+    pretrainWall = performance.now() - t0;
+    if (r.status !== 0) throw new Error(`results: nabla ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+    log(r.stdout.trim());
+    runDir = path.join(out, readdirSync(out)[0]);
+  }
+  const restored = restoreModel(runDir);
+  const meta = restored.ck.meta;
+  const ds = await loadDataset(
+    { kind: 'builtin', name: 'cifar10' },
+    { limit: labels, testLimit: limit ?? Number.MAX_SAFE_INTEGER },
+  );
+  const inputs = (X: NDArray): NDArray => normalizeImages(X, meta.normalization, 'chw', 'float32');
+  const [XLab, XTest] = [inputs(ds.XTrain), inputs(ds.XTest)];
+  const timed = <T>(what: string, fn: () => T): [T, number] => {
+    const t = performance.now();
+    const v = fn();
+    log(`${what}: ${secs(performance.now() - t)}`);
+    return [v, performance.now() - t];
+  };
+  const evaluate = (feats: (X: NDArray) => NDArray) =>
+    linearEvaluation({ X: feats(XLab), y: ds.yTrain }, { X: feats(XTest), y: ds.yTest }, { numClasses: 10 });
+  const seed = Number((meta.config as { seed?: number }).seed ?? 0);
+  const [simclr, tSimclr] = timed('simclr linear evaluation', () =>
+    evaluate((X) => encodeImages(restored.simclr!, X)),
+  );
+  const [random, tRandom] = timed('random encoder', () =>
+    evaluate((X) => encodeImages(buildSimclrNet(meta.model.config, { seed, dtype: 'float32' }), X)),
+  );
+  const [pixels, tPixels] = timed('raw pixels', () => evaluate((X) => X));
+  const [supervised, tSupervised] = timed('supervised', () =>
+    supervisedBaseline(
+      { X: XLab, y: ds.yTrain },
+      { X: XTest, y: ds.yTest },
+      { epochs: supervisedEpochs, numClasses: 10 },
+    ),
+  );
+  const trainedSeconds = meta.trainedSeconds ?? 0;
+  const n = labels.toLocaleString('en-US');
+  const gap = 100 * (simclr.testAccuracy - random.testAccuracy);
+  const row = (what: string, acc: number, detail: string, ms: number): string =>
+    `| ${what} | **${pct(acc)}** | ${detail} | ${secs(ms)} |`;
+  return {
+    title: 'Self-supervised learning: SimCLR on CIFAR-10, judged by linear evaluation',
+    lines: [
+      `SimCLR pretrained by \`${String((meta.config as { command?: string }).command)}\` (ResNet encoder of 128 features and projection head, ` +
+        `${restored
+          .simclr!.parameters()
+          .reduce((a, p) => a + p.size, 0)
+          .toLocaleString('en-US')} parameters; the course's augmentation, temperature ` +
+        `${String(meta.model.config.options.tau)}, Adam ${String((meta.config as { lr?: number }).lr)}, batch ${meta.training.batchSize}): ` +
+        `${meta.training.iteration} iterations (${((meta.training.iteration * meta.training.batchSize) / 50000).toFixed(2)} epochs) in ` +
+        `${secs(trainedSeconds * 1000)} of training${Number.isNaN(pretrainWall) ? '' : ` (${secs(pretrainWall)} for the command)`}. Linear evaluation: the encoder frozen, its ` +
+        `features of the first ${n} CIFAR-10 training images standardised, a softmax classifier (LinearModel, Adam, reg chosen on a tenth of them) ` +
+        `scored on ${ds.yTest.size.toLocaleString('en-US')} test images. Bar (issue 16): SimCLR ≥ 10 points above the random encoder with < 60 minutes of pretraining: ` +
+        `**${gap >= 10 && trainedSeconds < 3600 ? 'met' : 'not met'}** (${gap.toFixed(1)} points).`,
+      '',
+      '| features | linear-evaluation test accuracy | what | wall time |',
+      '|---|---|---|---|',
+      row('SimCLR encoder', simclr.testAccuracy, `128 features, reg ${simclr.reg}`, tSimclr),
+      row(
+        'random encoder (the same net at its initial weights)',
+        random.testAccuracy,
+        `128 features, reg ${random.reg}`,
+        tRandom,
+      ),
+      row('raw pixels', pixels.testAccuracy, `3,072 normalised pixels, reg ${pixels.reg}`, tPixels),
+      row(
+        'supervised: the same encoder + linear layer, trained end to end with labels',
+        supervised.testAccuracy,
+        `${n} labelled images, ${supervisedEpochs} epochs, crops and flips, Adam 1e-3`,
+        tSupervised,
+      ),
+      '',
+      `- Load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} at the end (2 cores shared with other jobs).`,
+    ],
+  };
+}
+
+/** `nabla <args>` as a child process; its stdout, and its wall time in ms. */
+function nablaRun(args: string[]): { stdout: string; ms: number } {
+  const bin = new URL('../bin/nabla.js', import.meta.url).pathname;
+  log(`nabla ${args.join(' ')}`);
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`results: nabla ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+  return { stdout: r.stdout, ms: performance.now() - t0 };
+}
+
+/**
+ * The course's three GANs, each `nabla train --model <kind>` at its defaults (the course's epochs), then
+ * `nabla eval <run> --json`: classifier score and Fréchet distance, with wall times and the last grid.
+ */
+function runGans(): Section {
+  const rows: string[] = [];
+  const scores: Record<string, { classifierScore: number; frechetDistance: number }> = {};
+  for (const kind of ['gan', 'lsgan', 'dcgan']) {
+    const out = mkdtempSync(path.join(os.tmpdir(), `nabla-results-${kind}-`));
+    const args = [
+      'train',
+      '--model',
+      kind,
+      ...(limit !== null ? ['--limit', String(limit), '--epochs', '1'] : []),
+    ];
+    const t = nablaRun([...args, '--out', out]);
+    log(t.stdout.trim());
+    const runDir = path.join(out, readdirSync(out)[0]);
+    const e = nablaRun(['eval', runDir, '--json', ...(limit !== null ? ['--limit', String(limit)] : [])]);
+    const s = JSON.parse(e.stdout) as {
+      classifierScore: number;
+      realClassifierScore: number;
+      frechetDistance: number;
+    };
+    scores[kind] = s;
+    const trainedIn = /trained [\d,]+ iterations in ([^,]+),/.exec(t.stdout)?.[1] ?? '?';
+    const grids = readdirSync(runDir).filter((f) => /^samples-epoch-\d+\.png$/.test(f));
+    const last = grids.sort((a, b) => Number(/\d+/.exec(a)![0]) - Number(/\d+/.exec(b)![0])).at(-1)!;
+    const img = `docs/img/results-${kind}.png`;
+    if (limit === null)
+      writeFileSync(new URL(`../${img}`, import.meta.url), readFileSync(path.join(runDir, last)));
+    const meta = JSON.parse(readFileSync(path.join(runDir, 'checkpoint.json'), 'utf8')) as {
+      config: { epochs: number; batchSize: number };
+    };
+    rows.push(
+      `| ${kind} (${meta.config.epochs} epochs, batch ${meta.config.batchSize}) | **${s.classifierScore.toFixed(2)}** (real digits ${s.realClassifierScore.toFixed(2)}) ` +
+        `| **${s.frechetDistance.toFixed(2)}** | ${trainedIn} (${secs(t.ms)}) | ${secs(e.ms)} | ![${kind}](${img}) | \`nabla ${args.join(' ')}\` |`,
+    );
+  }
+  const bar =
+    scores.dcgan.classifierScore >= 8.5 && scores.dcgan.frechetDistance < scores.gan.frechetDistance;
+  return {
+    title: 'GANs on MNIST (vanilla, least squares, deep convolutional)',
+    lines: [
+      "Each GAN trained by `nabla train` at the course's settings (the first 50,000 MNIST training digits in [-1, 1], Adam 1e-3, betas 0.5/0.999, batch 128, noise 96) and scored by `nabla eval`: the classifier score and the Fréchet distance of 10,000 generated digits against the 10,000 test digits, in the cached digit CNN's eyes. " +
+        `Bar (issue 16): DCGAN's score ≥ 8.5 and a lower Fréchet distance than the vanilla GAN's: **${bar ? 'met' : 'not met'}**.`,
+      '',
+      '| model | classifier score | Fréchet distance | training (command wall time) | eval wall time | last grid | command |',
+      '|---|---|---|---|---|---|---|',
+      ...rows,
+      '',
+      `- Load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} at the end (2 cores shared with other jobs).`,
+    ],
+  };
+}
+
 function writeSection(part: Part, section: Section, command: string): void {
   const header = [
     '# Results on CIFAR-10',
@@ -672,8 +860,10 @@ function writeSection(part: Part, section: Section, command: string): void {
   writeFileSync(RESULTS, text.trimEnd() + '\n');
 }
 
-// Only the CIFAR-10 parts need CIFAR-10.
-const data = parts.some((p) => p !== 'captioning') ? await loadData() : (null as unknown as Cifar10Data);
+// Only the parts on the course's CIFAR-10 split need it (simclr loads its own images).
+const data = parts.some((p) => !['captioning', 'simclr', 'gan'].includes(p))
+  ? await loadData()
+  : (null as unknown as Cifar10Data);
 for (const part of parts) {
   log(`== ${part}`);
   const run: Record<Part, () => Section | Promise<Section>> = {
@@ -686,9 +876,19 @@ for (const part of parts) {
     cnn3: () => runCnn3(data),
     seqcnn: () => runSeqCnn(data),
     captioning: () => runCaptioning(),
+    simclr: () => runSimclr(),
+    gan: () => runGans(),
   };
   const section = await run[part]();
-  const extra = part === 'seqcnn' && seqEpochs !== 10 ? ` --epochs ${seqEpochs}` : '';
+  const extra =
+    part === 'seqcnn' && seqEpochs !== 10
+      ? ` --epochs ${seqEpochs}`
+      : part === 'simclr'
+        ? ['--minutes', '--labels', '--supervised-epochs', '--run']
+            .filter((f) => flag(f) !== null)
+            .map((f) => ` ${f} ${f === '--run' ? '<run>' : flag(f)}`)
+            .join('')
+        : '';
   if (limit !== null) {
     log(section.lines.join('\n'));
     log(`${part}: --limit ${limit} is a smoke test; RESULTS.md not written`);

@@ -157,6 +157,17 @@ function addTrainingOptions(cmd: Command, forSweep = false): Command {
       ),
     )
     .addOption(
+      new Option('--temperature <t>', "simclr: the contrastive loss's temperature (default 0.5)").argParser(
+        parsePositive('--temperature'),
+      ),
+    )
+    .addOption(
+      new Option(
+        '--minutes <m>',
+        'simclr: stop training after this many minutes (over resumes); without --epochs the budget decides',
+      ).argParser(parsePositive('--minutes')),
+    )
+    .addOption(
       new Option('--seed <n>', 'random seed (weights, shuffling, dropout)')
         .default(0)
         .argParser(parseInteger('--seed', 0)),
@@ -310,6 +321,13 @@ function addRunCommands(sub: (name: string) => Command): void {
     )
     .addOption(new Option('--split <split>', 'which split').choices(['test', 'train']).default('test'))
     .option('--report', 'write eval-report.html and its images beside the checkpoint', false)
+    .addOption(
+      new Option(
+        '--labels <n>',
+        'simclr runs: labelled training images for the linear classifier (default 5000)',
+      ).argParser(parseInteger('--labels', 2)),
+    )
+    .option('--baselines', 'simclr runs: also a random encoder and raw pixels, same classifier', false)
     .option('--json', 'print the result as JSON', false)
     .option(
       '--allow-nonfinite',

@@ -4,6 +4,7 @@
  * in its arrays), which input layout it takes, and its default training settings.
  */
 import type { DType, FloatDType } from '../ndarray/dtype.js';
+import { Generator } from '../ndarray/random.js';
 import { CaptioningRNN, type CellType } from './captioningRnn.js';
 import { CaptioningTransformer } from './captioningTransformer.js';
 import { buildSequential, readLayerSpec, type LayerDef } from '../nn/modules/spec.js';
@@ -14,6 +15,7 @@ import { LinearModel } from './linearModel.js';
 import type { Model } from './model.js';
 import { TwoLayerNet } from './twoLayerNet.js';
 import { GAN_KINDS, GAN_TRAIN_DEFAULTS, GanModel, type GanKind } from './ganModel.js';
+import { SimclrNet } from './simclrNet.js';
 
 /** Built-in models; "layers" is a Sequential from a layers file. */
 export const MODELS = [
@@ -28,6 +30,7 @@ export const MODELS = [
   'caption-lstm',
   'caption-transformer',
   ...GAN_KINDS,
+  'simclr',
 ] as const;
 /** The built-in models of `nabla train --model`. */
 export type ModelName = (typeof MODELS)[number];
@@ -96,6 +99,9 @@ export const TRAIN_DEFAULTS: Record<ModelName | 'layers', TrainDefaults> = {
   // costs several LSTM steps (the course's feed-forward width, 2048).
   'caption-transformer': { ...CAPTION_RNN_DEFAULTS, lr: 1e-3, trainCount: 20000 },
   ...GAN_TRAIN_DEFAULTS,
+  // The course's SimCLR pretraining: Adam 1e-3. Batch 128 (the course: 256) so that two cores take steps
+  // often enough; `--minutes` bounds a run by time instead (train/simclr.ts).
+  simclr: { epochs: 1, batchSize: 128, optimizer: 'adam', lr: 1e-3, reg: 0 },
 };
 
 /** The built-in captioning models. */
@@ -135,7 +141,7 @@ export const DEFAULT_CNN_LAYERS: LayerDef[] = [
 /** How the model `name` takes images: 'chw' (conv nets) or 'flat' rows. */
 export function layoutOf(name: string): Layout {
   // Captioning models take precomputed features; their images are only shown.
-  return name === 'cnn' || name === 'cnn3' || name === 'layers' ? 'chw' : 'flat';
+  return ['cnn', 'cnn3', 'layers', 'simclr'].includes(name) ? 'chw' : 'flat';
 }
 
 /** The options of a built-in model from training flags (only what that model uses). */
@@ -148,6 +154,7 @@ export function modelOptions(
     reg: number;
     k?: number;
     noiseDim?: number;
+    temperature?: number;
   },
 ): Record<string, unknown> {
   switch (name) {
@@ -180,6 +187,9 @@ export function modelOptions(
     case 'lsgan':
     case 'dcgan':
       return { noiseDim: flags.noiseDim ?? 96 };
+    case 'simclr':
+      // The course's temperature.
+      return { tau: flags.temperature ?? 0.5 };
     case 'caption-rnn':
     case 'caption-lstm':
       return {
@@ -238,6 +248,11 @@ export function buildGanModel(config: ModelConfig, opts: { dtype: FloatDType; se
     seed: opts.seed,
     dtype: opts.dtype,
   });
+}
+
+/** Builds a SimCLR run's network (encoder and projection head) from its config (options.tau: its loss's). */
+export function buildSimclrNet(_config: ModelConfig, opts: { dtype: FloatDType; seed: number }): SimclrNet {
+  return new SimclrNet({ rng: new Generator(opts.seed), dtype: opts.dtype });
 }
 
 /** A layers-file model's config: the file's definitions, checked. */

@@ -24,11 +24,13 @@ import { group, loadModelArrays } from './state.js';
 import { KNearestNeighbor } from '../models/kNearestNeighbor.js';
 import type { Model } from '../models/model.js';
 import type { GanModel } from '../models/ganModel.js';
+import type { SimclrNet } from '../models/simclrNet.js';
 import type { CaptionModel } from './metrics.js';
 import {
   buildCaptionModel,
   buildGanModel,
   buildModel,
+  buildSimclrNet,
   layoutOf,
   type Layout,
   type ModelConfig,
@@ -67,7 +69,7 @@ export interface RunInfo {
   /** Version of nabla that wrote it. */
   nabla: string;
   /** What the model does (classification when absent). */
-  task?: 'classification' | 'captioning' | 'gan';
+  task?: 'classification' | 'captioning' | 'gan' | 'simclr';
   /** Captioning runs: how the image features were made ('cnn': the cached digit CNN, with its key). */
   features?: { kind: string; key: string | null };
   model: { name: string; config: ModelConfig };
@@ -81,6 +83,8 @@ export interface RunInfo {
   data: { name: string; numTrain: number; numVal: number; numTest: number };
   /** The run's resolved settings (config.ts's RunConfig). */
   config: Record<string, unknown>;
+  /** Seconds spent training so far, over every resume (a run with a time budget stops at its limit). */
+  trainedSeconds?: number;
 }
 
 /** A run checkpoint's metadata: the checkpoint fields, the run's details and the Solver's state. */
@@ -201,6 +205,8 @@ export interface LoadedRun {
   captioner: CaptionModel | null;
   /** A GAN run's discriminator and generator. */
   gan?: GanModel;
+  /** A SimCLR run's encoder and projection head (models/simclrNet.ts; encodeImages gives its features). */
+  simclr?: SimclrNet;
   knn: { model: KNearestNeighbor; k: number } | null;
 }
 
@@ -210,7 +216,7 @@ const floatOf = (dtype: string | undefined): FloatDType => (dtype === 'float64' 
  * Loads a `nabla train` run (its folder, or its checkpoint's .json or .npz) as the trained model, ready to
  * predict: `run.model.loss(X)` gives the scores (N, C) of inputs X (N, ...meta.inputShape) normalised as
  * `meta.normalization` says (data/preprocess.ts's normalizeImages); `meta.classNames` names the classes.
- * kNN runs come back as `knn`, captioning runs as `captioner`, GAN runs as `gan`. Throws a CheckpointError naming the file
+ * kNN runs come back as `knn`, captioning runs as `captioner`, GAN runs as `gan`, SimCLR runs as `simclr`. Throws a CheckpointError naming the file
  * when it is not a usable checkpoint; parameters that are not finite are refused unless `allowNonFinite`.
  */
 export function loadRun(arg: string, opts: { allowNonFinite?: boolean } = {}): LoadedRun {
@@ -237,6 +243,17 @@ export function loadRun(arg: string, opts: { allowNonFinite?: boolean } = {}): L
     const gan = buildGanModel(config, { seed: 0, dtype });
     loadModelArrays(gan, params, group(arrays, 'buffers'), `checkpoint '${ck.paths.npz}'`);
     return { ck, layout, dtype, model: null, knn: null, captioner: null, gan };
+  }
+  if (meta.task === 'simclr') {
+    const params = group(arrays, 'params');
+    const dtype = floatOf(Object.values(params)[0]?.dtype);
+    const simclr = buildSimclrNet(config, { seed: 0, dtype });
+    const holder = {
+      params: Object.fromEntries(simclr.namedParameters()),
+      buffers: () => Object.fromEntries(simclr.namedBuffers()),
+    };
+    loadModelArrays(holder, params, group(arrays, 'buffers'), `checkpoint '${ck.paths.npz}'`);
+    return { ck, layout, dtype, model: null, knn: null, captioner: null, simclr };
   }
   if (meta.task === 'captioning') {
     const params = group(arrays, 'params');

@@ -35,7 +35,7 @@ describe('usage errors: status 2 and one line listing the valid choices', () => 
     [['train', '--lrr', '1'], /unknown option '--lrr' \(valid: --model, --data, .*--lr,.*--help\)/],
     [
       ['train', '--model', 'resnet'],
-      /unknown model 'resnet' \(valid: cnn, knn, svm, softmax, two-layer, fc, cnn3, caption-rnn, caption-lstm, caption-transformer, gan, lsgan, dcgan, or a layers \.json file\)/,
+      /unknown model 'resnet' \(valid: cnn, knn, svm, softmax, two-layer, fc, cnn3, caption-rnn, caption-lstm, caption-transformer, gan, lsgan, dcgan, simclr, or a layers \.json file\)/,
     ],
     [
       ['train', '--data', 'imagenet'],

@@ -1,14 +1,84 @@
 /** `nabla train --model gan|lsgan|dcgan`, `nabla sample`, and their refusals, on a few MNIST digits. */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { checkHtml, checkPng, ensureBuilt, nabla, readJsonl, runFolder, scratch } from './helpers.js';
+import { buildModel } from '../../src/models/registry.js';
+import { saveCheckpoint } from '../../src/solver/checkpoint.js';
+import {
+  checkHtml,
+  checkPng,
+  ensureBuilt,
+  interruptResumeAndReference,
+  nabla,
+  nablaAsync,
+  readJsonl,
+  runFolder,
+  runIn,
+  scratch,
+  waitFor,
+} from './helpers.js';
 
 let cwd: string;
 beforeAll(() => {
   ensureBuilt();
   cwd = scratch();
 });
+
+/**
+ * A data cache holding a digit CNN at its seed-0 initial weights, where `nabla eval` looks for the cached
+ * one (solver/pretrained.ts): eval runs without training one, and its untrained judge is known.
+ */
+function plantDigitCnn(dir: string): void {
+  const model = buildModel(
+    { name: 'cnn', options: { reg: 0 } },
+    { inputShape: [1, 28, 28], numClasses: 10, dtype: 'float32', seed: 0 },
+  );
+  mkdirSync(path.join(dir, 'models'), { recursive: true });
+  const arrays = {
+    ...Object.fromEntries(Object.entries(model.params).map(([k, v]) => [`params/${k}`, v])),
+    ...Object.fromEntries(Object.entries(model.buffers!()).map(([k, v]) => [`buffers/${k}`, v])),
+  };
+  const normalization = { scale: 1 / 255, mean: [0.13], std: [0.31] };
+  saveCheckpoint(
+    path.join(dir, 'models', 'mnist-cnn-v1.npz'),
+    { normalization, testAccuracy: 0.1234 },
+    arrays,
+  );
+}
+
+/** The first Server-Sent Event of the dashboard at `url` (the live run's state so far). */
+function firstEvent(url: string): Promise<{ event: string; data: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const { port } = new URL(url);
+    let buffer = '';
+    const req = http.get({ host: '127.0.0.1', port: Number(port), path: '/api/events' }, (res) => {
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        buffer += chunk;
+        const block = /event: (.*)\ndata: (.*)\n\n/.exec(buffer);
+        if (!block) return;
+        req.destroy();
+        resolve({ event: block[1], data: JSON.parse(block[2]) });
+      });
+    });
+    req.on('error', reject);
+  });
+}
+
+/** One epoch of one batch of 32 digits: the quickest whole GAN run. */
+const TINY_GAN = [
+  'train',
+  '--model',
+  'gan',
+  '--limit',
+  '32',
+  '--epochs',
+  '1',
+  '--batch-size',
+  '32',
+  '--no-report',
+];
 
 describe('GANs from the command', () => {
   it('trains lsgan: both losses logged, a grid per epoch, report, checkpoint; sample draws a seeded grid', () => {
@@ -55,5 +125,78 @@ describe('GANs from the command', () => {
     const c = nabla(['sample', path.join(cwd, 'nowhere'), '--n', '4'], cwd);
     expect(c.status).toBe(2);
     expect(c.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+  });
+
+  it("SIGINT saves a checkpoint; the resumed run continues both nets' losses to the last bit", async () => {
+    const args = ['train', '--model', 'gan', '--limit', '64', '--batch-size', '16', '--no-report'];
+    const out = path.join(cwd, 'runs-sigint');
+    const r = await interruptResumeAndReference(args, { cwd, out, perEpoch: 4, more: 5 });
+    // The discriminator's losses (each iteration's loss), and the generator's (the checkpoints' history).
+    expect(r.losses.length).toBeGreaterThanOrEqual(r.stoppedAt + 5);
+    expect(r.losses).toEqual(r.referenceLosses.slice(0, r.losses.length));
+    const gLoss = (dir: string) =>
+      JSON.parse(readFileSync(path.join(dir, 'checkpoint.json'), 'utf8')).history.parts.gLoss as number[];
+    const g = gLoss(r.run);
+    expect(g.length).toBeGreaterThanOrEqual(r.stoppedAt);
+    expect(g).toEqual(gLoss(r.reference).slice(0, g.length));
+  });
+
+  it('eval prints the classifier score and Fréchet distance, judged by the cached digit CNN', () => {
+    const out = path.join(cwd, 'runs-eval');
+    const t = nabla([...TINY_GAN, '--out', out], cwd);
+    expect(t.status).toBe(0);
+    const run = runIn(out);
+    const env = { NABLA_DATA: path.join(cwd, 'cache-eval') };
+    plantDigitCnn(env.NABLA_DATA);
+    const e = nabla(['eval', run, '--limit', '300'], cwd, env);
+    expect(e.stderr).toBe('');
+    expect(e.status).toBe(0);
+    const lines = e.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(
+      /^classifier score {2}\d+\.\d{3} {3}\(real test digits: \d+\.\d{3}; at most 10\)$/,
+    );
+    expect(lines[1]).toMatch(
+      /^Fréchet distance {2}\d+\.\d{3} {3}\(digit-CNN features, 300 generated vs 300 mnist test digits; 0 is best\)$/,
+    );
+    expect(lines[3]).toMatch(/judged by the cached digit CNN \(12\.34% on MNIST test\)/);
+    const j = JSON.parse(nabla(['eval', run, '--limit', '300', '--json'], cwd, env).stdout);
+    expect(j).toMatchObject({ model: 'gan', numGenerated: 300, numReal: 300 });
+    expect(j.classifierScore).toBeGreaterThanOrEqual(1);
+    expect(j.classifierScore).toBeLessThanOrEqual(10);
+    expect(j.frechetDistance).toBeGreaterThanOrEqual(0);
+    expect(j.classShares.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(1, 12);
+    expect(lines[0]).toContain(j.classifierScore.toFixed(3));
+
+    // Options of other kinds of run are refused with one line.
+    const l = nabla(['eval', run, '--labels', '100'], cwd, env);
+    expect(l.status).toBe(2);
+    expect(l.stderr.trim()).toBe(
+      `nabla eval: --labels is for SimCLR runs (linear evaluation); ${run} is a gan run`,
+    );
+  });
+
+  it("shows each epoch's grid of generated digits live on the dashboard (--ui)", async () => {
+    const out = path.join(cwd, 'runs-ui');
+    const p = nablaAsync([...TINY_GAN, '--ui', '--port', '0', '--out', out], cwd);
+    await waitFor(() => /still serving the finished run/.test(p.output().stdout), 'the finished run', p);
+    const url = /dashboard +(http:\/\/\S+)/.exec(p.output().stdout)![1];
+    const state = await firstEvent(url);
+    p.child.kill('SIGINT');
+    await p.done;
+    expect(state.event).toBe('state');
+    const model = state.data.model as {
+      epoch: number;
+      filters: string;
+      filtersCaption: string;
+      samples: null;
+    };
+    expect(model).toMatchObject({
+      epoch: 1,
+      filtersCaption: '64 generated digits (the same noise each epoch)',
+    });
+    expect(model.samples).toBeNull();
+    // The grid the run folder holds for the same epoch, as a data URL.
+    const png = readFileSync(path.join(runIn(out), 'samples-epoch-1.png')).toString('base64');
+    expect(model.filters).toBe(`data:image/png;base64,${png}`);
   });
 });

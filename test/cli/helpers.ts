@@ -218,3 +218,61 @@ export function checkHtml(file: string): string[] {
   }
   return [...new Set(refs)];
 }
+
+/** The one run folder `nabla train` made under `out`, once it exists ('' before). */
+export function runIn(out: string): string {
+  const dirs = existsSync(out) ? readdirSync(out) : [];
+  return dirs.length === 1 ? path.join(out, dirs[0]) : '';
+}
+
+/**
+ * Trains `nabla <args> --epochs 100000` (no machine finishes it before its signal), stops it with SIGINT after
+ * `first` iterations, resumes it and stops it again `more` iterations later, then trains the same `args` for
+ * as many epochs (of `perEpoch` iterations) as that took, uninterrupted. Waits on the runs' own files only.
+ * Returns the interrupted run's folder and losses, and the reference run's folder and losses.
+ */
+export async function interruptResumeAndReference(
+  args: string[],
+  o: {
+    cwd: string;
+    out: string;
+    perEpoch: number;
+    first?: number;
+    more?: number;
+    env?: Record<string, string>;
+  },
+): Promise<{
+  run: string;
+  stoppedAt: number;
+  losses: number[];
+  reference: string;
+  referenceLosses: number[];
+}> {
+  const { cwd, out, env = {}, first = 3, more = 3 } = o;
+  const a = nablaAsync([...args, '--epochs', '100000', '--out', out], cwd, env);
+  await waitFor(() => iterationCount(runIn(out)) >= first, `${first} iterations`, a);
+  const run = runIn(out);
+  a.child.kill('SIGINT');
+  const r = await a.done;
+  if (r.status !== 130 || !/resume with: nabla train --resume /.test(r.stdout))
+    throw new Error(`the interrupted run ended with status ${r.status}:\n${r.stdout}\n${r.stderr}`);
+  const stoppedAt = iterationCount(run);
+  const b = nablaAsync(['train', '--resume', run], cwd, env);
+  await waitFor(() => iterationCount(run) >= stoppedAt + more, `${more} more iterations`, b);
+  b.child.kill('SIGINT');
+  const r2 = await b.done;
+  if (r2.status !== 130 || !new RegExp(`resume +from iteration ${stoppedAt} `).test(r2.stdout))
+    throw new Error(`the resumed run ended with status ${r2.status}:\n${r2.stdout}\n${r2.stderr}`);
+  const refOut = `${out}-reference`;
+  const epochs = Math.ceil(iterationCount(run) / o.perEpoch);
+  const ref = nabla([...args, '--epochs', String(epochs), '--out', refOut], cwd, env);
+  if (ref.status !== 0) throw new Error(`the reference run failed:\n${ref.stdout}\n${ref.stderr}`);
+  const reference = runIn(refOut);
+  return {
+    run,
+    stoppedAt,
+    losses: iterationLosses(path.join(run, 'metrics.jsonl')),
+    reference,
+    referenceLosses: iterationLosses(path.join(reference, 'metrics.jsonl')),
+  };
+}

@@ -21,6 +21,7 @@ import {
   nabla,
   nablaAsync,
   readJsonl,
+  runIn,
   scratch,
   waitFor,
 } from './helpers.js';
@@ -30,12 +31,6 @@ beforeAll(() => {
   ensureBuilt();
   cwd = scratch();
 }, 300_000);
-
-/** The run folder `nabla train` made under `out`, once it exists ('' before). */
-function runIn(out: string): string {
-  const dirs = existsSync(out) ? readdirSync(out) : [];
-  return dirs.length === 1 ? path.join(out, dirs[0]) : '';
-}
 
 /** The iteration of the run's checkpoint, as its .json says (-1 while there is none). */
 function savedIteration(run: string): number {

@@ -13,6 +13,7 @@ import { restoreModel } from '../restore.js';
 import { buildRunReport } from '../runReport.js';
 import { commandLine } from './train.js';
 import { evalGanRun } from './ganEval.js';
+import { evalSimclrRun } from './simclrEval.js';
 
 export interface EvalFlags {
   data?: DataSpec;
@@ -22,6 +23,9 @@ export interface EvalFlags {
   json: boolean;
   /** Evaluate a checkpoint whose parameters are not finite (refused otherwise), warning loudly. */
   allowNonfinite?: boolean;
+  /** SimCLR runs: labelled training images for linear evaluation, and the baselines. */
+  labels?: number;
+  baselines?: boolean;
 }
 
 export async function evalCommand(run: string, flags: EvalFlags): Promise<void> {
@@ -32,6 +36,12 @@ export async function evalCommand(run: string, flags: EvalFlags): Promise<void> 
       `nabla eval: warning: parameter '${bad}' holds NaN or Infinity (the run diverged): evaluating anyway, as --allow-nonfinite asks; its predictions mean little\n`,
     );
   }
+  if (r.simclr) return evalSimclrRun(r, flags);
+  const stray = flags.labels !== undefined ? '--labels' : flags.baselines ? '--baselines' : null;
+  if (stray)
+    throw new UsageError(
+      `nabla eval: ${stray} is for SimCLR runs (linear evaluation); ${run} is a ${r.ck.meta.model.name} run`,
+    );
   if (r.gan) return evalGanRun(r.gan, r.ck.meta.data.name, flags);
   const { meta } = r.ck;
   const spec = flags.data ?? parseData(meta.data.name);

@@ -43,6 +43,10 @@ function tinyInstance(spec: ModelSpec, reg: number): { config: ModelConfig; inpu
       throw new UsageError(
         `gradcheck: ${spec.name} is two nets with two losses; its losses' gradients are checked in test/models/gan.test.ts`,
       );
+    case 'simclr':
+      throw new UsageError(
+        `gradcheck: simclr's loss compares two random views of each image; its gradients are checked in test/models/simclr.test.ts`,
+      );
     case 'svm':
     case 'softmax':
       return { config: { name: spec.name, options: { reg } }, inputShape: [12] };

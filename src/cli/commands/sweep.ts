@@ -43,6 +43,11 @@ export async function sweepCommand(flags: SweepFlags): Promise<void> {
     throw new UsageError(
       'nabla sweep: --workers is for a local sweep; with --queue, start `nabla worker` processes',
     );
+  const m = flags.model;
+  if (m?.kind === 'builtin' && ['gan', 'lsgan', 'dcgan', 'simclr'].includes(m.name))
+    throw new UsageError(
+      `nabla sweep: trials are ranked by validation accuracy, which a ${m.name} run does not have (judge it with nabla eval)`,
+    );
   const target = flags.queue ? parseRedisUrl(flags.queue, 'nabla sweep --queue') : null;
   let dir: string | null;
   let plan: SweepPlan;

@@ -155,6 +155,7 @@ export async function trainCommand(flags: TrainFlags): Promise<void> {
       emit: onEvent,
       signal: stop.signal,
       onModel: live ? (v) => live.onModel(v) : undefined,
+      onPicture: live ? (p) => live.onPicture(p) : undefined,
     });
   } catch (err) {
     (progress as TrainingProgress | null)?.stop();
@@ -200,6 +201,16 @@ function printResult(r: JobResult, quiet?: boolean): void {
       `score it: nabla eval ${rel}    more digits: nabla sample ${rel} --n 64`,
     ];
     process.stdout.write(lines.join('\n') + '\n');
+    return;
+  }
+  if (r.simclr) {
+    const lines = [
+      `trained ${r.iterations.toLocaleString('en-US')} iterations in ${formatDuration(r.trainSeconds)}, ${Math.round(r.imagesPerSec).toLocaleString('en-US')} images/s` +
+        `${r.simclr.budgetReached ? ' (its time budget)' : ''}; contrastive loss ${r.simclr.loss.toFixed(4)} (mean of the last 20)`,
+      `run       ${rel}${r.report ? `  (report: ${join(rel, RUN_FILES.report)})` : ''}`,
+      `judge it: nabla eval ${rel} --labels 5000    (linear evaluation of the frozen encoder)`,
+    ];
+    process.stdout.write((quiet ? lines.slice(0, 1) : lines).join('\n') + '\n');
     return;
   }
   const lines = [

@@ -6,6 +6,7 @@ import { layersConfig, modelOptions, TRAIN_DEFAULTS, type ModelConfig } from '..
 import { dataLabel } from '../../data/datasetNames.js';
 import type { AugmentName, OptimizerName, ScheduleName } from '../choices.js';
 import type { TrainJob } from './job.js';
+import { UsageError } from '../errors.js';
 
 /** The resolved settings of a run, saved as config.json and in the checkpoint. */
 export interface RunConfig {
@@ -24,6 +25,8 @@ export interface RunConfig {
   valCount: number;
   limit: number | null;
   testLimit: number | null;
+  /** Training time budget in minutes (--minutes), or null. */
+  minutes?: number | null;
   command: string;
 }
 
@@ -55,6 +58,8 @@ export function trainJobFromFlags(flags: JobFlags, runDir: string, command: stri
     features: flags.features,
     beam: flags.beam,
     noiseDim: flags.noiseDim,
+    temperature: flags.temperature,
+    minutes: flags.minutes,
     report: flags.report ?? true,
     command,
   };
@@ -62,17 +67,26 @@ export function trainJobFromFlags(flags: JobFlags, runDir: string, command: stri
 
 /** The model's config from a job: a built-in's options, or a layers file read and checked. */
 export function modelConfigOf(job: TrainJob, reg: number): ModelConfig {
+  const name = job.model.kind === 'file' ? 'layers' : job.model.name;
+  if (name !== 'simclr') {
+    const stray =
+      job.temperature !== undefined ? '--temperature' : job.minutes !== undefined ? '--minutes' : null;
+    if (stray) throw new UsageError(`${stray} is a simclr option (this run's model is ${name})`);
+  } else if (job.data.kind === 'builtin' && job.data.name !== 'cifar10')
+    throw new UsageError(
+      `--model simclr: SimCLR's encoder takes 32x32 colour images: --data cifar10 (or a folder of them), not ${job.data.name}`,
+    );
   if (job.model.kind === 'file') return layersConfig(job.model.path, reg);
-  const { name } = job.model;
   return {
-    name,
-    options: modelOptions(name, {
+    name: job.model.name,
+    options: modelOptions(job.model.name, {
       hidden: job.hidden,
       normalization: job.normalization,
       dropout: job.dropout,
       reg,
       k: job.k,
       noiseDim: job.noiseDim,
+      temperature: job.temperature,
     }),
   };
 }
@@ -90,7 +104,8 @@ export function resolveConfig(job: TrainJob, ds: { trainCount: number }): RunCon
   return {
     model: modelConfigOf(job, reg),
     data: dataLabel(job.data),
-    epochs: job.epochs ?? d.epochs,
+    // A time budget without --epochs: the budget decides when training ends.
+    epochs: job.epochs ?? (job.minutes !== undefined ? 100 : d.epochs),
     batchSize: job.batchSize ?? d.batchSize,
     optimizer: job.optimizer ?? d.optimizer,
     lr: job.lr ?? d.lr,
@@ -103,6 +118,7 @@ export function resolveConfig(job: TrainJob, ds: { trainCount: number }): RunCon
     valCount,
     limit: job.limit ?? (isKnn ? 5000 : null),
     testLimit: job.limit ?? (isKnn ? 500 : null),
+    minutes: job.minutes ?? null,
     command: job.command,
   };
 }

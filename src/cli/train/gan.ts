@@ -23,7 +23,7 @@ import { formatDuration } from '../progress.js';
 import { RUN_FILES } from '../runDir.js';
 import { packageVersion } from '../version.js';
 import { resolveConfig, type RunConfig } from './config.js';
-import type { JobHooks, JobResult, JobStopped, TrainJob } from './job.js';
+import { unscoredResult, type JobHooks, type JobResult, type JobStopped, type TrainJob } from './job.js';
 import { resumeSolver, trainToEnd } from './run.js';
 import { watchSolver } from './watch.js';
 
@@ -108,7 +108,14 @@ export async function runGanJob(job: TrainJob, hooks: JobHooks): Promise<JobResu
   const grids: string[] = [];
   const writeGrid = (epoch: number): string => {
     const name = `samples-epoch-${epoch}.png`;
-    writeFileSync(join(job.runDir, name), ganGridPng(gan.generate(64, new Generator(GRID_SEED + cfg.seed))));
+    const png = ganGridPng(gan.generate(64, new Generator(GRID_SEED + cfg.seed)));
+    writeFileSync(join(job.runDir, name), png);
+    hooks.onPicture?.({
+      epoch,
+      iteration: solver.iteration,
+      png,
+      caption: '64 generated digits (the same noise each epoch)',
+    });
     return name;
   };
   // Before the checkpoint of the same epoch end (watchSolver's listener comes after this one).
@@ -131,21 +138,19 @@ export async function runGanJob(job: TrainJob, hooks: JobHooks): Promise<JobResu
   const report = job.report
     ? await ganReport(job.runDir, { cfg, solver, grids, trainSeconds: trained.trainSeconds, info })
     : null;
-  return {
-    status: 'done',
-    runDir: job.runDir,
-    modelName: cfg.model.name,
-    testAccuracy: NaN,
-    bestValAcc: NaN,
-    trainSeconds: trained.trainSeconds,
-    imagesPerSec: trained.trainSeconds > 0 ? trained.images / trained.trainSeconds : 0,
-    iterations: trained.images / solver.batchSize,
-    checkpoint,
-    report,
-    evaluation: { accuracy: NaN, count: 0, perClass: [], confusion: [] },
-    classNames: [],
-    gan: { dLoss, gLoss, samples: join(job.runDir, last) },
-  };
+  return unscoredResult(
+    {
+      runDir: job.runDir,
+      modelName: cfg.model.name,
+      trainSeconds: trained.trainSeconds,
+      images: trained.images,
+      iterations: trained.images / solver.batchSize,
+      checkpoint,
+      report,
+      classNames: [],
+    },
+    { gan: { dLoss, gLoss, samples: join(job.runDir, last) } },
+  );
 }
 
 /** report.html: the discriminator's loss curve, the last losses, and the grid of every epoch. */

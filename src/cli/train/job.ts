@@ -36,6 +36,10 @@ export interface TrainJob {
   beam?: number;
   /** GANs: the noise dimension (default 96, the course's). */
   noiseDim?: number;
+  /** SimCLR: the contrastive loss's temperature (default 0.5, the course's). */
+  temperature?: number;
+  /** Stop training after this many minutes (over every resume) and finish the run there. */
+  minutes?: number;
   /** Continue from the checkpoint in runDir. */
   resume?: boolean;
   report: boolean;
@@ -58,6 +62,8 @@ export interface JobResult {
   classNames: string[];
   /** GAN runs: the last losses and the last epoch's sample grid. */
   gan?: { dLoss: number; gLoss: number; samples: string };
+  /** SimCLR runs: the mean loss of the last iterations; whether the time budget ended training. */
+  simclr?: { loss: number; budgetReached: boolean };
   /** Captioning runs: corpus BLEU of the test captions. */
   bleu?: { bleu1: number; bleu2: number; bleu3: number; bleu4: number };
 }
@@ -112,6 +118,16 @@ export interface JobHooks {
    * model and arrays are live objects, to read and not keep.
    */
   onModel?: (view: ModelView) => void;
+  /** Called with a picture of the run as it learns (a GAN's grid of generated digits after each epoch). */
+  onPicture?: (p: RunPicture) => void;
+}
+
+/** A PNG showing the run at one moment, with what it shows. */
+export interface RunPicture {
+  epoch: number;
+  iteration: number;
+  png: Uint8Array;
+  caption: string;
 }
 
 /** What onModel sees: the model mid-training and the test images it can be shown predicting. */
@@ -126,4 +142,29 @@ export interface ModelView {
   yTest: NDArray;
   imageShape: [number, number, number];
   classNames: string[];
+}
+
+/**
+ * The result of a run judged by another command (a GAN's by `nabla eval`, SimCLR's by linear evaluation): no
+ * test accuracy or evaluation of its own, the rest as any run's, plus the run kind's own fields in `extra`.
+ */
+export function unscoredResult(
+  r: Pick<
+    JobResult,
+    'runDir' | 'modelName' | 'trainSeconds' | 'iterations' | 'checkpoint' | 'report' | 'classNames'
+  > & {
+    images: number;
+  },
+  extra: Pick<JobResult, 'gan' | 'simclr'>,
+): JobResult {
+  const { images, ...rest } = r;
+  return {
+    status: 'done',
+    ...rest,
+    testAccuracy: NaN,
+    bestValAcc: NaN,
+    imagesPerSec: r.trainSeconds > 0 ? images / r.trainSeconds : 0,
+    evaluation: { accuracy: NaN, count: 0, perClass: [], confusion: [] },
+    ...extra,
+  };
 }

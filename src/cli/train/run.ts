@@ -30,6 +30,7 @@ import { runKnn } from './knn.js';
 import { isCaptionModel, runCaptionJob } from './caption.js';
 import { watchSolver } from './watch.js';
 import { isGanJob, runGanJob } from './gan.js';
+import { isSimclrJob, runSimclrJob } from './simclr.js';
 
 /** A run's data and settings, ready to train on. */
 export interface RunContext {
@@ -48,6 +49,7 @@ export interface RunContext {
 export async function runTrainJob(job: TrainJob, hooks: JobHooks): Promise<JobResult | JobStopped> {
   if (isCaptionModel(job)) return runCaptionJob(job, hooks);
   if (isGanJob(job)) return runGanJob(job, hooks);
+  if (isSimclrJob(job)) return runSimclrJob(job, hooks);
   const ctx = await prepareRun(job, (line) => hooks.emit({ type: 'log', line }));
   if (ctx.cfg.model.name === 'knn') return runKnn(ctx);
   const { cfg, data, info } = ctx;
@@ -107,18 +109,39 @@ export function resumeSolver(solver: Solver, ctx: Pick<RunContext, 'resumed' | '
 
 /**
  * Trains until done, stopped (a signal: the checkpoint is saved and the stop returned) or diverged
- * (RunStopped with advice; the last good checkpoint stays as it was).
+ * (RunStopped with advice; the last good checkpoint stays as it was). With `budgetSeconds`, training also
+ * ends between two steps once that much time has passed (`budgetReached`), as if done.
  */
 export async function trainToEnd(
   solver: Solver,
   ctx: Pick<RunContext, 'job' | 'cfg' | 'metrics'>,
   hooks: JobHooks,
   save: () => string,
-): Promise<JobStopped | { status: 'trained'; trainSeconds: number; images: number }> {
+  budgetSeconds = Infinity,
+): Promise<
+  JobStopped | { status: 'trained'; trainSeconds: number; images: number; budgetReached?: boolean }
+> {
   const tTrain = performance.now();
   const startIter = solver.iteration;
-  const r = await solver.run({ signal: hooks.signal });
+  const timeUp = new AbortController();
+  const signal = hooks.signal ? AbortSignal.any([hooks.signal, timeUp.signal]) : timeUp.signal;
+  const onEvent = Number.isFinite(budgetSeconds)
+    ? (e: { type: string }): void => {
+        if (e.type === 'iteration' && (performance.now() - tTrain) / 1000 >= budgetSeconds) timeUp.abort();
+      }
+    : undefined;
+  const r = await solver.run({ signal, onEvent });
   const trainSeconds = (performance.now() - tTrain) / 1000;
+  const images = (solver.iteration - startIter) * solver.batchSize;
+  if (r.status === 'aborted' && timeUp.signal.aborted && !hooks.signal?.aborted) {
+    ctx.metrics.append({
+      type: 'event',
+      event: 'budget',
+      iteration: solver.iteration,
+      time: new Date().toISOString(),
+    });
+    return { status: 'trained', trainSeconds, images, budgetReached: true };
+  }
   const event = (name: string): void =>
     ctx.metrics.append({
       type: 'event',
@@ -142,7 +165,7 @@ export async function trainToEnd(
         : 'Try a lower learning rate (--lr).';
     throw new RunStopped(`${d.message}. ${advice}`);
   }
-  return { status: 'trained', trainSeconds, images: (solver.iteration - startIter) * solver.batchSize };
+  return { status: 'trained', trainSeconds, images };
 }
 
 /** Loads the data and settings of a new or resumed run. */

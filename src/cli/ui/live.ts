@@ -13,7 +13,7 @@ import { classTemplates, encodePng, visualizeGrid } from '../../vis/grid.js';
 import type { NDArray } from '../../ndarray/ndarray.js';
 import { predictLabels } from '../../solver/solver.js';
 import { firstLayerImages } from '../runReport.js';
-import type { JobEvent, JobResult, ModelView } from '../train/job.js';
+import type { JobEvent, JobResult, ModelView, RunPicture } from '../train/job.js';
 import type {
   LiveDone,
   LiveEpoch,
@@ -136,6 +136,20 @@ export class LiveRun {
     this.sampleImages = pictures.samples?.images ?? null;
     this.state.model = pictures;
     this.state.classNames = v.classNames;
+    this.flush();
+    this.send('model', pictures);
+  }
+
+  /** Takes a picture of the run (pass it as JobHooks.onPicture): shown where a classifier's weights are. */
+  onPicture(p: RunPicture): void {
+    const pictures: ModelPictures = {
+      epoch: p.epoch,
+      iteration: p.iteration,
+      filters: dataUrl(p.png),
+      filtersCaption: p.caption,
+      samples: null,
+    };
+    this.state.model = pictures;
     this.flush();
     this.send('model', pictures);
   }
