@@ -19,7 +19,6 @@ import { AvgPool2d, Conv2d, Flatten, Linear, ReLU } from '../nn/modules/layers.j
 import { BatchNorm2d } from '../nn/modules/norm.js';
 import { TensorModule } from '../nn/modules/module.js';
 import { Sequential } from '../nn/modules/sequential.js';
-import { computeTrainTransform } from '../data/simclrAugment.js';
 import { simclrLossVectorized } from './simclr.js';
 import { TensorModel } from './tensorModel.js';
 
@@ -96,16 +95,21 @@ export class SimclrNet extends TensorModule {
 
 /**
  * SimCLR's training loss as a Solver model: each batch [X] of images (N, 3, H, W) in [0, 1] gives two views
- * by computeTrainTransform (drawn from rng, which the checkpoint saves), their projections, and
- * simclrLossVectorized at temperature tau.
+ * by `augment` (the course's is data/simclrAugment.ts's computeTrainTransform: pass
+ * `(X, rng) => computeTrainTransform(X, { rng })`; its draws come from rng, which the checkpoint saves),
+ * their projections, and simclrLossVectorized at temperature tau.
  */
 export function simclrModel(
   net: SimclrNet,
-  { tau = 0.5, rng }: { tau?: number; rng: Generator },
+  {
+    tau = 0.5,
+    rng,
+    augment,
+  }: { tau?: number; rng: Generator; augment: (X: NDArray, rng: Generator) => NDArray },
 ): TensorModel {
   if (!(tau > 0)) throw new RangeError(`simclrModel: the temperature tau must be a number > 0, got ${tau}`);
   const view = (X: NDArray): Tensor =>
-    tensor(computeTrainTransform(X, { rng }).astype(X.dtype === 'float64' ? 'float64' : 'float32'));
+    tensor(augment(X, rng).astype(X.dtype === 'float64' ? 'float64' : 'float32'));
   return new TensorModel(net, (X) => simclrLossVectorized(net.call(view(X)), net.call(view(X)), tau), {
     rng,
   });

@@ -1,11 +1,14 @@
 /** SimCLR's small ResNet and its loss under the Solver: shapes, parameter count, seeded training steps, features. */
 import { describe, expect, it } from 'vitest';
 import { ArrayDataset } from '../../src/data/batches.js';
-import { computeTestTransform } from '../../src/data/simclrAugment.js';
+import { computeTestTransform, computeTrainTransform } from '../../src/data/simclrAugment.js';
 import { encodeImages, SimclrNet, simclrModel } from '../../src/models/simclrNet.js';
 import { Generator } from '../../src/ndarray/random.js';
+import type { NDArray } from '../../src/ndarray/ndarray.js';
 import { tensor } from '../../src/autograd/index.js';
 import { Solver } from '../../src/solver/solver.js';
+
+const augment = (X: NDArray, rng: Generator): NDArray => computeTrainTransform(X, { rng });
 
 const X = new Generator(0).uniform(0, 1, [8, 3, 32, 32], 'float32');
 
@@ -26,7 +29,7 @@ describe('SimclrNet', () => {
   it('trains under the Solver on unlabelled batches, the same losses for the same seeds', () => {
     const losses = (): number[] => {
       const net = new SimclrNet({ rng: new Generator(2) });
-      const model = simclrModel(net, { tau: 0.5, rng: new Generator(3) });
+      const model = simclrModel(net, { tau: 0.5, rng: new Generator(3), augment });
       const solver = new Solver(
         model,
         { train: new ArrayDataset(X) },
@@ -47,7 +50,7 @@ describe('SimclrNet', () => {
     // NT-Xent of 4 pairs lies in (0, log(2N - 1) + 2/tau]: finite and positive.
     for (const l of a) expect(l > 0 && l < Math.log(7) + 4).toBe(true);
     expect(losses()).toEqual(a);
-    expect(() => simclrModel(new SimclrNet(), { tau: 0, rng: new Generator(0) })).toThrow(
+    expect(() => simclrModel(new SimclrNet(), { tau: 0, rng: new Generator(0), augment })).toThrow(
       /tau must be a number > 0, got 0/,
     );
   });

@@ -81,7 +81,11 @@ export async function runSimclrJob(job: TrainJob, hooks: JobHooks): Promise<JobR
   );
   const net = buildSimclrNet(cfg.model, { seed: cfg.seed, dtype: cfg.dtype });
   const tau = Number(cfg.model.options.tau);
-  const model = simclrModel(net, { tau, rng: new Generator(cfg.seed + 1) });
+  const model = simclrModel(net, {
+    tau,
+    rng: new Generator(cfg.seed + 1),
+    augment: (X, rng) => computeTrainTransform(X, { rng }),
+  });
   const numParams = Object.values(model.params).reduce((a, p) => a + p.size, 0);
   log(
     `model    simclr: ResNet encoder (128 features) + projection head (64), ${numParams.toLocaleString('en-US')} parameters; ` +
