@@ -78,17 +78,42 @@ export function adjustHue(px: Float64Array, hw: number, h: number): void {
     const p = clamp01(v * (1 - s));
     const q = clamp01(v * (1 - s * f));
     const t = clamp01(v * (1 - s * (1 - f)));
-    const rgb = [
-      [v, t, p],
-      [q, v, p],
-      [p, v, t],
-      [p, q, v],
-      [t, p, v],
-      [v, p, q],
-    ][i];
-    px[k] = rgb[0];
-    px[hw + k] = rgb[1];
-    px[2 * hw + k] = rgb[2];
+    // torchvision's table of (r, g, b) by sector i, as a switch: an array per pixel was the transform's cost.
+    let r2: number, g2: number, b2: number;
+    switch (i) {
+      case 0:
+        r2 = v;
+        g2 = t;
+        b2 = p;
+        break;
+      case 1:
+        r2 = q;
+        g2 = v;
+        b2 = p;
+        break;
+      case 2:
+        r2 = p;
+        g2 = v;
+        b2 = t;
+        break;
+      case 3:
+        r2 = p;
+        g2 = q;
+        b2 = v;
+        break;
+      case 4:
+        r2 = t;
+        g2 = p;
+        b2 = v;
+        break;
+      default:
+        r2 = v;
+        g2 = p;
+        b2 = q;
+    }
+    px[k] = r2;
+    px[hw + k] = g2;
+    px[2 * hw + k] = b2;
   }
 }
 
@@ -107,21 +132,33 @@ export function resizedCrop(
   if (top < 0 || left < 0 || h < 1 || w < 1 || top + h > H || left + w > W)
     throw new RangeError(`resizedCrop: window (${top}, ${left}, ${h}, ${w}) does not fit a ${H}x${W} image`);
   const out = new Float64Array(3 * oh * ow);
-  const coord = (o: number, scale: number, n: number): [number, number, number] => {
-    const s = Math.max(0, (o + 0.5) * scale - 0.5);
-    const i0 = Math.min(Math.floor(s), n - 1);
-    const i1 = Math.min(i0 + 1, n - 1);
-    return [i0, i1, s - i0];
+  // Source rows/columns and weights of each output row/column, computed once (not per pixel and channel).
+  const axis = (o: number, scale: number, n: number) => {
+    const i0 = new Int32Array(o);
+    const i1 = new Int32Array(o);
+    const f = new Float64Array(o);
+    for (let k = 0; k < o; k++) {
+      const s = Math.max(0, (k + 0.5) * scale - 0.5);
+      i0[k] = Math.min(Math.floor(s), n - 1);
+      i1[k] = Math.min(i0[k] + 1, n - 1);
+      f[k] = s - i0[k];
+    }
+    return { i0, i1, f };
   };
-  for (let y = 0; y < oh; y++) {
-    const [y0, y1, fy] = coord(y, h / oh, h);
-    for (let x = 0; x < ow; x++) {
-      const [x0, x1, fx] = coord(x, w / ow, w);
-      for (let c = 0; c < 3; c++) {
-        const base = c * H * W;
-        const at = (yy: number, xx: number): number => src[base + (top + yy) * W + left + xx];
-        const a = at(y0, x0) * (1 - fx) + at(y0, x1) * fx;
-        const b = at(y1, x0) * (1 - fx) + at(y1, x1) * fx;
+  const ys = axis(oh, h / oh, h);
+  const xs = axis(ow, w / ow, w);
+  for (let c = 0; c < 3; c++) {
+    const base = c * H * W + top * W + left;
+    for (let y = 0; y < oh; y++) {
+      const r0 = base + ys.i0[y] * W;
+      const r1 = base + ys.i1[y] * W;
+      const fy = ys.f[y];
+      for (let x = 0; x < ow; x++) {
+        const x0 = xs.i0[x];
+        const x1 = xs.i1[x];
+        const fx = xs.f[x];
+        const a = src[r0 + x0] * (1 - fx) + src[r0 + x1] * fx;
+        const b = src[r1 + x0] * (1 - fx) + src[r1 + x1] * fx;
         out[c * oh * ow + y * ow + x] = a * (1 - fy) + b * fy;
       }
     }
