@@ -14,7 +14,7 @@ import { FullyConnectedNet, type FullyConnectedNetOptions } from './fullyConnect
 import { LinearModel } from './linearModel.js';
 import type { Model } from './model.js';
 import { TwoLayerNet } from './twoLayerNet.js';
-import { GAN_KINDS, GAN_TRAIN_DEFAULTS, GanModel, type GanKind } from './ganModel.js';
+import { GAN_KINDS, GAN_TRAIN_DEFAULTS, GanModel, isGanKind, type GanKind } from './ganModel.js';
 import { SimclrNet } from './simclrNet.js';
 
 /** Built-in models; "layers" is a Sequential from a layers file. */
@@ -106,6 +106,9 @@ export const TRAIN_DEFAULTS: Record<ModelName | 'layers', TrainDefaults> = {
 
 /** The built-in captioning models. */
 export type CaptionModelName = 'caption-rnn' | 'caption-lstm' | 'caption-transformer';
+
+/** The models trained without labels (GANs, SimCLR): no validation accuracy, judged by `nabla eval`. */
+export const isUnlabelledModelName = (name: string): boolean => isGanKind(name) || name === 'simclr';
 
 /** The captioning models (trained on features and captions, judged by BLEU). */
 export const isCaptionModelName = (name: string): name is CaptionModelName => name.startsWith('caption-');

@@ -8,6 +8,7 @@
  */
 import os from 'node:os';
 import { basename, dirname, relative } from 'node:path';
+import { isUnlabelledModelName } from '../../models/registry.js';
 import { STOP_SIGNALS, UsageError, type StopSignal } from '../errors.js';
 import { formatDuration } from '../progress.js';
 import type { Executor } from '../sweep/drive.js';
@@ -44,7 +45,7 @@ export async function sweepCommand(flags: SweepFlags): Promise<void> {
       'nabla sweep: --workers is for a local sweep; with --queue, start `nabla worker` processes',
     );
   const m = flags.model;
-  if (m?.kind === 'builtin' && ['gan', 'lsgan', 'dcgan', 'simclr'].includes(m.name))
+  if (m?.kind === 'builtin' && isUnlabelledModelName(m.name))
     throw new UsageError(
       `nabla sweep: trials are ranked by validation accuracy, which a ${m.name} run does not have (judge it with nabla eval)`,
     );
