@@ -107,6 +107,16 @@ export const TRAIN_DEFAULTS: Record<ModelName | 'layers', TrainDefaults> = {
 /** The built-in captioning models. */
 export type CaptionModelName = 'caption-rnn' | 'caption-lstm' | 'caption-transformer';
 
+/**
+ * Why captioning model `name` cannot caption with beam width `beam`, or null when it can: the Transformer
+ * samples greedily (its sample() refuses a beam too; this lets the command say so before any work).
+ */
+export function beamRefusal(name: string, beam: number | undefined): string | null {
+  return name === 'caption-transformer' && (beam ?? 1) > 1
+    ? `--beam ${beam}: caption-transformer samples greedily (beam search is caption-rnn/lstm's)`
+    : null;
+}
+
 /** The models trained without labels (GANs, SimCLR): no validation accuracy, judged by `nabla eval`. */
 export const isUnlabelledModelName = (name: string): boolean => isGanKind(name) || name === 'simclr';
 

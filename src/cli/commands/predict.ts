@@ -3,6 +3,7 @@
  * converted to the model's channels (grey for MNIST-like models), resized bilinearly to its input size,
  * normalised as in training. Probabilities are the softmax of the scores (for kNN: the neighbours' votes).
  */
+import { beamRefusal } from '../../models/registry.js';
 import { existsSync } from 'node:fs';
 import { imresize, readImage } from '../../data/image.js';
 import { NDArray } from '../../ndarray/ndarray.js';
@@ -95,10 +96,8 @@ async function captionImages(r: Restored, images: string[], flags: PredictFlags)
     throw new UsageError(
       'predict: this run trained on precomputed COCO features; nabla cannot compute those from an image',
     );
-  if (meta.model.name === 'caption-transformer' && (flags.beam ?? 1) > 1)
-    throw new UsageError(
-      `predict: --beam ${flags.beam}: caption-transformer samples greedily (beam search is caption-rnn/lstm's)`,
-    );
+  const refusal = beamRefusal(meta.model.name, flags.beam);
+  if (refusal) throw new UsageError(`predict: ${refusal}`);
   const [h, w] = meta.imageShape;
   const cnn = features.kind === 'cnn' ? await mnistDigitCnn() : null;
   if (cnn && features.key !== cnn.key)

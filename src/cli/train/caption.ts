@@ -11,6 +11,7 @@ import { loadCocoCaptions, type CaptionData } from '../../data/coco.js';
 import { CaptionDataset } from '../../data/captionDataset.js';
 import { loadMnistCaptions, perSlotExtractor, pixelFeatures } from '../../data/mnistCaptions.js';
 import {
+  beamRefusal,
   buildCaptionModel,
   isCaptionModelName,
   TRAIN_DEFAULTS,
@@ -85,10 +86,8 @@ export async function runCaptionJob(job: TrainJob, hooks: JobHooks): Promise<Job
   const cfg = resumed
     ? (resumed.meta.config as unknown as RunConfig)
     : resolveConfig(job, { trainCount: Infinity });
-  if (cfg.model.name === 'caption-transformer' && (job.beam ?? 1) > 1)
-    throw new RunStopped(
-      `--beam ${job.beam}: caption-transformer samples greedily (beam search is caption-rnn/lstm's)`,
-    );
+  const refusal = beamRefusal(cfg.model.name, job.beam);
+  if (refusal) throw new RunStopped(refusal);
   const t0 = performance.now();
   const set = await loadCaptionSet(
     {
