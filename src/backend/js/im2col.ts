@@ -15,49 +15,51 @@ function validRange(j: number, pad: number, stride: number, W: number, Wo: numbe
   return [lo, Math.max(lo, hi)];
 }
 
-export function im2col(g: Im2colArgs): void {
-  const { x, xOffset, C, H, W, HH, WW, stride, pad, Ho, Wo, cols, colsOffset } = g;
+/**
+ * Visits every row of the column matrix in order: row r (Wo long) of patch offset (c, i, j) and output row y,
+ * which reads input row y·stride + i − pad starting at `src` (the input index of output column 0; it may be
+ * negative, only columns [lo, hi) are inside the image), or lies wholly in the padding (`inside` false). One
+ * traversal for both directions; the callback runs once per row, not per element.
+ */
+function forEachColsRow(
+  g: Im2colArgs,
+  visit: (r: number, inside: boolean, src: number, lo: number, hi: number) => void,
+): void {
+  const { xOffset, C, H, W, HH, WW, stride, pad, Ho, Wo, colsOffset } = g;
   let r = colsOffset;
   for (let c = 0; c < C; c++) {
     const plane = xOffset + c * H * W;
     for (let i = 0; i < HH; i++) {
       for (let j = 0; j < WW; j++) {
         const [lo, hi] = validRange(j, pad, stride, W, Wo);
-        const shift = j - pad;
         for (let y = 0; y < Ho; y++, r += Wo) {
           const iy = y * stride + i - pad;
-          if (iy < 0 || iy >= H) {
-            cols.fill(0, r, r + Wo);
-            continue;
-          }
-          for (let xo = 0; xo < lo; xo++) cols[r + xo] = 0;
-          const src = plane + iy * W + shift;
-          if (stride === 1) for (let xo = lo; xo < hi; xo++) cols[r + xo] = x[src + xo];
-          else for (let xo = lo; xo < hi; xo++) cols[r + xo] = x[src + xo * stride];
-          for (let xo = hi; xo < Wo; xo++) cols[r + xo] = 0;
+          visit(r, iy >= 0 && iy < H, plane + iy * W + j - pad, lo, hi);
         }
       }
     }
   }
 }
 
-export function col2im(g: Im2colArgs): void {
-  const { x, xOffset, C, H, W, HH, WW, stride, pad, Ho, Wo, cols, colsOffset } = g;
-  let r = colsOffset;
-  for (let c = 0; c < C; c++) {
-    const plane = xOffset + c * H * W;
-    for (let i = 0; i < HH; i++) {
-      for (let j = 0; j < WW; j++) {
-        const [lo, hi] = validRange(j, pad, stride, W, Wo);
-        const shift = j - pad;
-        for (let y = 0; y < Ho; y++, r += Wo) {
-          const iy = y * stride + i - pad;
-          if (iy < 0 || iy >= H) continue;
-          const dst = plane + iy * W + shift;
-          if (stride === 1) for (let xo = lo; xo < hi; xo++) x[dst + xo] += cols[r + xo];
-          else for (let xo = lo; xo < hi; xo++) x[dst + xo * stride] += cols[r + xo];
-        }
-      }
+export function im2col(g: Im2colArgs): void {
+  const { x, stride, Wo, cols } = g;
+  forEachColsRow(g, (r, inside, src, lo, hi) => {
+    if (!inside) {
+      cols.fill(0, r, r + Wo);
+      return;
     }
-  }
+    for (let xo = 0; xo < lo; xo++) cols[r + xo] = 0;
+    if (stride === 1) for (let xo = lo; xo < hi; xo++) cols[r + xo] = x[src + xo];
+    else for (let xo = lo; xo < hi; xo++) cols[r + xo] = x[src + xo * stride];
+    for (let xo = hi; xo < Wo; xo++) cols[r + xo] = 0;
+  });
+}
+
+export function col2im(g: Im2colArgs): void {
+  const { x, stride, cols } = g;
+  forEachColsRow(g, (r, inside, dst, lo, hi) => {
+    if (!inside) return;
+    if (stride === 1) for (let xo = lo; xo < hi; xo++) x[dst + xo] += cols[r + xo];
+    else for (let xo = lo; xo < hi; xo++) x[dst + xo * stride] += cols[r + xo];
+  });
 }
