@@ -31,7 +31,7 @@ import { formatDuration } from '../progress.js';
 import { RUN_FILES } from '../runDir.js';
 import { packageVersion } from '../version.js';
 import { resolveConfig, type RunConfig } from './config.js';
-import type { JobHooks, JobResult, JobStopped, TrainJob } from './job.js';
+import { doneResult, type JobHooks, type JobResult, type JobStopped, type TrainJob } from './job.js';
 import { resumeSolver, solverOptions, trainToEnd } from './run.js';
 import { watchSolver } from './watch.js';
 
@@ -173,21 +173,20 @@ export async function runCaptionJob(job: TrainJob, hooks: JobHooks): Promise<Job
         trainSeconds: trained.trainSeconds,
       })
     : null;
-  return {
-    status: 'done',
-    runDir: job.runDir,
-    modelName: cfg.model.name,
-    testAccuracy: ev.exact,
-    bestValAcc: solver.bestValAcc,
-    trainSeconds: trained.trainSeconds,
-    imagesPerSec: trained.trainSeconds > 0 ? trained.images / trained.trainSeconds : 0,
-    iterations: trained.images / solver.batchSize,
-    checkpoint,
-    report,
-    evaluation: { accuracy: ev.exact, count: ev.count, perClass: [], confusion: [] },
-    classNames: data.idxToWord,
-    bleu: { bleu1: ev.bleu1, bleu2: ev.bleu2, bleu3: ev.bleu3, bleu4: ev.bleu4 },
-  };
+  const evaluation = { accuracy: ev.exact, count: ev.count, perClass: [], confusion: [] };
+  return doneResult(
+    {
+      runDir: job.runDir,
+      modelName: cfg.model.name,
+      trained,
+      scored: { evaluation, bestValAcc: solver.bestValAcc },
+      iterations: trained.images / solver.batchSize,
+      checkpoint,
+      report,
+      classNames: data.idxToWord,
+    },
+    { bleu: { bleu1: ev.bleu1, bleu2: ev.bleu2, bleu3: ev.bleu3, bleu4: ev.bleu4 } },
+  );
 }
 
 /** report.html: the loss and BLEU curves, the test scores, and test images with their made and true captions. */

@@ -23,7 +23,7 @@ import { formatDuration } from '../progress.js';
 import { RUN_FILES } from '../runDir.js';
 import { packageVersion } from '../version.js';
 import { resolveConfig, type RunConfig } from './config.js';
-import { unscoredResult, type JobHooks, type JobResult, type JobStopped, type TrainJob } from './job.js';
+import { doneResult, type JobHooks, type JobResult, type JobStopped, type TrainJob } from './job.js';
 import { resumeSolver, trainToEnd } from './run.js';
 import { watchSolver } from './watch.js';
 
@@ -138,12 +138,11 @@ export async function runGanJob(job: TrainJob, hooks: JobHooks): Promise<JobResu
   const report = job.report
     ? await ganReport(job.runDir, { cfg, solver, grids, trainSeconds: trained.trainSeconds, info })
     : null;
-  return unscoredResult(
+  return doneResult(
     {
       runDir: job.runDir,
       modelName: cfg.model.name,
-      trainSeconds: trained.trainSeconds,
-      images: trained.images,
+      trained,
       iterations: trained.images / solver.batchSize,
       checkpoint,
       report,

@@ -145,26 +145,27 @@ export interface ModelView {
 }
 
 /**
- * The result of a run judged by another command (a GAN's by `nabla eval`, SimCLR's by linear evaluation): no
- * test accuracy or evaluation of its own, the rest as any run's, plus the run kind's own fields in `extra`.
+ * A finished run's result, from what every kind of run has (its folder, model, training time and images,
+ * checkpoint, report). `scored` is the run's own test evaluation; without it (a GAN judged by `nabla eval`,
+ * SimCLR by linear evaluation) accuracies are NaN. `extra` holds the run kind's own fields.
  */
-export function unscoredResult(
-  r: Pick<
-    JobResult,
-    'runDir' | 'modelName' | 'trainSeconds' | 'iterations' | 'checkpoint' | 'report' | 'classNames'
-  > & {
-    images: number;
+export function doneResult(
+  r: Pick<JobResult, 'runDir' | 'modelName' | 'iterations' | 'checkpoint' | 'report' | 'classNames'> & {
+    trained: { trainSeconds: number; images: number };
+    scored?: { evaluation: Evaluation; bestValAcc: number };
   },
-  extra: Pick<JobResult, 'gan' | 'simclr'>,
+  extra: Pick<JobResult, 'gan' | 'simclr' | 'bleu'> = {},
 ): JobResult {
-  const { images, ...rest } = r;
+  const { trained, scored, ...rest } = r;
+  const evaluation = scored?.evaluation ?? { accuracy: NaN, count: 0, perClass: [], confusion: [] };
   return {
     status: 'done',
     ...rest,
-    testAccuracy: NaN,
-    bestValAcc: NaN,
-    imagesPerSec: r.trainSeconds > 0 ? images / r.trainSeconds : 0,
-    evaluation: { accuracy: NaN, count: 0, perClass: [], confusion: [] },
+    testAccuracy: evaluation.accuracy,
+    bestValAcc: scored?.bestValAcc ?? NaN,
+    trainSeconds: trained.trainSeconds,
+    imagesPerSec: trained.trainSeconds > 0 ? trained.images / trained.trainSeconds : 0,
+    evaluation,
     ...extra,
   };
 }

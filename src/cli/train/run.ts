@@ -25,7 +25,7 @@ import { buildRunReport } from '../runReport.js';
 import { RUN_FILES } from '../runDir.js';
 import { packageVersion } from '../version.js';
 import { resolveConfig, type RunConfig } from './config.js';
-import type { JobHooks, JobResult, JobStopped, TrainJob } from './job.js';
+import { doneResult, type JobHooks, type JobResult, type JobStopped, type TrainJob } from './job.js';
 import { runKnn } from './knn.js';
 import { isCaptionModel, runCaptionJob } from './caption.js';
 import { watchSolver } from './watch.js';
@@ -249,20 +249,16 @@ async function finishRun(
         command: ctx.cfg.command,
       })
     : null;
-  return {
-    status: 'done',
+  return doneResult({
     runDir: job.runDir,
     modelName: info.model.name,
-    testAccuracy: evaluation.accuracy,
-    bestValAcc: solver.bestValAcc,
-    trainSeconds: run.trainSeconds,
-    imagesPerSec: run.trainSeconds > 0 ? run.images / run.trainSeconds : 0,
+    trained: run,
+    scored: { evaluation, bestValAcc: solver.bestValAcc },
     iterations: run.images / solver.batchSize,
     checkpoint,
     report,
-    evaluation,
     classNames: info.classNames,
-  };
+  });
 }
 
 function augmentFn(kind: AugmentName): ((X: NDArray, rng: Generator) => NDArray) | undefined {

@@ -28,7 +28,7 @@ import { formatDuration } from '../progress.js';
 import { RUN_FILES } from '../runDir.js';
 import { packageVersion } from '../version.js';
 import { resolveConfig, type RunConfig } from './config.js';
-import { unscoredResult, type JobHooks, type JobResult, type JobStopped, type TrainJob } from './job.js';
+import { doneResult, type JobHooks, type JobResult, type JobStopped, type TrainJob } from './job.js';
 import { resumeSolver, solverOptions, trainToEnd } from './run.js';
 import { watchSolver } from './watch.js';
 
@@ -137,12 +137,11 @@ export async function runSimclrJob(job: TrainJob, hooks: JobHooks): Promise<JobR
         shown: X.slice(`0:${Math.min(8, X.shape[0])}`),
       })
     : null;
-  return unscoredResult(
+  return doneResult(
     {
       runDir: job.runDir,
       modelName: cfg.model.name,
-      trainSeconds: trained.trainSeconds,
-      images: trained.images,
+      trained,
       iterations: solver.iteration,
       checkpoint,
       report,
