@@ -260,7 +260,7 @@ let starting: Promise<number> = Promise.resolve(1);
  * `Cross-Origin-Embedder-Policy: require-corp`); elsewhere it resolves with 1 and kernels run on one thread,
  * as they do until it resolves. Under Node threads start by themselves; awaiting it only starts them now.
  */
-export function initThreads(n?: number): Promise<number> {
+export async function initThreads(n?: number): Promise<number> {
   if (n !== undefined) setThreadCount(n);
   starting = starting.then(async () => {
     if (!runtime().shared) return 1;
