@@ -15,7 +15,13 @@ export {
   listBackends,
   type Backend,
 } from './backend/index.js';
-export { setDeterministic, isDeterministic } from './backend/index.js';
+export {
+  setDeterministic,
+  isDeterministic,
+  initThreads,
+  threadCount,
+  setThreadCount,
+} from './backend/index.js';
 export * from './nn/index.js';
 export * from './nn/modules/index.js';
 export * from './models/index.js';

@@ -99,17 +99,22 @@ export async function launchChromium(opts: {
 }
 
 /**
- * Serves folder `dir` to `page` at http://nabla.test/ (module scripts need http(s), not file://); a path
- * outside the folder or a missing file is a 404.
+ * Serves folder `dir` to `page` at `origin` (module scripts need http(s), not file://), each response with
+ * `headers`; a path outside the folder or a missing file is a 404. A cross-origin isolated page needs a
+ * secure origin: http://localhost:port or http://127.0.0.1:port, not http://nabla.test.
  */
-export async function serveFolder(page: Page, dir: string): Promise<void> {
-  await page.route('http://nabla.test/**', (route) => {
+export async function serveFolder(
+  page: Page,
+  dir: string,
+  { origin = 'http://nabla.test', headers = {} }: { origin?: string; headers?: Record<string, string> } = {},
+): Promise<void> {
+  await page.route(`${origin}/**`, (route) => {
     const rel = decodeURIComponent(new URL(route.request().url()).pathname).slice(1);
     const file = path.join(dir, rel);
     if (!file.startsWith(dir + path.sep)) return route.fulfill({ status: 404 });
     const type = file.endsWith('.html') ? 'text/html' : 'text/javascript';
     try {
-      return route.fulfill({ status: 200, contentType: type, body: readFileSync(file) });
+      return route.fulfill({ status: 200, contentType: type, headers, body: readFileSync(file) });
     } catch {
       return route.fulfill({ status: 404 });
     }

@@ -17,6 +17,7 @@ import {
 } from './wasm/index.js';
 
 export { setDeterministic, isDeterministic, simdSupported, relaxedSimdSupported };
+export { initThreads, setThreadCount, threadCount } from './wasm/index.js';
 
 export type { Backend, BinaryOp, GemmArgs, ReduceOp, Strided, UnaryOp } from './backend.js';
 

@@ -62,6 +62,11 @@ describe('nabla demo', () => {
     const js = await get('/assets/demo-abc.js');
     expect(js.headers.get('content-type')).toMatch(/javascript/);
     expect(await js.text()).toBe('export {};');
+    // Cross-origin isolated, so the training Worker's kernels can use threads.
+    for (const r of [page, js]) {
+      expect(r.headers.get('cross-origin-opener-policy')).toBe('same-origin');
+      expect(r.headers.get('cross-origin-embedder-policy')).toBe('require-corp');
+    }
   });
 
   it('serves nothing outside the built folder', async () => {

@@ -34,6 +34,7 @@ interface DemoState {
   training: boolean;
   config: { dataset: string; seed: number; learningRate: number };
   backend: string;
+  threads: number;
   losses: number[];
   iteration: number;
   accuracy: number;
@@ -110,6 +111,9 @@ describe.skipIf(skip)('the demo page in headless Chromium', () => {
     expect(d.running).toBe(false);
     expect(d.iteration).toBe(0);
     expect(d.backend).toBe('wasm');
+    // nabla demo serves the page cross-origin isolated: the Worker's kernels use a thread per core.
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    expect(d.threads).toBe(Math.min(cores, 64));
     expect(d.accuracy).toBeLessThan(0.3);
     expect(d.sampleSource).toBe('test digit 0');
     expect(d.probs.length).toBe(10);

@@ -64,6 +64,8 @@ const state = {
   training: false,
   config: DEFAULTS.mnist,
   backend: '',
+  /** Threads the Worker's wasm kernels use (more than 1 where the page is cross-origin isolated). */
+  threads: 1,
   losses: [] as number[],
   iteration: 0,
   accuracy: 0,
@@ -123,8 +125,12 @@ worker.onmessage = (e: MessageEvent<FromWorker>) => {
     ready = m;
     state.ready = true;
     state.backend = m.backend;
+    state.threads = m.threads;
     if (ui.backend.options.length === 0) {
-      for (const b of m.backends) ui.backend.add(new Option(b, b));
+      for (const b of m.backends) {
+        const label = b === 'wasm' ? `wasm (${m.threads} thread${m.threads > 1 ? 's' : ''})` : b;
+        ui.backend.add(new Option(label, b));
+      }
     }
     ui.backend.value = m.backend;
   } else if (m.type === 'progress') {

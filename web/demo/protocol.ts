@@ -109,6 +109,8 @@ export interface Ready {
   runId: number;
   backends: string[];
   backend: string;
+  /** Threads the wasm kernels use (initThreads: more than 1 where the page is cross-origin isolated). */
+  threads: number;
   /** The spiral's points: xy (N·2) and their classes (N), to draw under the boundary. */
   points: { xy: Float32Array; labels: Int32Array } | null;
   /** MNIST: the first test images (n·784, in [0, 1]) whose predictions each progress message carries. */

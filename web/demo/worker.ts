@@ -7,7 +7,14 @@
  * slices of about SLICE_MS, each ended by a 'progress' message and a macrotask boundary (setTimeout 0), so
  * a 'stop', queued as a message, is seen within one slice.
  */
-import { listBackends, setBackend, backend, type NDArray } from '../../src/browser.js';
+import {
+  listBackends,
+  setBackend,
+  backend,
+  initThreads,
+  threadCount,
+  type NDArray,
+} from '../../src/browser.js';
 import { TrainingRun, mnistData, spiralData, type Dataset } from './trainer.js';
 import { MNIST_SIZES, type FromWorker, type Sample, type ToWorker } from './protocol.js';
 
@@ -47,6 +54,8 @@ async function init(m: Extract<ToWorker, { type: 'init' }>): Promise<void> {
   views = { accuracy: 0, next: -Infinity };
   runId = m.runId;
   if (m.backend) setBackend(m.backend);
+  // Kernel threads where the page is cross-origin isolated (nabla demo sends COOP/COEP), else one: at once.
+  await initThreads();
   const { dataset, seed } = m.config;
   const data: Dataset =
     dataset === 'spiral'
@@ -61,6 +70,7 @@ async function init(m: Extract<ToWorker, { type: 'init' }>): Promise<void> {
     runId,
     backends: listBackends(),
     backend: backend().name,
+    threads: threadCount(),
     points:
       dataset === 'spiral'
         ? { xy: data.XTrain.toTypedArray() as Float32Array, labels: data.yTrain.toTypedArray() as Int32Array }

@@ -14,7 +14,7 @@ import { residentArray } from './heap.js';
 import { channelDot, channelLinear, channelMoments } from './norm.js';
 import { runtime, selectBuild, simdSupported, type WasmBuild } from './runtime.js';
 
-export { setThreadCount, threadCount } from './pool.js';
+export { initThreads, setThreadCount, threadCount } from './pool.js';
 export {
   simdSupported,
   relaxedSimdSupported,

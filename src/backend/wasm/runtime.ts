@@ -166,9 +166,29 @@ function sharedMemoryUsable(): boolean {
 
 let rt: Runtime | null = null;
 
+const compiled = new Map<string, WebAssembly.Module>();
+
+/**
+ * The module of `build` for a shared or plain memory, compiled once: switching build and back reuses it, so
+ * browser workers that instantiated every build at start (pool.ts) recognise the runtime's module.
+ */
 function compile(build: WasmBuild, shared: boolean): WebAssembly.Module {
-  const b = wasmBinaries[build];
-  return new WebAssembly.Module(decodeBase64(shared ? b.shared : b.plain) as BufferSource);
+  const key = `${build}/${shared}`;
+  let m = compiled.get(key);
+  if (!m) {
+    const b = wasmBinaries[build];
+    m = new WebAssembly.Module(decodeBase64(shared ? b.shared : b.plain) as BufferSource);
+    compiled.set(key, m);
+  }
+  return m;
+}
+
+/** The module of each build this engine runs, for the runtime's memory (what browser workers instantiate). */
+export function runnableModules(): { build: WasmBuild; module: WebAssembly.Module }[] {
+  const r = runtime();
+  return wasmBuilds
+    .filter((b) => b !== 'relaxed' || relaxedSimdSupported())
+    .map((build) => ({ build, module: compile(build, r.shared) }));
 }
 
 /** The runtime, created on first use; throws when WebAssembly SIMD is unavailable. */

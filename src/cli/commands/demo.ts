@@ -1,7 +1,8 @@
 /**
  * `nabla demo`: serves the in-browser training demo (web/demo/, built by `npm run build:web` into the
  * package's web/dist/) until Ctrl-C. The page trains a small CNN on MNIST in a Web Worker; this server only
- * hands out the built files, through staticFiles.ts (nothing outside web/dist/ is reachable).
+ * hands out the built files, through staticFiles.ts (nothing outside web/dist/ is reachable), cross-origin
+ * isolated so that the Worker's kernels can use threads.
  *
  *   /          a redirect to /demo/
  *   /demo/     the page; /assets/ its scripts and Worker; /demo/mnist.bin its digits; /nabla.js the library
@@ -36,6 +37,10 @@ export interface DemoServer {
 /** Serves `assetsDir` (the built web/dist): '/' and '/demo' redirect to '/demo/'. */
 export function demoHandler(assetsDir: string): http.RequestListener {
   return (req, res) => {
+    // Cross-origin isolation (the page loads nothing from elsewhere): SharedArrayBuffer, so the training
+    // Worker's kernels run on threads (initThreads, docs/web.md).
+    res.setHeader('cross-origin-opener-policy', 'same-origin');
+    res.setHeader('cross-origin-embedder-policy', 'require-corp');
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' });
       res.end('method not allowed\n');
