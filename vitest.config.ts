@@ -31,11 +31,28 @@ const ALL = ['test/**/*.test.ts'];
  * browsers and runtimes without relaxed SIMD: the kernels against the js ones, and the layers' gradients.
  */
 const SIMD_SUITES = ['test/backend/**/*.test.ts', 'test/nn/**/*.test.ts'];
+/**
+ * Not in the plain-SIMD pass: these check the committed binaries and choose each build themselves (child
+ * processes with NABLA_WASM_BUILD set per check, switchBuild in process), so the forced build adds nothing.
+ */
+const BUILD_SUITES = ['test/backend/wasmBuild.test.ts', 'test/backend/wasmBuilds.test.ts'];
 
-const project = (name: string, include: string[], env: Record<string, string>, exclude: string[] = []) =>
+/**
+ * `isolate`: false for the kernel passes. Their files run in-process (no child process, no browser), and
+ * starting a fresh worker and importing src/ for each of ~100 small files cost more than the tests (about
+ * 1 s per file: 140 s for the three passes on 2 cores; 44 s without). The few files that change the
+ * backend, thread count or build put them back in afterAll.
+ */
+const project = (
+  name: string,
+  include: string[],
+  env: Record<string, string>,
+  exclude: string[] = [],
+  isolate = true,
+) =>
   ({
     extends: true,
-    test: { name, include, exclude: ['**/node_modules/**', ...exclude], env },
+    test: { name, include, exclude: ['**/node_modules/**', ...exclude], env, isolate },
   }) satisfies TestProjectInlineConfiguration;
 
 const chosen = process.env.NABLA_BACKEND;
@@ -61,9 +78,15 @@ export default defineConfig({
           // command's end-to-end runs, the browser suites) start at once and the kernel suites fill the
           // other worker around them.
           project('any', ALL, {}, KERNEL_SUITES),
-          project('js', KERNEL_SUITES, { NABLA_BACKEND: 'js' }),
-          project('wasm', KERNEL_SUITES, { NABLA_BACKEND: 'wasm' }),
-          project('wasm-simd', SIMD_SUITES, { NABLA_BACKEND: 'wasm', NABLA_WASM_BUILD: 'simd' }),
+          project('js', KERNEL_SUITES, { NABLA_BACKEND: 'js' }, [], false),
+          project('wasm', KERNEL_SUITES, { NABLA_BACKEND: 'wasm' }, [], false),
+          project(
+            'wasm-simd',
+            SIMD_SUITES,
+            { NABLA_BACKEND: 'wasm', NABLA_WASM_BUILD: 'simd' },
+            BUILD_SUITES,
+            false,
+          ),
         ],
   },
 });
