@@ -27,6 +27,23 @@ const KERNEL_SUITES = [
 const ALL = ['test/**/*.test.ts'];
 
 /**
+ * Backend-independent suites that run in the test process alone (no child process, no browser, no module
+ * mock): they share one worker process, like the kernel passes (see `isolate` below). idxBomb.test.ts mocks
+ * fflate, so it keeps a process of its own.
+ */
+const IN_PROCESS_SUITES = [
+  'test/autograd/**/*.test.ts',
+  'test/data/!(idxBomb).test.ts',
+  'test/ui/{bind,live,server,staticFiles,sweeps}.test.ts',
+  'test/web/{trainer,preprocess}.test.ts',
+  'test/backend/{attentionKernels,wasmConv,wasmElementwise,wasmGemm,wasmHeap,wasmLayers,wasmNorm,wasmThreads}.test.ts',
+  'test/ndarray/kernels.test.ts',
+  'test/architecture/**/*.test.ts',
+  'test/bench/**/*.test.ts',
+  'test/cli/{errors,sweepSearch}.test.ts',
+];
+
+/**
  * The suites run a third time on the plain-SIMD wasm build (NABLA_WASM_BUILD=simd), the fallback of
  * browsers and runtimes without relaxed SIMD: the kernels against the js ones, and the layers' gradients.
  */
@@ -68,16 +85,19 @@ export default defineConfig({
     testTimeout: HANG_GUARD,
     hookTimeout: HANG_GUARD,
     pool: 'forks',
-    // Two files at once even on 2 cores (vitest's default there is one): a file spends seconds starting its
-    // worker process and importing, and many wait on child processes or Chromium; the other file runs then.
-    maxWorkers: Math.max(2, availableParallelism() - 1),
+    // Three files at once on 2 cores (vitest's default there is one): the command's end-to-end files spend
+    // much of their time waiting (a queue's stall interval, a server that does not answer, Chromium, a
+    // signal's checkpoint), and another file's work fills that time. 2 -> 3 workers: 408 s -> 302 s for
+    // the whole run together with the kernel passes' isolate: false (load 1.3 -> 5.3).
+    maxWorkers: Math.max(3, availableParallelism() + 1),
     projects: chosen
       ? [project(chosen, ALL, { NABLA_BACKEND: chosen })]
       : [
           // Vitest queues projects by name: 'any' (the default backend) first, so its long files (the
-          // command's end-to-end runs, the browser suites) start at once and the kernel suites fill the
-          // other worker around them.
-          project('any', ALL, {}, KERNEL_SUITES),
+          // command's end-to-end runs, the browser suites) start at once and the short in-process and
+          // kernel suites fill the other workers around them.
+          project('any', ALL, {}, [...KERNEL_SUITES, ...IN_PROCESS_SUITES]),
+          project('any-in-process', IN_PROCESS_SUITES, {}, [], false),
           project('js', KERNEL_SUITES, { NABLA_BACKEND: 'js' }, [], false),
           project('wasm', KERNEL_SUITES, { NABLA_BACKEND: 'wasm' }, [], false),
           project(
