@@ -1,15 +1,16 @@
 /**
  * The package's browser entry as a user's bundler sees it: `import ... from 'nabla'` resolved through
- * package.json's exports ("browser" condition) by esbuild (--platform=browser) and by Vite, with no Node
- * built-in in either bundle; then each bundle runs in headless Chromium and trains a small net (the loss
- * must fall). Resolution goes through a scratch node_modules/nabla link to this folder, as an installed
- * package would (test/package/pack.test.ts installs the real tarball).
+ * package.json's exports ("browser" condition) by esbuild (--platform=browser), by Vite and by webpack
+ * (production, target web), with no Node built-in in any bundle; then each bundle runs in headless Chromium
+ * and trains a small net (the loss must fall). Resolution goes through a scratch node_modules/nabla link to
+ * this folder, as an installed package would (test/package/pack.test.ts installs the real tarball).
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { build as esbuild } from 'esbuild';
 import { build as viteBuild } from 'vite';
+import webpack from 'webpack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt, root } from '../cli/helpers.js';
 import { chromiumMissing, launchChromium, serveFolder, type Chromium } from '../browser.js';
@@ -80,6 +81,30 @@ async function bundleVite() {
     .join('\n');
 }
 
+/** webpack's production build of app.js for the web, into webpack/: its errors, warnings and code. */
+async function bundleWebpack() {
+  const out = path.join(dir, 'webpack');
+  const compiler = webpack({
+    context: dir,
+    mode: 'production',
+    target: 'web',
+    entry: './app.js',
+    output: { path: out, filename: 'app.js' },
+    performance: { hints: false },
+  });
+  const stats = await new Promise<webpack.Stats>((resolve, reject) =>
+    compiler.run((err, st) => (err || !st ? reject(err ?? new Error('webpack: no stats')) : resolve(st))),
+  );
+  await new Promise((resolve) => compiler.close(resolve));
+  const { errors = [], warnings = [] } = stats.toJson({ all: false, errors: true, warnings: true });
+  writeFileSync(path.join(out, 'index.html'), HTML('./app.js'));
+  return {
+    errors: errors.map((e) => e.message),
+    warnings: warnings.map((w) => w.message),
+    code: readFileSync(path.join(out, 'app.js'), 'utf8'),
+  };
+}
+
 describe("the browser entry: import 'nabla' in a bundle", () => {
   it('bundles with esbuild --platform=browser: no error, no warning, no Node built-in', async () => {
     const { errors, warnings, code } = await bundleEsbuild();
@@ -94,6 +119,14 @@ describe("the browser entry: import 'nabla' in a bundle", () => {
     const code = await bundleVite();
     expect(code.length).toBeGreaterThan(10_000);
     expect(code).not.toMatch(NODE_IMPORT);
+  });
+
+  it('bundles with webpack (production, target web): no error, no warning, no Node built-in', async () => {
+    const { errors, warnings, code } = await bundleWebpack();
+    expect(errors).toEqual([]);
+    expect(warnings).toEqual([]);
+    expect(code).not.toMatch(NODE_IMPORT);
+    expect(code).not.toContain('loadCifar10');
   });
 
   it('the check of Node imports catches one (it can fail)', () => {
@@ -112,11 +145,12 @@ describe.skipIf(skip)('each bundle trains in headless Chromium', () => {
   });
   afterAll(async () => browser?.close());
 
-  for (const bundler of ['esbuild', 'vite'] as const) {
+  for (const bundler of ['esbuild', 'vite', 'webpack'] as const) {
     it(`${bundler}: the Solver trains and the loss falls`, async () => {
       // Each test builds its own bundle, so it can run alone.
       if (bundler === 'esbuild') await bundleEsbuild();
-      else await bundleVite();
+      else if (bundler === 'vite') await bundleVite();
+      else await bundleWebpack();
       await browser.page.goto(`http://nabla.test/${bundler}/index.html`);
       await browser.waitFor(() => (window as unknown as { result?: unknown }).result !== undefined);
       const r = (await browser.page.evaluate(() => (window as unknown as { result: unknown }).result)) as {
