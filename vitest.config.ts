@@ -40,7 +40,7 @@ const IN_PROCESS_SUITES = [
   'test/ndarray/kernels.test.ts',
   'test/architecture/**/*.test.ts',
   'test/bench/**/*.test.ts',
-  'test/cli/{errors,sweepSearch}.test.ts',
+  'test/cli/{errors,progress,sweepSearch}.test.ts',
 ];
 
 /**

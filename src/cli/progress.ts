@@ -29,6 +29,8 @@ export interface ProgressOptions {
   logEvery?: number;
   /** ...or every this many seconds, whichever comes first (default 10). */
   logSeconds?: number;
+  /** A time budget (`--minutes`) left from start(): training ends when it runs out, so the ETA is at most it. */
+  budgetSeconds?: number;
 }
 
 export function formatDuration(seconds: number): string {
@@ -111,7 +113,8 @@ export class TrainingProgress {
     const done = iteration - this.startIter;
     if (done <= 0) return NaN;
     const elapsed = (Date.now() - this.startTime) / 1000;
-    return (elapsed / done) * (this.opts.totalIterations - iteration);
+    const byIterations = (elapsed / done) * (this.opts.totalIterations - iteration);
+    return Math.min(byIterations, Math.max(0, (this.opts.budgetSeconds ?? Infinity) - elapsed));
   }
 
   private payload(s: ProgressState): Record<string, string> {

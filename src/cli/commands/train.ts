@@ -121,6 +121,7 @@ export async function trainCommand(flags: TrainFlags): Promise<void> {
           totalIterations: e.totalIterations,
           numEpochs: e.numEpochs,
           iterationsPerEpoch: e.iterationsPerEpoch,
+          budgetSeconds: e.budgetSeconds,
           quiet: flags.quiet,
         });
         progress.start(e.fromIteration);

@@ -86,6 +86,8 @@ export type JobEvent =
       numEpochs: number;
       fromIteration: number;
       batchSize: number;
+      /** Seconds left of a time budget (`--minutes`), if the run has one. */
+      budgetSeconds?: number;
       /** The resolved settings (flags over the model's defaults). */
       config: RunConfig;
     }

@@ -120,7 +120,7 @@ export async function runSimclrJob(job: TrainJob, hooks: JobHooks): Promise<JobR
     return saveRunCheckpoint(job.runDir, info, solver.state()).json;
   };
   resumeSolver(solver, { resumed, metrics, log });
-  watchSolver(solver, { cfg, metrics }, hooks, save, null);
+  watchSolver(solver, { cfg, metrics, budgetSeconds: budget }, hooks, save, null);
   tTrain = performance.now();
   const trained = await trainToEnd(solver, { job, cfg, metrics }, hooks, save, budget);
   if (trained.status === 'stopped') return trained;

@@ -19,7 +19,7 @@ export interface ClassifierWatch {
 
 export function watchSolver(
   solver: Solver,
-  run: { cfg: RunConfig; metrics: MetricsLog },
+  run: { cfg: RunConfig; metrics: MetricsLog; budgetSeconds?: number },
   hooks: JobHooks,
   save: () => string,
   classifier: ClassifierWatch | null,
@@ -82,6 +82,7 @@ export function watchSolver(
     numEpochs: cfg.epochs,
     fromIteration: solver.iteration,
     batchSize: solver.batchSize,
+    budgetSeconds: Number.isFinite(run.budgetSeconds) ? run.budgetSeconds : undefined,
     config: cfg,
   });
 }
