@@ -250,6 +250,9 @@ Examples:
         (await import('./commands/train.js')).trainCommand({
           ...opts,
           modelExplicit: cmd.getOptionValueSource('model') === 'cli',
+          given: cmd.options
+            .filter((o) => cmd.getOptionValueSource(o.attributeName()) === 'cli')
+            .map((o) => o.long ?? o.name()),
         }),
       ),
   );

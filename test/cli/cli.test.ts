@@ -200,6 +200,21 @@ describe('nabla train (the default small CNN on a slice of MNIST), eval and pred
     expect(other.status).toBe(2);
     expect(other.stderr).toMatch(/checkpoint is for model cnn, not fc/);
   });
+
+  it('--resume refuses a setting it would otherwise ignore, naming it', () => {
+    for (const [flags, named] of [
+      [['--epochs', '3'], '--epochs'],
+      [['--lr', '0.1', '--seed', '4', '--quiet'], '--seed, --lr'],
+      [['--no-report', '--minutes', '5'], '--minutes'],
+    ] as const) {
+      const r = nabla(['train', '--resume', run, ...flags], cwd);
+      expect(r.status).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.trimEnd()).toBe(
+        `nabla: --resume continues a run with the settings it began with (its config.json); ${named} cannot change them: drop ${named.includes(',') ? 'them' : 'it'}, or start a new run`,
+      );
+    }
+  });
 });
 
 describe('every model trains on tiny data', () => {
