@@ -131,3 +131,53 @@ export function relError(x: NDArray | number, y: NDArray | number): number {
   const b = asArray(y);
   return a.sub(b).abs().div(a.abs().add(b.abs()).maximum(1e-8)).max().item();
 }
+
+/** One parameter's check by checkModelGradients. */
+export interface ParamGradCheck {
+  name: string;
+  shape: number[];
+  /** relError(analytic, numeric); 0 where `independent`. */
+  relError: number;
+  /** Both gradients below 1e-8: the loss does not depend on it (a bias before a batchnorm), and a relative
+   * error of two roundings would measure only noise. */
+  independent: boolean;
+}
+
+/**
+ * The course's check of a whole model, as its notebooks do after building one: for each parameter, the
+ * gradient `model.loss(...batch)` returns against centred differences of that loss (step h, default 1e-6).
+ * Use a float64 model, and fix any randomness of the loss (dropout's seed) so both sides see the same f.
+ * Returns the loss, each parameter's check in `model.params` order, and the worst relative error.
+ */
+export function checkModelGradients(
+  model: {
+    params: Record<string, NDArray>;
+    loss(...batch: NDArray[]): [number, Record<string, NDArray>] | NDArray;
+  },
+  batch: NDArray[],
+  { h = 1e-6 }: { h?: number } = {},
+): { loss: number; params: ParamGradCheck[]; worst: number } {
+  const lossOf = (): [number, Record<string, NDArray>] => {
+    const out = model.loss(...batch);
+    if (!Array.isArray(out))
+      throw new TypeError('checkModelGradients: model.loss(...batch) returned no [loss, grads]');
+    return out;
+  };
+  const [loss, g] = lossOf();
+  // Copied: the numeric check calls the loss again, which may reuse gradient buffers.
+  const grads = Object.fromEntries(Object.entries(g).map(([k, v]) => [k, v.copy()]));
+  const params = Object.keys(model.params).map((name): ParamGradCheck => {
+    if (!(name in grads))
+      throw new RangeError(`checkModelGradients: the loss gave no gradient for '${name}'`);
+    const numeric = evalNumericalGradient(() => lossOf()[0], model.params[name], { h });
+    const largest = Math.max(grads[name].abs().max().item(), numeric.abs().max().item());
+    const independent = largest < 1e-8;
+    return {
+      name,
+      shape: [...model.params[name].shape],
+      relError: independent ? 0 : relError(grads[name], numeric),
+      independent,
+    };
+  });
+  return { loss, params, worst: Math.max(0, ...params.map((p) => p.relError)) };
+}

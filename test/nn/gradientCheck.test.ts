@@ -5,7 +5,39 @@ import * as nn from '../../src/nn/index.js';
 
 const g = new Generator(1);
 
+/** loss = Σ (X·W)² (+ nothing of c): grads 2·Xᵀ(X·W) for W, zero for c; `scale` plants a wrong W gradient. */
+function quadraticModel(scale = 1) {
+  const params = { W: g.randn(3, 2), c: g.randn(2) };
+  return {
+    params,
+    loss(X: ReturnType<typeof g.randn>): [number, Record<string, ReturnType<typeof g.randn>>] {
+      const Z = X.matmul(params.W);
+      return [Z.mul(Z).sum().item(), { W: X.T.matmul(Z).mul(2 * scale), c: params.c.mul(0) }];
+    },
+  };
+}
+
 describe('gradient checking', () => {
+  it('checkModelGradients checks each parameter of a model, marks those the loss ignores, restores them', () => {
+    const X = g.randn(4, 3);
+    const model = quadraticModel();
+    const before = model.params.W.toArray();
+    const r = nn.checkModelGradients(model, [X]);
+    expect(r.loss).toBeCloseTo(X.matmul(model.params.W).pow(2).sum().item(), 12);
+    expect(r.params.map((p) => [p.name, p.shape, p.independent])).toEqual([
+      ['W', [3, 2], false],
+      ['c', [2], true],
+    ]);
+    expect(r.params[0].relError).toBeLessThan(1e-8);
+    expect(r.worst).toBe(r.params[0].relError);
+    expect(model.params.W.toArray()).toEqual(before);
+    const wrong = nn.checkModelGradients(quadraticModel(1.01), [X]);
+    expect(wrong.worst).toBeGreaterThan(1e-3);
+    expect(() => nn.checkModelGradients({ params: {}, loss: () => X }, [X])).toThrow(
+      /checkModelGradients: model.loss\(...batch\) returned no \[loss, grads\]/,
+    );
+  });
+
   it('evalNumericalGradient of Σx³ is 3x², restoring x (also for a strided view)', () => {
     const base = g.rand(4, 3).add(1);
     const x = base.T; // a view: offsets must follow the strides
