@@ -173,6 +173,11 @@ describe('GANs from the command', () => {
     expect(l.stderr.trim()).toBe(
       `nabla eval: --labels is for SimCLR runs (linear evaluation); ${run} is a gan run`,
     );
+    const s = nabla(['eval', run, '--split', 'train'], cwd, env);
+    expect(s.status).toBe(2);
+    expect(s.stderr.trim()).toBe(
+      `nabla eval: --split is for classifier runs; ${run} is a gan run, judged on the test images`,
+    );
   });
 
   it("shows each epoch's grid of generated digits live on the dashboard (--ui)", async () => {

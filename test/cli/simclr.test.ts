@@ -89,6 +89,11 @@ describe('SimCLR from the command', () => {
     const big = nabla(['eval', run, '--labels', '41'], cwd, env);
     expect(big.status).toBe(2);
     expect(big.stderr.trim()).toBe('nabla: --labels 41: cifar10 has only 40 training images');
+    const split = nabla(['eval', run, '--split', 'train'], cwd, env);
+    expect(split.status).toBe(2);
+    expect(split.stderr.trim()).toBe(
+      `nabla eval: --split is for classifier runs; ${run} is a simclr run, judged on the test images`,
+    );
   });
 
   it('SIGINT saves a checkpoint; the resumed run continues the same loss curve to the last bit', async () => {

@@ -36,6 +36,11 @@ export async function evalCommand(run: string, flags: EvalFlags): Promise<void> 
       `nabla eval: warning: parameter '${bad}' holds NaN or Infinity (the run diverged): evaluating anyway, as --allow-nonfinite asks; its predictions mean little\n`,
     );
   }
+  // A SimCLR or GAN run is judged on the test images (and, for SimCLR, the labelled training images it names).
+  if ((r.simclr || r.gan) && flags.split !== 'test')
+    throw new UsageError(
+      `nabla eval: --split is for classifier runs; ${run} is a ${r.ck.meta.model.name} run, judged on the test images`,
+    );
   if (r.simclr) return evalSimclrRun(r, flags);
   const stray = flags.labels !== undefined ? '--labels' : flags.baselines ? '--baselines' : null;
   if (stray)
