@@ -8,7 +8,9 @@
  * run separately: `npm run results -- svm softmax`. Options: `--epochs N` sets seqcnn's epochs; `--limit N`
  * trains on N images only, as a smoke test that prints instead of writing RESULTS.md. `captioning` runs
  * `nabla train --model caption-rnn | caption-lstm | caption-transformer` at their defaults on the offline
- * mnist-captions set (no CIFAR-10 needed) and scores each run's test captions, by number of digits too.
+ * mnist-captions set (no CIFAR-10 needed) and scores each run's test captions, by number of digits too;
+ * `--seeds 1,2` trains the RNN and LSTM with those seeds as well and judges the bar on the seeds' mean
+ * (`--seed-runs <dir>` keeps those runs there, and scores finished ones instead of training them again).
  * `simclr` (not in the default set: about an hour and a half) pretrains `nabla train --model simclr --minutes M`
  * (`--minutes`, default 45), then judges its encoder by linear evaluation on the first `--labels` (default
  * 5,000) training images against the same classifier on a randomly initialised encoder and on raw pixels, and
@@ -581,23 +583,8 @@ function exactOfLength(ev: ReturnType<typeof evaluateCaptions>, digits: number):
   return [exact, pick.length];
 }
 
-/**
- * One `nabla train --model <model>` at its defaults in a temporary folder, then its checkpoint restored and
- * its test split's greedy captions scored again, by number of digits (the command reports them all together).
- */
-async function captionRun(model: string): Promise<{ row: string; exact: number; exact5: number }> {
-  const out = mkdtempSync(path.join(os.tmpdir(), 'nabla-results-caption-'));
-  const args = ['train', '--model', model, ...(limit !== null ? ['--limit', String(limit)] : [])];
-  const bin = new URL('../bin/nabla.js', import.meta.url).pathname;
-  log(`nabla ${args.join(' ')}`);
-  const t0 = performance.now();
-  const r = spawnSync(process.execPath, [bin, ...args, '--out', out], { encoding: 'utf8' });
-  const wall = performance.now() - t0;
-  if (r.status !== 0) throw new Error(`results: nabla ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
-  log(r.stdout.trim());
-  const runDir = path.join(out, readdirSync(out)[0]);
-  const trainedIn = /trained [\d,]+ iterations in ([^,]+),/.exec(r.stdout)?.[1] ?? '?';
-
+/** A finished captioning run restored, and its test split's greedy captions scored, by number of digits too. */
+async function scoreCaptionRun(runDir: string) {
   const restored = restoreModel(runDir);
   const meta = restored.ck.meta;
   const cfg = meta.config as unknown as RunConfig;
@@ -612,6 +599,30 @@ async function captionRun(model: string): Promise<{ row: string; exact: number; 
   const maxLength = Number(meta.model.config.options.maxLength);
   const ev = evaluateCaptions(restored.captioner!, data.test ?? data.val, data.idxToWord, { maxLength });
   const byLength = [1, 2, 3, 4, 5].map((k) => exactOfLength(ev, k));
+  return { meta, cfg, ev, byLength };
+}
+
+/** `nabla train` with `args` into the run-holding folder `out`; its stdout and wall time. */
+function trainRun(args: string[], out: string): { stdout: string; wall: number } {
+  const bin = new URL('../bin/nabla.js', import.meta.url).pathname;
+  log(`nabla ${args.join(' ')}`);
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [bin, ...args, '--out', out], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`results: nabla ${args.join(' ')} failed (${r.status}): ${r.stderr}`);
+  log(r.stdout.trim());
+  return { stdout: r.stdout, wall: performance.now() - t0 };
+}
+
+/**
+ * One `nabla train --model <model>` at its defaults in a temporary folder, then its checkpoint restored and
+ * its test split's greedy captions scored again, by number of digits (the command reports them all together).
+ */
+async function captionRun(model: string): Promise<{ row: string; exact: number; exact5: number }> {
+  const out = mkdtempSync(path.join(os.tmpdir(), 'nabla-results-caption-'));
+  const args = ['train', '--model', model, ...(limit !== null ? ['--limit', String(limit)] : [])];
+  const { stdout, wall } = trainRun(args, out);
+  const trainedIn = /trained [\d,]+ iterations in ([^,]+),/.exec(stdout)?.[1] ?? '?';
+  const { meta, cfg, ev, byLength } = await scoreCaptionRun(path.join(out, readdirSync(out)[0]));
   const opts = meta.model.config.options;
   const size =
     model === 'caption-transformer'
@@ -630,6 +641,36 @@ async function captionRun(model: string): Promise<{ row: string; exact: number; 
   return { row, exact: ev.exact, exact5: byLength[4][0] };
 }
 
+/**
+ * `--seeds 1,2`: the RNN and the LSTM at their defaults with `--seed s` too, so the bar is not one seed's
+ * luck. With `--seed-runs <dir>`, each such run lives in `<dir>/<model>-seed<s>/`: a finished run there is
+ * scored instead of trained again, and one another process is still training is waited for.
+ */
+async function seededCaptionRun(model: string, seed: number): Promise<{ exact: number; exact5: number }> {
+  const args = ['train', '--model', model, '--seed', String(seed), '--no-report'];
+  const keep = argv.includes('--seed-runs') ? argv[argv.indexOf('--seed-runs') + 1] : null;
+  const out = keep
+    ? path.join(keep, `${model}-seed${seed}`)
+    : mkdtempSync(path.join(os.tmpdir(), 'nabla-results-seed-'));
+  const finished = (): string | null => {
+    const run = existsSync(out) ? readdirSync(out).find((d) => !d.startsWith('.')) : undefined;
+    if (!run) return null;
+    try {
+      return restoreModel(path.join(out, run)).ck.meta.training.done ? path.join(out, run) : null;
+    } catch {
+      return null; // no checkpoint yet
+    }
+  };
+  if (!existsSync(out) || readdirSync(out).length === 0) trainRun(args, out);
+  else if (!finished()) {
+    log(`waiting for ${out} (another process is training it)...`);
+    while (!finished()) await new Promise((r) => setTimeout(r, 15_000));
+  }
+  const { ev, byLength } = await scoreCaptionRun(finished()!);
+  log(`${model} seed ${seed}: exact ${pct(ev.exact)}, 5 digits ${pct(byLength[4][0])}`);
+  return { exact: ev.exact, exact5: byLength[4][0] };
+}
+
 async function runCaptioning(): Promise<Section> {
   const t0 = performance.now();
   const [rnn, lstm, transformer] = [
@@ -638,6 +679,30 @@ async function runCaptioning(): Promise<Section> {
     await captionRun('caption-transformer'),
   ];
   const verdict = (met: boolean): string => (met ? 'met' : '**not met**');
+  const seeds = argv.includes('--seeds') ? argv[argv.indexOf('--seeds') + 1].split(',').map(Number) : [];
+  const extra: Record<string, { exact: number; exact5: number }[]> = { rnn: [], lstm: [] };
+  for (const seed of seeds) {
+    extra.rnn.push(await seededCaptionRun('caption-rnn', seed));
+    extra.lstm.push(await seededCaptionRun('caption-lstm', seed));
+  }
+  const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const rnn5 = mean([rnn.exact5, ...extra.rnn.map((r) => r.exact5)]);
+  const lstm5 = mean([lstm.exact5, ...extra.lstm.map((r) => r.exact5)]);
+  const lstmExact = mean([lstm.exact, ...extra.lstm.map((r) => r.exact)]);
+  const seedLines = seeds.length
+    ? [
+        '',
+        `The RNN and the LSTM again at the same defaults with other seeds (\`nabla train --model <model> --seed s\`; weights, data order and dropout change, the data set does not):`,
+        '',
+        '| seed | RNN exact | RNN exact, 5 digits | LSTM exact | LSTM exact, 5 digits |',
+        '|---|---|---|---|---|',
+        ...[0, ...seeds].map((sd, i) => {
+          const [r, l] = i === 0 ? [rnn, lstm] : [extra.rnn[i - 1], extra.lstm[i - 1]];
+          return `| ${sd} | ${pct(r.exact)} | ${pct(r.exact5)} | ${pct(l.exact)} | ${pct(l.exact5)} |`;
+        }),
+        `| mean | ${pct(mean([rnn.exact, ...extra.rnn.map((r) => r.exact)]))} | ${pct(rnn5)} | ${pct(lstmExact)} | ${pct(lstm5)} |`,
+      ]
+    : [];
   return {
     title: 'Image captioning on the offline mnist-captions set (RNN, LSTM, Transformer)',
     lines: [
@@ -647,7 +712,11 @@ async function runCaptioning(): Promise<Section> {
       '|---|---|---|---|---|---|---|',
       ...[rnn, lstm, transformer].map((r) => r.row),
       '',
-      `- Bar: LSTM ≥ 90% exact: ${verdict(lstm.exact >= 0.9)} (${pct(lstm.exact)}); LSTM ahead of the RNN on 5-digit captions: ${verdict(lstm.exact5 > rnn.exact5)} (${pct(lstm.exact5)} vs ${pct(rnn.exact5)}).`,
+      ...seedLines,
+      '',
+      seeds.length
+        ? `- Bar, on the mean of the ${seeds.length + 1} seeds: LSTM ≥ 90% exact: ${verdict(lstmExact >= 0.9)} (${pct(lstmExact)}); LSTM ahead of the RNN on 5-digit captions: ${verdict(lstm5 > rnn5)} (${pct(lstm5)} vs ${pct(rnn5)}).`
+        : `- Bar: LSTM ≥ 90% exact: ${verdict(lstm.exact >= 0.9)} (${pct(lstm.exact)}); LSTM ahead of the RNN on 5-digit captions: ${verdict(lstm.exact5 > rnn.exact5)} (${pct(lstm.exact5)} vs ${pct(rnn.exact5)}).`,
       `- Wall time: ${secs(performance.now() - t0)} for the three runs, load average ${os
         .loadavg()
         .map((l) => l.toFixed(1))
@@ -887,12 +956,14 @@ for (const part of parts) {
   const extra =
     part === 'seqcnn' && seqEpochs !== 10
       ? ` --epochs ${seqEpochs}`
-      : part === 'simclr'
-        ? ['--minutes', '--labels', '--supervised-epochs', '--run']
-            .filter((f) => flag(f) !== null)
-            .map((f) => ` ${f} ${f === '--run' ? '<run>' : flag(f)}`)
-            .join('')
-        : '';
+      : part === 'captioning' && argv.includes('--seeds')
+        ? ` --seeds ${argv[argv.indexOf('--seeds') + 1]}`
+        : part === 'simclr'
+          ? ['--minutes', '--labels', '--supervised-epochs', '--run']
+              .filter((f) => flag(f) !== null)
+              .map((f) => ` ${f} ${f === '--run' ? '<run>' : flag(f)}`)
+              .join('')
+          : '';
   if (limit !== null) {
     log(section.lines.join('\n'));
     log(`${part}: --limit ${limit} is a smoke test; RESULTS.md not written`);
