@@ -647,7 +647,15 @@ async function captionRun(model: string): Promise<{ row: string; exact: number; 
  * scored instead of trained again, and one another process is still training is waited for.
  */
 async function seededCaptionRun(model: string, seed: number): Promise<{ exact: number; exact5: number }> {
-  const args = ['train', '--model', model, '--seed', String(seed), '--no-report'];
+  const args = [
+    'train',
+    '--model',
+    model,
+    '--seed',
+    String(seed),
+    '--no-report',
+    ...(limit !== null ? ['--limit', String(limit)] : []),
+  ];
   const keep = argv.includes('--seed-runs') ? argv[argv.indexOf('--seed-runs') + 1] : null;
   const out = keep
     ? path.join(keep, `${model}-seed${seed}`)
