@@ -268,11 +268,17 @@ function queueTests(): void {
     }, 300_000);
 
     it('a worker of another nabla version refuses the job with a clear message', async () => {
-      const w = worker(4, 'V');
-      await w.waitFor(/taking trials/);
       const connection = { port: redis.port, password: PASSWORD, db: 4, maxRetriesPerRequest: null };
       const queue = new Queue(QUEUE_NAME, { connection, prefix: QUEUE_PREFIX });
-      const events = new QueueEvents(QUEUE_NAME, { connection, prefix: QUEUE_PREFIX });
+      // Read the event stream from its start: a QueueEvents reading from '$' misses an event written between
+      // its connection and its first read, and the wait then never ends (it did, under load). The listener
+      // starts only after the job has failed, so the test takes that path every time.
+      const events = new QueueEvents(QUEUE_NAME, {
+        connection,
+        prefix: QUEUE_PREFIX,
+        autorun: false,
+        lastEventId: '0',
+      });
       await events.waitUntilReady();
       try {
         const job = await queue.add(
@@ -288,10 +294,23 @@ function queueTests(): void {
           },
           { jobId: 'softmax-from-the-future.1.0', attempts: 1 },
         );
-        await expect(job.waitUntilFinished(events)).rejects.toThrow(
+        const outcome = job.waitUntilFinished(events);
+        outcome.catch(() => {}); // judged below
+        // Its look at the job's state (still waiting: no worker yet) is on the queue's connection, ahead of ours.
+        await new Promise((resolve) => setImmediate(resolve));
+        expect(await queue.getJobState(job.id!)).toBe('waiting');
+        const w = worker(4, 'V');
+        await w.waitFor(/V refuses trial 1 of softmax-from-the-future/);
+        await new Promise<void>((resolve) => {
+          const poll = (): void => {
+            void queue.getJobState(job.id!).then((s) => (s === 'failed' ? resolve() : setImmediate(poll)));
+          };
+          poll();
+        });
+        void events.run();
+        await expect(outcome).rejects.toThrow(
           /V refuses trial 1 of softmax-from-the-future: the sweep runs nabla 99\.0\.0 \(job format 1\), this worker nabla \d+\.\d+\.\d+ \(format 1\); install the same version on every machine/,
         );
-        await w.waitFor(/V refuses trial 1 of softmax-from-the-future/);
       } finally {
         await events.close();
         await queue.close();
