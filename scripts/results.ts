@@ -52,6 +52,8 @@ import { Classifier } from '../src/models/classifier.js';
 import { exactCaptionAccuracy } from '../src/models/bleu.js';
 import { evaluateCaptions } from '../src/solver/metrics.js';
 import { restoreModel } from '../src/cli/restore.js';
+import { RUN_FILES } from '../src/cli/runDir.js';
+import { readCheckpointMeta } from '../src/solver/checkpoint.js';
 import { loadCaptionSet, type CaptionFeatures } from '../src/cli/train/caption.js';
 import type { RunConfig } from '../src/cli/train/config.js';
 import { loadDataset } from '../src/data/registry.js';
@@ -664,7 +666,11 @@ async function seededCaptionRun(model: string, seed: number): Promise<{ exact: n
     const run = existsSync(out) ? readdirSync(out).find((d) => !d.startsWith('.')) : undefined;
     if (!run) return null;
     try {
-      return restoreModel(path.join(out, run)).ck.meta.training.done ? path.join(out, run) : null;
+      // The metadata alone says whether it is done: no weights read while polling.
+      const meta = readCheckpointMeta(path.join(out, run, RUN_FILES.checkpointJson)) as {
+        training?: { done?: boolean };
+      };
+      return meta.training?.done ? path.join(out, run) : null;
     } catch {
       return null; // no checkpoint yet
     }
