@@ -421,8 +421,11 @@ def splitmix32(seed):
 
 
 def xoshiro128ss(seed):
-    sm = splitmix32((seed & M32) ^ (seed >> 32))
-    s = [next(sm) for _ in range(4)]
+    # Below 2**32 one splitmix stream gives the four words; above, the high word seeds a second one,
+    # interleaved with the first (words 0 and 2 from the low word, 1 and 3 from the high one).
+    a = splitmix32(seed & M32)
+    b = a if seed >> 32 == 0 else splitmix32(seed >> 32)
+    s = [next(a), next(b), next(a), next(b)]
     while True:
         result = (rotl((s[1] * 5) & M32, 7) * 9) & M32
         t = (s[1] << 9) & M32
@@ -449,6 +452,7 @@ random_golden = {
     'seed42_uint32': stream(42, 8),
     'seed0_uint32': stream(0, 4),
     'seed_big_uint32': stream(2**40 + 5, 4),
+    'seed_max_uint32': stream(2**53 - 1, 4),
     'seed42_rand': doubles(42, 5),
 }
 

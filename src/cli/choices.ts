@@ -86,12 +86,14 @@ export function parseNonNegative(option: string): (v: string) => number {
   };
 }
 
-/** A whole number >= min. */
-export function parseInteger(option: string, min = 1): (v: string) => number {
+/** A whole number in [min, max]; beyond 2^53 - 1 a double no longer holds every whole number (1e30 was taken). */
+export function parseInteger(option: string, min = 1, max = Number.MAX_SAFE_INTEGER): (v: string) => number {
   return (v: string) => {
     const x = parseNumber(option)(v);
-    if (!Number.isInteger(x) || x < min)
-      throw new UsageError(`${option}: must be a whole number >= ${min}, got ${v}`);
+    if (!Number.isInteger(x) || x < min || x > max) {
+      const range = max === Number.MAX_SAFE_INTEGER && x <= max ? `>= ${min}` : `from ${min} to ${max}`;
+      throw new UsageError(`${option}: must be a whole number ${range}, got ${v}`);
+    }
     return x;
   };
 }

@@ -32,6 +32,9 @@ import { parsePort } from './ui/bind.js';
 import { SEARCHES } from './sweep/plan.js';
 import { parseAxis, SEARCHABLE, type Axis } from './sweep/search.js';
 
+/** The most digits `nabla sample` draws into its one picture (100 x 100 of them, about 6,000 px square). */
+const SAMPLE_MAX = 10_000;
+
 /** The flags a command accepts, for the one-line message about an unknown option. */
 function flagsOf(cmd: Command): string {
   const flags = cmd.options.map((o) => o.long ?? o.short).filter((f): f is string => !!f);
@@ -361,7 +364,11 @@ function addRunCommands(sub: (name: string) => Command): void {
   sub('sample')
     .description('a GAN run: write a PNG grid of generated digits')
     .argument('<run>', 'GAN run folder or checkpoint')
-    .addOption(new Option('-n, --n <n>', 'how many digits').default(64).argParser(parseInteger('--n')))
+    .addOption(
+      new Option('-n, --n <n>', `how many digits (at most ${SAMPLE_MAX}: one picture)`)
+        .default(64)
+        .argParser(parseInteger('--n', 1, SAMPLE_MAX)),
+    )
     .addOption(new Option('--seed <s>', 'seed of the noise').default(0).argParser(parseInteger('--seed', 0)))
     .addOption(new Option('-o, --out <file>', 'PNG path (default: <run>/sample-seed-<s>-n<n>.png)'))
     .action(async (run, opts) => (await import('./commands/ganEval.js')).sampleCommand(run, opts));

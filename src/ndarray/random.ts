@@ -36,13 +36,21 @@ export class Generator {
 
   /** Resets the stream: the same seed always gives the same numbers. */
   seed(seed: number): void {
-    if (!Number.isFinite(seed)) throw new RangeError(`seed: expected a finite number, got ${seed}`);
-    // Fold the seed's high bits in too, so seeds above 2^32 still differ.
-    const sm = splitmix32((seed >>> 0) ^ Math.floor(seed / 4294967296));
-    this.s0 = sm();
-    this.s1 = sm();
-    this.s2 = sm();
-    this.s3 = sm();
+    // Any other number would share a stream with a whole seed (-1 and 0.5 with 0), as numpy refuses them.
+    if (!Number.isSafeInteger(seed) || seed < 0)
+      throw new RangeError(
+        `seed: expected a whole number from 0 to ${Number.MAX_SAFE_INTEGER} (2^53 - 1), got ${seed}`,
+      );
+    const lo = seed >>> 0;
+    const hi = Math.floor(seed / 4294967296);
+    const a = splitmix32(lo);
+    // Seeds below 2^32 keep their streams; above, the high word seeds a second splitmix interleaved with
+    // the first, so no two seeds share a state (folding hi onto lo made 2^32 + 1 the stream of 0).
+    const b = hi === 0 ? a : splitmix32(hi);
+    this.s0 = a();
+    this.s1 = b();
+    this.s2 = a();
+    this.s3 = b();
     this.spare = null;
   }
 

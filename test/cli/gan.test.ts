@@ -125,6 +125,16 @@ describe('GANs from the command', () => {
     const c = nabla(['sample', path.join(cwd, 'nowhere'), '--n', '4'], cwd);
     expect(c.status).toBe(2);
     expect(c.stderr.split('\n').filter(Boolean)).toHaveLength(1);
+    // A grid is one picture: 200,000 digits took 10 GB and 1,000,000 would have exhausted the memory.
+    const big = nabla(['sample', path.join(cwd, 'nowhere'), '--n', '10001'], cwd);
+    expect(big.status).toBe(2);
+    expect(big.stderr.trim()).toBe('nabla: --n: must be a whole number from 1 to 10000, got 10001');
+    // 1e30 was taken, and 2^32 + 1 drew the noise of seed 0 (seeds beyond 2^53 - 1 are not whole in a double).
+    const seed = nabla(['sample', path.join(cwd, 'nowhere'), '--seed', '1e30'], cwd);
+    expect(seed.status).toBe(2);
+    expect(seed.stderr.trim()).toBe(
+      'nabla: --seed: must be a whole number from 0 to 9007199254740991, got 1e30',
+    );
   });
 
   it("SIGINT saves a checkpoint; the resumed run continues both nets' losses to the last bit", async () => {

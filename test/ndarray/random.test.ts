@@ -11,6 +11,7 @@ describe('Generator streams', () => {
     expect(take(rng(42), 8)).toEqual(golden.random.seed42_uint32);
     expect(take(rng(0), 4)).toEqual(golden.random.seed0_uint32);
     expect(take(rng(2 ** 40 + 5), 4)).toEqual(golden.random.seed_big_uint32);
+    expect(take(rng(Number.MAX_SAFE_INTEGER), 4)).toEqual(golden.random.seed_max_uint32);
     expect(Array.from(rng(42).rand(5).toTypedArray())).toEqual(golden.random.seed42_rand);
   });
 
@@ -35,6 +36,25 @@ describe('Generator streams', () => {
     nd.seed(11);
     expect(nd.rand(4).toArray()).toEqual(x);
     expect(rng(1).rand(4).toArray()).not.toEqual(rng(2).rand(4).toArray());
+  });
+});
+
+describe('seeds', () => {
+  it('every whole seed up to 2^53 - 1 has its own stream: none collide through the high bits', () => {
+    // Folding the high 32 bits onto the low ones made 2^32 + 1 the stream of 0 and 2^32 that of 1.
+    const first = (s: number) => take(rng(s), 4).join(',');
+    const seeds = [0, 1, 2 ** 32 - 1, 2 ** 32, 2 ** 32 + 1, 2 ** 33, 2 ** 33 + 2, Date.UTC(2026, 0, 1)];
+    seeds.push(Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER - 1, 2 ** 40 + 5, 5 * 2 ** 32 + 2 ** 40);
+    expect(new Set(seeds.map(first)).size).toBe(seeds.length);
+  });
+
+  it('a seed that is negative, fractional or beyond 2^53 - 1 is refused, naming the seed', () => {
+    // -1 and 0.5 gave the stream of 0; 2^53 + 1 cannot be told from 2^53 in a double.
+    for (const bad of [-1, 0.5, 2 ** 53, 1e30, Number.NaN, Infinity])
+      expect(() => rng(bad), String(bad)).toThrow(
+        /seed: expected a whole number from 0 to 9007199254740991 \(2\^53 - 1\), got /,
+      );
+    expect(() => nd.seed(-3)).toThrow(/seed: .* got -3/);
   });
 });
 
