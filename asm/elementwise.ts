@@ -239,7 +239,30 @@ function reluBackwardT<T>(n: i32, dout: usize, x: usize, dx: usize): void {
   }
 }
 
-export function reluBackward(size: i32, n: i32, dout: usize, x: usize, dx: usize): void {
-  if (size == 4) reluBackwardT<f32>(n, dout, x, dx);
-  else reluBackwardT<f64>(n, dout, x, dx);
+/** dx[0:n] = x > 0 ? dout : slope·dout (the leaky ReLU's backward; its forward with dout = x). */
+function leakyBackwardT<T>(n: i32, dout: usize, x: usize, dx: usize, slope: T): void {
+  const S = <usize>sizeof<T>();
+  const W = 16 / <i32>sizeof<T>();
+  const m = v128.splat<T>(slope);
+  let k = 0;
+  for (; k + W <= n; k += W) {
+    const q = <usize>k * S;
+    const d = v128.load(dout + q);
+    const pos = v128.gt<T>(v128.load(x + q), v128.splat<T>(0));
+    v128.store(dx + q, v128.bitselect(d, v128.mul<T>(d, m), pos));
+  }
+  for (; k < n; k++) {
+    const q = <usize>k * S;
+    const d = load<T>(dout + q);
+    store<T>(dx + q, load<T>(x + q) > <T>0 ? d : d * slope);
+  }
+}
+
+/** slope 0: the ReLU's backward (exact zeros); else the leaky ReLU's, slope rounded to the element type. */
+export function reluBackward(size: i32, n: i32, dout: usize, x: usize, dx: usize, slope: f64): void {
+  if (slope == 0) {
+    if (size == 4) reluBackwardT<f32>(n, dout, x, dx);
+    else reluBackwardT<f64>(n, dout, x, dx);
+  } else if (size == 4) leakyBackwardT<f32>(n, dout, x, dx, <f32>slope);
+  else leakyBackwardT<f64>(n, dout, x, dx, slope);
 }

@@ -187,7 +187,10 @@ export interface MaxPoolBackwardArgs {
   dxOffset: number;
 }
 
-/** The ReLU's backward on n contiguous elements: dx = x > 0 ? dout : 0 (CS231n's dx[x <= 0] = 0). */
+/**
+ * The (leaky) ReLU's backward on n contiguous elements of one float dtype: dx = x > 0 ? dout : slope·dout
+ * (slope 0: CS231n's dx[x <= 0] = 0, exact zeros). With dout = x it is the leaky ReLU's forward.
+ */
 export interface ReluBackwardArgs {
   n: number;
   dout: FloatArray;
@@ -196,6 +199,8 @@ export interface ReluBackwardArgs {
   xOffset: number;
   dx: FloatArray;
   dxOffset: number;
+  /** The negative side's slope, rounded to the elements' dtype (default 0). */
+  slope?: number;
 }
 
 /**
@@ -381,7 +386,7 @@ export interface Backend {
   unary(op: UnaryOp, shape: readonly number[], a: Strided, out: Strided): void;
   /** One fused optimizer update, in place (see OptimizerStepArgs). */
   optimizerStep(args: OptimizerStepArgs): void;
-  /** The ReLU's backward (see ReluBackwardArgs). */
+  /** The (leaky) ReLU's backward, and the leaky ReLU's forward (see ReluBackwardArgs). */
   reluBackward(args: ReluBackwardArgs): void;
   /** out = clip(a, lo, hi) elementwise (NaN bounds are ignored as in numpy's clip with None). */
   clip(shape: readonly number[], a: Strided, lo: number, hi: number, out: Strided): void;

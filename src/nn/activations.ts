@@ -19,51 +19,56 @@ export function reluForward(x: NDArray): [NDArray, NDArray] {
 /** ReLU backward: dx = dout where x > 0, else 0 (CS231n's dx[x <= 0] = 0). Returns [dx]. */
 export function reluBackward(dout: NDArray, cache: NDArray): [NDArray] {
   checkDout('reluBackward', dout, cache);
-  const x = cache;
-  if (dout.dtype === x.dtype && (x.dtype === 'float32' || x.dtype === 'float64')) {
-    // One backend pass instead of a mask array and a product.
-    const dc = dout.contiguous();
-    const xc = x.contiguous();
-    const dx = allocArray(x.shape, x.dtype, 'reluBackward');
-    backend().reluBackward({
-      n: x.size,
-      dout: dc.data as FloatArray,
-      doutOffset: dc.offset,
-      x: xc.data as FloatArray,
-      xOffset: xc.offset,
-      dx: dx.data as FloatArray,
-      dxOffset: 0,
-    });
-    return [dx];
-  }
-  return [dout.mul(x.gt(0))];
+  return [slopePass('reluBackward', dout, cache, 0) ?? dout.mul(cache.gt(0))];
+}
+
+/**
+ * x > 0 ? dout : slope·dout in one backend pass (no mask array, no products), or null when dout and x are
+ * not of one float dtype (then the callers' array ops give numpy's promotion).
+ */
+function slopePass(op: string, dout: NDArray, x: NDArray, slope: number): NDArray | null {
+  if (dout.dtype !== x.dtype || (x.dtype !== 'float32' && x.dtype !== 'float64')) return null;
+  const dc = dout.contiguous();
+  const xc = x.contiguous();
+  const dx = allocArray(x.shape, x.dtype, op);
+  backend().reluBackward({
+    n: x.size,
+    dout: dc.data as FloatArray,
+    doutOffset: dc.offset,
+    x: xc.data as FloatArray,
+    xOffset: xc.offset,
+    dx: dx.data as FloatArray,
+    dxOffset: 0,
+    slope,
+  });
+  return dx;
 }
 
 /** leakyReluForward's cache: the input and alpha. */
 export type LeakyReluCache = [x: NDArray, alpha: number];
 
+/** x·(alpha + (1 − alpha)·[x > 0]): the chain of array ops slopePass fuses, for mixed dtypes. */
+function leakySlope(x: NDArray, alpha: number, dtype: NDArray['dtype']): NDArray {
+  return x
+    .gt(0)
+    .astype(dtype)
+    .mul(1 - alpha)
+    .add(alpha);
+}
+
 /** Leaky ReLU forward: out = x for x > 0, alpha·x otherwise. Returns [out, cache]. */
 export function leakyReluForward(x: NDArray, alpha = 0.01): [NDArray, LeakyReluCache] {
   checkFloat('leakyReluForward', 'x', x);
-  // x·(alpha + (1 − alpha)·[x > 0]) in one multiply per element.
-  const slope = x
-    .gt(0)
-    .astype(x.dtype)
-    .mul(1 - alpha)
-    .add(alpha);
-  return [x.mul(slope), [x, alpha]];
+  const out = alpha === 0 ? null : slopePass('leakyReluForward', x, x, alpha);
+  return [out ?? x.mul(leakySlope(x, alpha, x.dtype)), [x, alpha]];
 }
 
 /** Leaky ReLU backward. Returns [dx]. */
 export function leakyReluBackward(dout: NDArray, cache: LeakyReluCache): [NDArray] {
   const [x, alpha] = cache;
   checkDout('leakyReluBackward', dout, x);
-  const slope = x
-    .gt(0)
-    .astype(dout.dtype)
-    .mul(1 - alpha)
-    .add(alpha);
-  return [dout.mul(slope)];
+  const dx = alpha === 0 ? null : slopePass('leakyReluBackward', dout, x, alpha);
+  return [dx ?? dout.mul(leakySlope(x, alpha, dout.dtype))];
 }
 
 /** Sigmoid forward: out = 1 / (1 + e^−x), computed stably by the kernel. Returns [out, cache = out]. */

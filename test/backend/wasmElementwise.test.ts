@@ -108,6 +108,13 @@ describe.skipIf(skipFor(import.meta.url, wasmMissing()))('wasm elementwise', () 
         wasmBackend.reluBackward(args(dxW));
         jsBackend.reluBackward(args(dxJ));
         expect(firstDifference(dxW, dxJ), 'reluBackward').toBe(-1);
+        // With a slope (the leaky ReLU's backward, and its forward when dout is x): slope·dout where x <= 0.
+        for (const slope of [0.01, 0.2, -0.5]) {
+          const [sW, sJ] = [new ctor(N * D + 2), new ctor(N * D + 2)];
+          wasmBackend.reluBackward({ ...args(sW), slope });
+          jsBackend.reluBackward({ ...args(sJ), slope });
+          expect(firstDifference(sW, sJ), `reluBackward slope ${slope}`).toBe(-1);
+        }
         // In place: out is a.
         const before = a.slice();
         wasmBackend.binaryScalar('mul', [N, D], x, 2, x, false);

@@ -80,6 +80,36 @@ describe('activations', () => {
     expectGrad((t) => nn.tanhForward(t)[0], x, dout, nn.tanhBackward(dout, tc)[0], 1e-8);
   });
 
+  it('leaky relu forward and backward give the bits of x·(alpha + (1 − alpha)·[x > 0]) and its product', () => {
+    // The one-pass kernel replaced that chain of five array ops: the numbers must not move.
+    const chain = (x: NDArray, alpha: number) =>
+      x
+        .gt(0)
+        .astype(x.dtype)
+        .mul(1 - alpha)
+        .add(alpha);
+    const bits = (a: NDArray) =>
+      Array.from(a.toTypedArray() as Float64Array).map((v) => (Object.is(v, -0) ? '-0' : String(v)));
+    for (const dtype of ['float32', 'float64'] as const)
+      for (const alpha of [0.01, 0.2]) {
+        const r = new Generator(5); // its own: the tests below keep their draws from g
+        const x = r.randn(61, 49).astype(dtype); // above the wasm kernels' minimum size, odd for a scalar tail
+        x.data[0] = NaN;
+        x.data[1] = -Infinity;
+        x.data[2] = -0;
+        x.data[3] = Infinity;
+        const dout = r.randn(61, 49).astype(dtype);
+        const [out, cache] = nn.leakyReluForward(x, alpha);
+        expect(out.dtype).toBe(dtype);
+        expect(bits(out), `${dtype} forward`).toEqual(bits(x.mul(chain(x, alpha))));
+        const [dx] = nn.leakyReluBackward(dout, cache);
+        expect(bits(dx), `${dtype} backward`).toEqual(bits(dout.mul(chain(x, alpha))));
+        // A strided x takes the same values.
+        const xt = x.T;
+        expect(bits(nn.leakyReluForward(xt, alpha)[0]), 'strided').toEqual(bits(xt.mul(chain(xt, alpha))));
+      }
+  });
+
   it('reluBackward names the shapes when dout does not match', () => {
     const [, cache] = nn.reluForward(g.randn(2, 3));
     expect(() => nn.reluBackward(g.randn(3, 2), cache)).toThrow(

@@ -353,9 +353,16 @@ export function clip(shape: readonly number[], a: Strided, lo: number, hi: numbe
   run2(f, shape, a, bounds, out);
 }
 
-/** dx = x > 0 ? dout : 0 over n contiguous elements (see Backend.reluBackward). */
+/** dx = x > 0 ? dout : slope·dout over n contiguous elements (see Backend.reluBackward). */
 export function reluBackward(g: ReluBackwardArgs): void {
   const { n, dout, x, dx } = g;
-  for (let i = 0, a = g.doutOffset, b = g.xOffset, o = g.dxOffset; i < n; i++, a++, b++, o++)
-    dx[o] = x[b] > 0 ? dout[a] : 0;
+  // The slope in the elements' precision: a float32 product of two float32 values is exact in a double,
+  // so storing it rounds once, as a float32 multiply does.
+  const slope = dx instanceof Float32Array ? Math.fround(g.slope ?? 0) : (g.slope ?? 0);
+  if (slope === 0)
+    for (let i = 0, a = g.doutOffset, b = g.xOffset, o = g.dxOffset; i < n; i++, a++, b++, o++)
+      dx[o] = x[b] > 0 ? dout[a] : 0;
+  else
+    for (let i = 0, a = g.doutOffset, b = g.xOffset, o = g.dxOffset; i < n; i++, a++, b++, o++)
+      dx[o] = x[b] > 0 ? dout[a] : slope * dout[a];
 }

@@ -164,7 +164,7 @@ export function unary(op: UnaryOp, shape: readonly number[], a: Strided, out: St
   copyBack(ops[1], placed[1]);
 }
 
-/** dx = x > 0 ? dout : 0 over n contiguous elements (see Backend.reluBackward). */
+/** dx = x > 0 ? dout : slope·dout over n contiguous elements (see Backend.reluBackward). */
 export function reluBackward(g: ReluBackwardArgs): void {
   if (g.n < MIN_ELEMENTS || !sameFloat(g.dout, g.x, g.dx)) return jsBackend.reluBackward(g);
   const ops: Operand[] = [
@@ -173,6 +173,13 @@ export function reluBackward(g: ReluBackwardArgs): void {
     { data: g.dx, offset: g.dxOffset, len: g.n, read: false },
   ];
   const { placed } = place(0, ops);
-  runtime().kernels.reluBackward(g.dx.BYTES_PER_ELEMENT, g.n, placed[0].ptr, placed[1].ptr, placed[2].ptr);
+  runtime().kernels.reluBackward(
+    g.dx.BYTES_PER_ELEMENT,
+    g.n,
+    placed[0].ptr,
+    placed[1].ptr,
+    placed[2].ptr,
+    g.slope ?? 0,
+  );
   copyBack(ops[2], placed[2]);
 }
