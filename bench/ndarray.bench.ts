@@ -4,7 +4,7 @@
  * first), with numpy's figures for the same operations measured in the same run by a python3 child
  * (OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE removed from its environment only).
  *
- * GB/s counts the bytes an op must touch: inputs read plus output written (add: 3n·itemsize, exp: 2n·itemsize,
+ * GB/s counts the bytes an op must touch: inputs read plus output written (add: 3n·itemsize, exp and copy: 2n·itemsize,
  * sum: n·itemsize). `npm run bench -- ndarray [--quick] [--all-backends]`.
  */
 import { spawnSync } from 'node:child_process';
@@ -89,6 +89,18 @@ function elementwiseCases(n: number, label: string, dtype: 'float32' | 'float64'
       },
       setup,
       expr: 'a * b',
+    },
+    {
+      name: `copy ${label}`,
+      dtype,
+      unit: 'GB/s',
+      work: 2 * n * sz,
+      make: (g) => {
+        const [a] = inputs(g);
+        return () => a.copy();
+      },
+      setup,
+      expr: 'a.copy()',
     },
     {
       name: `exp ${label}`,

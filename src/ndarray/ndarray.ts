@@ -232,6 +232,9 @@ export class NDArray {
 
   /** A C-contiguous copy. */
   copy(): NDArray {
+    // Contiguous: one native memcpy (a kernel call would copy into its memory and back out).
+    if (this.isContiguous)
+      return new NDArray(this.data.slice(this.offset, this.offset + this.size), [...this.shape], this.dtype);
     return ew.unaryOp('copy', this, this.dtype, 'copy');
   }
 

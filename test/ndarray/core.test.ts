@@ -150,6 +150,24 @@ describe('errors name the operation and the shapes', () => {
   });
 });
 
+describe('copy', () => {
+  it('of a contiguous view with an offset: its own buffer, the same values, dtype and shape', () => {
+    for (const dtype of ['float32', 'float64', 'int32', 'bool'] as const) {
+      const a = nd.arange(24).reshape(4, 6).astype(dtype);
+      const v = a.slice('1:3'); // contiguous, offset 6
+      const c = v.copy();
+      expect([c.dtype, c.shape, c.offset, c.isContiguous]).toEqual([dtype, [2, 6], 0, true]);
+      expect(c.toArray()).toEqual(v.toArray());
+      expect(c.data.length).toBe(12);
+      const before = c.toArray();
+      a.data[7] = 0; // writing the original leaves the copy alone, and the other way round
+      expect(c.toArray()).toEqual(before);
+      c.data[0] = 0;
+      expect(a.data[6]).toBe(dtype === 'bool' ? 1 : 6);
+    }
+  });
+});
+
 describe('negative axes, keepdims and non-contiguous inputs', () => {
   it('agree with the positive-axis and contiguous results', () => {
     const a = nd.rng(1).randn(3, 4, 5);
