@@ -6,7 +6,7 @@ Run (Debian's python3-torch; the digits come from nabla, nothing is downloaded):
     /usr/bin/python3 scripts/torch_dcgan.py /tmp/mnist-train.npy /tmp/torch-dcgan.npy [--epochs 5] [--seed 0]
     npx tsx scripts/score_digits.ts /tmp/torch-dcgan.npy
 
-The nets, losses, optimiser and loop are scripts/golden_gan.py's (the course's solutions); as in the
+The nets and losses are scripts/course_gan.py's (the course's solutions, also behind golden_gan.py); as in the
 course's notebook: xavier_uniform_ on Linear and ConvTranspose2d weights, the first 50,000 training digits
 scaled to [-1, 1], batch 128 (last partial batch dropped), Adam 1e-3 with betas (0.5, 0.999), one D step
 then one G step per batch on fresh noise. 10,000 digits are then drawn in training mode (batch statistics,
@@ -18,6 +18,7 @@ import time
 import numpy as np
 import torch
 import torch.nn as nn
+from course_gan import NOISE_DIM, bce_loss, build_dc_classifier, build_dc_generator
 
 p = argparse.ArgumentParser()
 p.add_argument('mnist')
@@ -29,41 +30,7 @@ args = p.parse_args()
 torch.manual_seed(args.seed)
 if args.threads:
     torch.set_num_threads(args.threads)
-NOISE_DIM, BATCH = 96, 128
-
-
-class Flatten(nn.Module):
-    def forward(self, x):
-        return x.reshape(x.size(0), -1)
-
-
-class Unflatten(nn.Module):
-    def __init__(self, C, H, W):
-        super().__init__()
-        self.C, self.H, self.W = C, H, W
-
-    def forward(self, x):
-        return x.view(-1, self.C, self.H, self.W)
-
-
-def build_dc_classifier():
-    return nn.Sequential(
-        Unflatten(1, 28, 28),
-        nn.Conv2d(1, 32, 5, 1), nn.LeakyReLU(0.01), nn.MaxPool2d(2, 2),
-        nn.Conv2d(32, 64, 5, 1), nn.LeakyReLU(0.01), nn.MaxPool2d(2, 2),
-        Flatten(),
-        nn.Linear(4 * 4 * 64, 4 * 4 * 64), nn.LeakyReLU(0.01),
-        nn.Linear(4 * 4 * 64, 1))
-
-
-def build_dc_generator(noise_dim=NOISE_DIM):
-    return nn.Sequential(
-        nn.Linear(noise_dim, 1024), nn.ReLU(), nn.BatchNorm1d(1024),
-        nn.Linear(1024, 7 * 7 * 128), nn.ReLU(), nn.BatchNorm1d(7 * 7 * 128),
-        Unflatten(128, 7, 7),
-        nn.ConvTranspose2d(128, 64, 4, stride=2, padding=1), nn.ReLU(), nn.BatchNorm2d(64),
-        nn.ConvTranspose2d(64, 1, 4, stride=2, padding=1), nn.Tanh(),
-        Flatten())
+BATCH = 128
 
 
 def initialize_weights(m):
@@ -71,15 +38,11 @@ def initialize_weights(m):
         nn.init.xavier_uniform_(m.weight.data)
 
 
-def bce_loss(input, target):
-    return nn.BCEWithLogitsLoss()(input.squeeze(), target)
-
-
 def sample_noise(n, dim):
     return 2 * torch.rand(n, dim) - 1
 
 
-D, G = build_dc_classifier(), build_dc_generator()
+D, G = build_dc_classifier(BATCH), build_dc_generator()
 D.apply(initialize_weights)
 G.apply(initialize_weights)
 D_solver = torch.optim.Adam(D.parameters(), lr=1e-3, betas=(0.5, 0.999))
