@@ -188,6 +188,12 @@ describe('GANs from the command', () => {
     expect(s.stderr.trim()).toBe(
       `nabla eval: --split is for classifier runs; ${run} is a gan run, judged on the test images`,
     );
+    // One digit has no covariance: this was the Fréchet distance's internal error, with status 1.
+    const one = nabla(['eval', run, '--limit', '1'], cwd, env);
+    expect(one.status).toBe(2);
+    expect(one.stderr.trim()).toBe(
+      'nabla eval: --limit: a GAN is judged on at least 2 digits (the Fréchet distance needs their covariance), got 1',
+    );
   });
 
   it("shows each epoch's grid of generated digits live on the dashboard (--ui)", async () => {

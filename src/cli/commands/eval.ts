@@ -47,6 +47,10 @@ export async function evalCommand(run: string, flags: EvalFlags): Promise<void> 
     throw new UsageError(
       `nabla eval: ${stray} is for SimCLR runs (linear evaluation); ${run} is a ${r.ck.meta.model.name} run`,
     );
+  if (r.gan && flags.limit !== undefined && flags.limit < 2)
+    throw new UsageError(
+      `nabla eval: --limit: a GAN is judged on at least 2 digits (the Fréchet distance needs their covariance), got ${flags.limit}`,
+    );
   if (r.gan) return evalGanRun(r.gan, r.ck.meta.data.name, flags);
   const { meta } = r.ck;
   const spec = flags.data ?? parseData(meta.data.name);
