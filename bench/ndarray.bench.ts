@@ -53,67 +53,31 @@ function elementwiseCases(n: number, label: string, dtype: 'float32' | 'float64'
     g.rand(n).astype(dtype),
     g.rand(n).astype(dtype),
   ];
+  // One row: its name, the bytes it touches per element (inputs read plus output written), the call on
+  // fresh inputs a, b and an output o, and the same in numpy.
+  const row = (
+    name: string,
+    perElement: number,
+    call: (a: NDArray, b: NDArray, o: NDArray) => unknown,
+    expr: string,
+  ): Case => ({
+    name,
+    dtype,
+    unit: 'GB/s',
+    work: perElement * n * sz,
+    make: (g) => {
+      const [a, b, o] = inputs(g);
+      return () => call(a, b, o);
+    },
+    setup,
+    expr,
+  });
   return [
-    {
-      name: `add ${label}`,
-      dtype,
-      unit: 'GB/s',
-      work: 3 * n * sz,
-      make: (g) => {
-        const [a, b] = inputs(g);
-        return () => add(a, b);
-      },
-      setup,
-      expr: 'a + b',
-    },
-    {
-      name: `add ${label}, out=`,
-      dtype,
-      unit: 'GB/s',
-      work: 3 * n * sz,
-      make: (g) => {
-        const [a, b, o] = inputs(g);
-        return () => add(a, b, o);
-      },
-      setup,
-      expr: 'np.add(a, b, out=o)',
-    },
-    {
-      name: `mul ${label}`,
-      dtype,
-      unit: 'GB/s',
-      work: 3 * n * sz,
-      make: (g) => {
-        const [a, b] = inputs(g);
-        return () => mul(a, b);
-      },
-      setup,
-      expr: 'a * b',
-    },
-    {
-      name: `copy ${label}`,
-      dtype,
-      unit: 'GB/s',
-      work: 2 * n * sz,
-      make: (g) => {
-        const [a] = inputs(g);
-        return () => a.copy();
-      },
-      setup,
-      expr: 'a.copy()',
-    },
-    {
-      name: `exp ${label}`,
-      dtype,
-      unit: 'GB/s',
-      work: 2 * n * sz,
-      make: (g) => {
-        const [a] = inputs(g);
-        return () => exp(a);
-      },
-      setup,
-      expr: 'np.exp(a)',
-    },
+    row(`add ${label}`, 3, (a, b) => add(a, b), 'a + b'),
+    row(`add ${label}, out=`, 3, (a, b, o) => add(a, b, o), 'np.add(a, b, out=o)'),
+    row(`mul ${label}`, 3, (a, b) => mul(a, b), 'a * b'),
+    row(`copy ${label}`, 2, (a) => a.copy(), 'a.copy()'),
+    row(`exp ${label}`, 2, (a) => exp(a), 'np.exp(a)'),
   ];
 }
 

@@ -53,7 +53,7 @@ import { exactCaptionAccuracy } from '../src/models/bleu.js';
 import { evaluateCaptions } from '../src/solver/metrics.js';
 import { restoreModel } from '../src/cli/restore.js';
 import { RUN_FILES } from '../src/cli/runDir.js';
-import { readCheckpointMeta } from '../src/solver/checkpoint.js';
+import { readRunMeta } from '../src/solver/run.js';
 import { loadCaptionSet, type CaptionFeatures } from '../src/cli/train/caption.js';
 import type { RunConfig } from '../src/cli/train/config.js';
 import { loadDataset } from '../src/data/registry.js';
@@ -667,10 +667,9 @@ async function seededCaptionRun(model: string, seed: number): Promise<{ exact: n
     if (!run) return null;
     try {
       // The metadata alone says whether it is done: no weights read while polling.
-      const meta = readCheckpointMeta(path.join(out, run, RUN_FILES.checkpointJson)) as {
-        training?: { done?: boolean };
-      };
-      return meta.training?.done ? path.join(out, run) : null;
+      return readRunMeta(path.join(out, run, RUN_FILES.checkpointJson)).training.done
+        ? path.join(out, run)
+        : null;
     } catch {
       return null; // no checkpoint yet
     }

@@ -47,7 +47,7 @@ function slopePass(op: string, dout: NDArray, x: NDArray, slope: number): NDArra
 /** leakyReluForward's cache: the input and alpha. */
 export type LeakyReluCache = [x: NDArray, alpha: number];
 
-/** x·(alpha + (1 − alpha)·[x > 0]): the chain of array ops slopePass fuses, for mixed dtypes. */
+/** alpha + (1 − alpha)·[x > 0] as an array of `dtype`: the slope slopePass applies in one pass, kept for mixed dtypes. */
 function leakySlope(x: NDArray, alpha: number, dtype: NDArray['dtype']): NDArray {
   return x
     .gt(0)
@@ -59,6 +59,7 @@ function leakySlope(x: NDArray, alpha: number, dtype: NDArray['dtype']): NDArray
 /** Leaky ReLU forward: out = x for x > 0, alpha·x otherwise. Returns [out, cache]. */
 export function leakyReluForward(x: NDArray, alpha = 0.01): [NDArray, LeakyReluCache] {
   checkFloat('leakyReluForward', 'x', x);
+  // alpha 0 stays on the chain: its x·0 keeps −0 (and NaN for −∞), where the kernel's slope 0 writes 0.
   const out = alpha === 0 ? null : slopePass('leakyReluForward', x, x, alpha);
   return [out ?? x.mul(leakySlope(x, alpha, x.dtype)), [x, alpha]];
 }
