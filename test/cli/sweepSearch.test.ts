@@ -3,7 +3,7 @@
  * successive halving's promotions (and their replay when a sweep continues), the results log, and the
  * Redis URL shown without its password.
  */
-import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,7 +11,7 @@ import { redactCommand } from '../../src/cli/commands/sweep.js';
 import { parseRedisUrl, scrub } from '../../src/cli/sweep/redis.js';
 import { AllTrials, Asha, ashaRungs, type SegmentResult } from '../../src/cli/sweep/schedule.js';
 import { gridPoints, gridTrials, parseAxis, randomTrials } from '../../src/cli/sweep/search.js';
-import { ResultLog } from '../../src/cli/sweep/store.js';
+import { readPlan, ResultLog } from '../../src/cli/sweep/store.js';
 
 describe('axes', () => {
   it('parses a value, a range with its scale, and values; refuses the rest with the option named', () => {
@@ -142,6 +142,36 @@ describe('trials.jsonl', () => {
     expect(again.append(result(2, 0, 0.7, 'done'))).toBe(true);
     expect(new ResultLog(dir).results.map((r) => r.trial)).toEqual([1, 2]);
     expect(readFileSync(log.file, 'utf8').split('\n').filter(Boolean)).toHaveLength(3);
+  });
+});
+
+describe('plan.json', () => {
+  it('a damaged plan is one error naming the file and what is wrong, not a TypeError later', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'nabla-plan-'));
+    const file = path.join(dir, 'plan.json');
+    const refused = (text: string): string => {
+      writeFileSync(file, text);
+      try {
+        readPlan(dir);
+      } catch (err) {
+        expect(err).not.toBeInstanceOf(TypeError);
+        expect(err).not.toBeInstanceOf(SyntaxError);
+        return (err as Error).message;
+      }
+      throw new Error(`readPlan accepted ${text}`);
+    };
+    expect(refused('{"id": "fc-0')).toMatch(/plan\.json' is not a sweep plan \(not JSON\)/);
+    expect(refused('[]')).toMatch(/plan\.json' is not a sweep plan/);
+    expect(refused('{}')).toMatch(/plan\.json' is a damaged sweep plan: "id"/);
+    const plan = {
+      id: 'fc-0123456789', label: 'fc', search: 'random', axes: [], trials: [{ lr: 1e-3 }],
+      rungs: null, eta: 3, base: { model: 'fc' }, command: 'nabla sweep',
+    };
+    expect(refused(JSON.stringify({ ...plan, trials: 'many' }))).toMatch(/damaged sweep plan: "trials"/);
+    expect(refused(JSON.stringify({ ...plan, rungs: 3 }))).toMatch(/damaged sweep plan: "rungs"/);
+    expect(refused(JSON.stringify({ ...plan, trials: [null] }))).toMatch(/damaged sweep plan: "trials"/);
+    writeFileSync(file, JSON.stringify(plan));
+    expect(readPlan(dir)).toEqual(plan);
   });
 });
 

@@ -319,6 +319,24 @@ describe('nabla ui', () => {
     expect((await ui.done).status).toBe(0);
   });
 
+  // CI once saw status null (killed by the signal's default action): Ctrl-C came right after the address
+  // line, before the handler was installed. Listing many sweeps sat in that gap and widened it.
+  it('Ctrl-C the moment the address is printed still stops with status 0', async () => {
+    const runs = path.join(cwd, 'many-sweeps');
+    for (let i = 0; i < 400; i++) {
+      mkdirSync(path.join(runs, `sweep-${i}`), { recursive: true });
+      writeFileSync(path.join(runs, `sweep-${i}`, 'plan.json'), '{}');
+    }
+    const ui = nablaAsync(['ui', '--runs', 'many-sweeps', '--port', '0'], cwd);
+    ui.child.stdout!.on('data', (d: Buffer) => {
+      if (/dashboard {2}http/.test(String(d))) ui.child.kill('SIGINT');
+    });
+    const r = await ui.done;
+    expect(r.signal).toBeNull();
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+
   it('refuses a non-loopback address unless --allow-remote, and warns then', async () => {
     const refused = nabla(['ui', '--host', '0.0.0.0'], cwd);
     expect(refused.status).toBe(2);

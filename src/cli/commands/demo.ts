@@ -14,6 +14,7 @@ import { UsageError } from '../errors.js';
 import { browserUrl, checkBind, DEFAULT_HOST, listenOn } from '../ui/bind.js';
 import { defaultAssetsDir } from '../ui/server.js';
 import { notFound, requestPath, sendFrom } from '../ui/staticFiles.js';
+import { untilInterrupted } from './ui.js';
 
 /** The demo's port when none is given; when it is taken, a free one is used instead. */
 export const DEMO_PORT = 8230;
@@ -83,16 +84,10 @@ export async function startDemo(flags: DemoFlags & { assetsDir?: string } = {}):
 }
 
 export async function demoCommand(flags: DemoFlags): Promise<void> {
+  const interrupted = untilInterrupted();
   const demo = await startDemo(flags);
   if (demo.warning) process.stderr.write(`${demo.warning}\n`);
   process.stdout.write(`nabla demo: ${demo.url}  (serving until Ctrl-C)\n`);
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      void demo.close().then(resolve);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await interrupted;
+  await demo.close();
 }

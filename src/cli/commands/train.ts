@@ -17,7 +17,7 @@ import { runTrainJob } from '../train/run.js';
 import { checkBind, DEFAULT_HOST } from '../ui/bind.js';
 import { LiveRun } from '../ui/live.js';
 import type { Dashboard } from '../ui/server.js';
-import { openDashboard, serveUntilInterrupted } from './ui.js';
+import { openDashboard, untilInterrupted } from './ui.js';
 
 /** The options of `nabla train`: the job's settings as typed, before a run folder exists. */
 export interface TrainFlags extends Omit<TrainJob, 'runDir' | 'resume' | 'command'> {
@@ -172,6 +172,7 @@ export async function trainCommand(flags: TrainFlags): Promise<void> {
   const stop = new AbortController();
   const signals = watchSignals(stop, () => progress);
   let result: JobResult | JobStopped;
+  let quit: Promise<void> | null = null;
   try {
     result = await runTrainJob(job, {
       emit: onEvent,
@@ -179,6 +180,8 @@ export async function trainCommand(flags: TrainFlags): Promise<void> {
       onModel: live ? (v) => live.onModel(v) : undefined,
       onPicture: live ? (p) => live.onPicture(p) : undefined,
     });
+    // Listening before the training handlers go (finally), so no Ctrl-C meets the default action.
+    if (dash && result.status !== 'stopped') quit = untilInterrupted();
   } catch (err) {
     (progress as TrainingProgress | null)?.stop();
     live?.fail((err as Error)?.message ?? String(err));
@@ -208,7 +211,8 @@ export async function trainCommand(flags: TrainFlags): Promise<void> {
     const report = result.report ? `/runs/${encodeURIComponent(live.name)}/${RUN_FILES.report}` : null;
     live.finish(result, report);
     process.stdout.write(`dashboard  ${dash.url} still serving the finished run; Ctrl-C to quit\n`);
-    await serveUntilInterrupted(dash);
+    await quit;
+    await dash.close();
   }
 }
 

@@ -38,13 +38,17 @@ export async function openDashboard(
   return dash;
 }
 
-/** Resolves when the user presses Ctrl-C (or the process is asked to stop); closes the dashboard first. */
-export function serveUntilInterrupted(dash: Dashboard): Promise<void> {
+/**
+ * Resolves at the first Ctrl-C or SIGTERM. Call it before the address is printed: while no listener is
+ * installed a signal takes its default action, so one sent right after the address would kill the
+ * process with no status and no clean close.
+ */
+export function untilInterrupted(): Promise<void> {
   return new Promise<void>((resolve) => {
     const stop = (): void => {
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
-      void dash.close().then(resolve);
+      resolve();
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);
@@ -53,7 +57,9 @@ export function serveUntilInterrupted(dash: Dashboard): Promise<void> {
 
 export async function uiCommand(opts: UiFlags & { runs: string }): Promise<void> {
   if (opts.runs.trim() === '') throw new UsageError('nabla ui: --runs must not be empty');
+  const interrupted = untilInterrupted();
   const dash = await openDashboard({ ...opts, runsDir: opts.runs, command: 'nabla ui' });
   process.stdout.write('serving until Ctrl-C\n');
-  await serveUntilInterrupted(dash);
+  await interrupted;
+  await dash.close();
 }

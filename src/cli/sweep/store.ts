@@ -54,8 +54,33 @@ export function readPlan(dir: string): SweepPlan {
   const file = join(dir, SWEEP_FILES.plan);
   if (!existsSync(file))
     throw new UsageError(`--resume: '${dir}' is not a sweep folder (no ${SWEEP_FILES.plan})`);
-  return JSON.parse(readFileSync(file, 'utf8')) as SweepPlan;
+  let plan: unknown;
+  try {
+    plan = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    throw new UsageError(`'${file}' is not a sweep plan (not JSON)`);
+  }
+  if (!plan || typeof plan !== 'object' || Array.isArray(plan))
+    throw new UsageError(`'${file}' is not a sweep plan (not a JSON object)`);
+  const bad = Object.entries(PLAN_FIELDS).find(([k, ok]) => !ok((plan as Record<string, unknown>)[k]));
+  if (bad) throw new UsageError(`'${file}' is a damaged sweep plan: "${bad[0]}" is missing or malformed`);
+  return plan as SweepPlan;
 }
+
+const isObject = (v: unknown): boolean => v !== null && typeof v === 'object' && !Array.isArray(v);
+const isString = (v: unknown): boolean => typeof v === 'string';
+/** What each field of a plan must be for the sweep and the dashboard to read it without a TypeError. */
+const PLAN_FIELDS: Record<keyof SweepPlan, (v: unknown) => boolean> = {
+  id: isString,
+  label: isString,
+  search: isString,
+  axes: (v) => Array.isArray(v) && v.every(isObject),
+  trials: (v) => Array.isArray(v) && v.every(isObject),
+  rungs: (v) => v === null || (Array.isArray(v) && v.every((r) => Number.isInteger(r))),
+  eta: (v) => typeof v === 'number' && Number.isFinite(v),
+  base: isObject,
+  command: isString,
+};
 
 function planId(dir: string): string | null {
   try {

@@ -51,6 +51,11 @@ function sweepDirs(runsDir: string): string[] {
 /** One sweep as it is now, or null when `name` is not a sweep folder of `runsDir`. */
 export function readSweep(runsDir: string, name: string): SweepDetail | null {
   if (!isRunName(name) || !sweepDirs(runsDir).includes(name)) return null;
+  return sweepAt(runsDir, name);
+}
+
+/** Sweep folder `name` of `runsDir` (listed by sweepDirs), or null when its plan cannot be read. */
+function sweepAt(runsDir: string, name: string): SweepDetail | null {
   const dir = path.join(runsDir, name);
   let plan: SweepPlan;
   try {
@@ -79,7 +84,7 @@ export function readSweep(runsDir: string, name: string): SweepDetail | null {
 
 export function listSweeps(runsDir: string): SweepListing[] {
   return sweepDirs(runsDir)
-    .map((n) => readSweep(runsDir, n))
+    .map((n) => sweepAt(runsDir, n))
     .filter((s): s is SweepDetail => s !== null)
     .map(({ plan: _plan, ranked: _ranked, ...rest }) => rest);
 }
