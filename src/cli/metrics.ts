@@ -4,6 +4,7 @@
  */
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { writeFileAtomic } from '../nodeFiles.js';
+import { UsageError } from './errors.js';
 
 export type MetricsRecord =
   | { type: 'iteration'; iteration: number; epoch: number; loss: number; lr?: number; imagesPerSec?: number }
@@ -43,15 +44,38 @@ export class MetricsLog {
   }
 }
 
-/** The records of metrics.jsonl; a last line cut short (the writer killed mid-line) is dropped. */
-export function readMetrics(path: string): MetricsRecord[] {
-  const lines = readFileSync(path, 'utf8').split('\n');
-  const torn = lines.pop()!; // '' when the file ends with a newline
-  const records = lines.filter((l) => l.trim() !== '').map((l) => JSON.parse(l) as MetricsRecord);
-  try {
-    if (torn.trim() !== '') records.push(JSON.parse(torn) as MetricsRecord);
-  } catch {
-    // cut short: the checkpoint is older than this record anyway
-  }
+/**
+ * The records of metrics.jsonl's `text`. A last line cut short (its writer killed, or still writing) is
+ * dropped: the checkpoint is older than that record anyway. A damaged line before it is an error naming
+ * `file` and the line, or skipped with `skipDamaged` (the dashboard, which only draws the curves).
+ */
+export function parseMetrics(text: string, file: string, opts: { skipDamaged?: boolean } = {}): MetricsRecord[] {
+  const lines = text.split('\n');
+  const records: MetricsRecord[] = [];
+  lines.forEach((line, i) => {
+    if (line.trim() === '') return;
+    const r = parseRecord(line);
+    if (r) records.push(r);
+    else if (i < lines.length - 1 && !opts.skipDamaged) {
+      throw new UsageError(
+        `'${file}' line ${i + 1} is not a metrics record (the file is damaged): repair or delete that line`,
+      );
+    }
+  });
   return records;
+}
+
+function parseRecord(line: string): MetricsRecord | null {
+  try {
+    const r = JSON.parse(line) as unknown;
+    return r && typeof r === 'object' && typeof (r as { type?: unknown }).type === 'string'
+      ? (r as MetricsRecord)
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+export function readMetrics(path: string): MetricsRecord[] {
+  return parseMetrics(readFileSync(path, 'utf8'), path);
 }

@@ -209,6 +209,21 @@ describe('a kill between the .npz and the .json of a checkpoint', () => {
       .map((m) => m.iteration);
     expect(iterations).toEqual(Array.from({ length: savedIteration(run) }, (_, i) => i + 1));
   }, 60_000);
+
+  it('with a damaged line inside metrics.jsonl, --resume names the file and line and changes nothing', () => {
+    const metrics = path.join(run, 'metrics.jsonl');
+    const lines = readFileSync(metrics, 'utf8').split('\n');
+    lines[2] = '{"type":"iteration","itera';
+    const damaged = lines.join('\n');
+    writeFileSync(metrics, damaged);
+    const saved = savedIteration(run);
+    const r = nabla(['train', '--resume', run], cwd);
+    expect(r.stderr).toMatch(/metrics\.jsonl' line 3 is not a metrics record/);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.status).toBe(2);
+    expect(readFileSync(metrics, 'utf8')).toBe(damaged);
+    expect(savedIteration(run)).toBe(saved);
+  });
 });
 
 describe('the launcher (bin/nabla.js re-runs itself with the malloc settings)', () => {

@@ -6,7 +6,7 @@
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import type { MetricsRecord } from '../metrics.js';
+import { parseMetrics, type MetricsRecord } from '../metrics.js';
 import { RUN_FILES } from '../runDir.js';
 import { reportFiles } from '../../vis/report.js';
 import { resolveInside } from './staticFiles.js';
@@ -32,25 +32,14 @@ function readJson(file: string | null): Record<string, unknown> | null {
   }
 }
 
-/** The records of metrics.jsonl; lines that do not parse (a line being written) are skipped. */
+/** The records of metrics.jsonl, damaged lines skipped (a run being written is read as it grows). */
 function readRecords(file: string | null): MetricsRecord[] {
   if (!file) return [];
-  let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    return parseMetrics(readFileSync(file, 'utf8'), file, { skipDamaged: true });
   } catch {
     return [];
   }
-  const out: MetricsRecord[] = [];
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    try {
-      out.push(JSON.parse(line) as MetricsRecord);
-    } catch {
-      // a partial last line of a run that is writing: the next read has it
-    }
-  }
-  return out;
 }
 
 function label(spec: unknown): string {
