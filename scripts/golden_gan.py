@@ -9,6 +9,9 @@ Run: /usr/bin/python3 scripts/golden_gan.py   (Debian's python3-torch)  -> write
   shapes, and — with every weight set by a formula both sides compute, w = sin(0.37·i + k) / sqrt(n / rows)
   for the k-th tensor of state_dict() (i = 0..n−1 over its n values in PyTorch's layout) — the outputs on
   fixed inputs (batchnorm in training mode) and the gradients of generator_loss(D(G(z))) for a few tensors.
+- The networks' initial parameters as the course makes them (PyTorch's defaults, then xavier_uniform_ on the
+  weights of Linear and ConvTranspose2d): per state_dict() tensor, its bound (max |value| over 20 draws)
+  and standard deviation (mean over the draws): the test checks nabla's draws against both.
 """
 import os
 
@@ -59,6 +62,26 @@ def set_weights(model):
             vals = np.sin(0.37 * np.arange(n) + k) / np.sqrt(n / rows)
             t.copy_(torch.tensor(vals).reshape(t.shape))
 
+
+def initialize_weights(m):
+    """The course's notebook, as it builds every GAN."""
+    if isinstance(m, (torch.nn.Linear, torch.nn.ConvTranspose2d)):
+        torch.nn.init.xavier_uniform_(m.weight.data)
+
+
+torch.manual_seed(0)
+for tag, build in [('mlp/D', discriminator), ('mlp/G', generator), ('dc/D', lambda: build_dc_classifier(4)),
+                   ('dc/G', build_dc_generator)]:
+    draws = []
+    for _ in range(20):
+        m = build()
+        m.apply(initialize_weights)
+        draws.append({k: v.detach().numpy() for k, v in m.state_dict().items() if v.is_floating_point()})
+    for k in draws[0]:
+        if 'running_' in k or k.endswith('num_batches_tracked'):
+            continue
+        out[f'init/{tag}/{k}/bound'] = np.array(max(np.abs(d[k]).max() for d in draws))
+        out[f'init/{tag}/{k}/std'] = np.array(np.mean([d[k].std() for d in draws]))
 
 N = 4
 x = np.sin(0.1 * np.arange(N * 784) + 0.5).reshape(N, 784)

@@ -65,8 +65,13 @@ export function sampleNoise(
   return g.uniform(-1, 1, [batchSize, dim], dtype);
 }
 
-const xavier = ({ rng = defaultRng, dtype = 'float32' }: BuildOptions) =>
-  ({ rng, dtype, init: 'xavierUniform' }) as const;
+/**
+ * The course's initialisation: PyTorch's defaults (weights and biases U(±1/√fanIn)), then xavier_uniform_ on
+ * the weights of Linear and ConvTranspose2d layers (its initialize_weights).
+ */
+const torchInit = ({ rng = defaultRng, dtype = 'float32' }: BuildOptions) =>
+  ({ rng, dtype, init: 'torchDefault', biasInit: 'torchDefault' }) as const;
+const xavier = (opts: BuildOptions) => ({ ...torchInit(opts), init: 'xavierUniform' }) as const;
 
 /** The course's discriminator: (N, 784) → 256 → 256 → 1 logit, LeakyReLU(0.01) between. */
 export function discriminator(opts: BuildOptions = {}): Sequential {
@@ -100,14 +105,13 @@ export function generator(noiseDim = NOISE_DIM, opts: BuildOptions = {}): Sequen
  * 5×5 → LeakyReLU → max pool 2 → flatten (N, 1024) → fc 1024 → LeakyReLU → fc 1.
  */
 export function buildDcClassifier(opts: BuildOptions = {}): Sequential {
-  const { rng = defaultRng, dtype = 'float32' } = opts;
   const w = xavier(opts);
   return new Sequential(
     new Unflatten(1, [1, 28, 28]),
-    new Conv2d(1, 32, 5, { rng, dtype }),
+    new Conv2d(1, 32, 5, torchInit(opts)),
     new LeakyReLU(0.01),
     new MaxPool2d(2, 2),
-    new Conv2d(32, 64, 5, { rng, dtype }),
+    new Conv2d(32, 64, 5, torchInit(opts)),
     new LeakyReLU(0.01),
     new MaxPool2d(2, 2),
     new Flatten(),

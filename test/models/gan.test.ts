@@ -113,6 +113,32 @@ describe('the four networks, as the course builds them', () => {
         expect(relError(grads[name], g(k)), name).toBeLessThan(1e-9);
       }
     });
+
+    it(`${tag}: initial parameters drawn as the course's PyTorch code draws them (bound and spread)`, () => {
+      const draws = [1, 2, 3, 4, 5].map((seed) => {
+        const rng = new Generator(seed);
+        const [D, G] =
+          tag === 'mlp'
+            ? [discriminator({ rng }), generator(96, { rng })]
+            : [buildDcClassifier({ rng }), buildDcGenerator(96, { rng })];
+        return { D: D.stateDict(), G: G.stateDict() };
+      });
+      const keys = Object.keys(golden).filter((k) => k.startsWith(`init/${tag}/`) && k.endsWith('/bound'));
+      expect(keys.length).toBeGreaterThanOrEqual(tag === 'mlp' ? 12 : 16);
+      for (const k of keys) {
+        const [, , part, name] = k.split('/') as [string, string, 'D' | 'G', string];
+        const arrays = draws.map((d) => d[part][name]);
+        expect(arrays[0], k).toBeDefined();
+        const bound = Math.max(...arrays.map((a) => a.abs().max().item()));
+        const std = arrays.reduce((s, a) => s + a.std().item(), 0) / arrays.length;
+        // The goldens are maxima and spreads of 20 draws: close to the exact values only for larger tensors.
+        const tol = arrays[0].size >= 32 ? 0.05 : 0.35;
+        const [tb, ts] = [g(k).item(), g(k.replace(/bound$/, 'std')).item()];
+        expect(Math.abs(bound - tb), `${k}: ${bound} vs PyTorch's ${tb}`).toBeLessThanOrEqual(tol * tb);
+        if (arrays[0].size >= 32)
+          expect(Math.abs(std - ts), `${k} std: ${std} vs PyTorch's ${ts}`).toBeLessThanOrEqual(tol * ts);
+      }
+    });
   }
 });
 

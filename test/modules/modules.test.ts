@@ -6,6 +6,7 @@ import {
   BatchNorm1d,
   BatchNorm2d,
   Conv2d,
+  ConvTranspose2d,
   Dropout,
   Flatten,
   GroupNorm,
@@ -227,6 +228,32 @@ describe('initialisation', () => {
     const conv = new Conv2d(3, 64, 3, { rng });
     expect(conv.params.weight.std().item()).toBeCloseTo(Math.sqrt(2 / 27), 2);
     expect(conv.params.weight.dtype).toBe('float32');
+  });
+
+  it("torchDefault: PyTorch's U(±1/√fanIn) for weight and bias, with ConvTranspose2d's fan from its output channels", () => {
+    const rng = new Generator(1);
+    const opts = {
+      rng,
+      dtype: 'float64' as const,
+      init: 'torchDefault' as const,
+      biasInit: 'torchDefault' as const,
+    };
+    const cases: [Module & { params: Record<string, NDArray> }, number][] = [
+      [new Linear(300, 200, opts), 300],
+      [new Conv2d(8, 64, 3, opts), 8 * 9],
+      [new ConvTranspose2d(16, 200, 2, opts), 200 * 4],
+    ];
+    for (const [m, fanIn] of cases) {
+      for (const p of [m.params.weight, m.params.bias]) {
+        expect(p.abs().max().item()).toBeLessThanOrEqual(1 / Math.sqrt(fanIn));
+        expect(p.abs().max().item()).toBeGreaterThan(0.95 / Math.sqrt(fanIn));
+      }
+      expect(m.params.weight.var().item() * 3 * fanIn).toBeCloseTo(1, 1);
+    }
+    expect(new Linear(3, 2, { rng }).params.bias.abs().max().item()).toBe(0);
+    expect(() => new Linear(3, 2, { biasInit: 'ones' as 'zeros' })).toThrow(
+      /Linear: unknown biasInit 'ones'/,
+    );
   });
 });
 

@@ -2,14 +2,20 @@
  * Weight initialisation that keeps activations' variance steady through depth.
  * - Kaiming (He et al. 2015), for ReLU nets: N(0, 2 / fanIn).
  * - Xavier (Glorot & Bengio 2010), for tanh/linear nets: N(0, 2 / (fanIn + fanOut)), or uniform with the same variance.
+ * - PyTorch's default (`reset_parameters` of nn.Linear, nn.Conv2d, ...: kaiming_uniform_ with a = √5), U(±1/√fanIn),
+ *   for code ported from PyTorch that relies on it (the course's GANs do for their biases and the DC
+ *   discriminator's convolutions).
  * fanIn of a Linear (D, M) weight is D; of a Conv2d (F, C, k, k) weight, C·k·k (fanOut F·k·k).
  */
 import type { DType } from '../../ndarray/dtype.js';
 import type { NDArray } from '../../ndarray/ndarray.js';
 import { Generator } from '../../ndarray/random.js';
 
-/** Weight initialisations: Kaiming (He) normal, Xavier normal, Xavier uniform. */
-export type InitName = 'kaiming' | 'xavier' | 'xavierUniform';
+/** Weight initialisations: Kaiming (He) normal, Xavier normal, Xavier uniform, PyTorch's default. */
+export type InitName = 'kaiming' | 'xavier' | 'xavierUniform' | 'torchDefault';
+
+/** Bias initialisations: zeros (the course's numpy layers) or PyTorch's default U(±1/√fanIn). */
+export type BiasInitName = 'zeros' | 'torchDefault';
 
 /** Gaussian with standard deviation gain / √fanIn (gain √2 for ReLU). */
 export function kaimingNormal(
@@ -41,6 +47,12 @@ export const xavierUniform: XavierInit = (rng, shape, fanIn, fanOut, dtype = 'fl
   return rng.uniform(-a, a, shape, dtype);
 };
 
+/** U(±1/√fanIn): PyTorch's default for weights (kaiming_uniform_, a = √5) and biases alike. */
+export function torchDefault(rng: Generator, shape: number[], fanIn: number, dtype: DType = 'float32'): NDArray {
+  const a = 1 / Math.sqrt(fanIn);
+  return rng.uniform(-a, a, shape, dtype);
+}
+
 /** Initial weights by name. */
 export function initWeight(
   init: InitName,
@@ -53,5 +65,8 @@ export function initWeight(
   if (init === 'kaiming') return kaimingNormal(rng, shape, fanIn, dtype);
   if (init === 'xavier') return xavierNormal(rng, shape, fanIn, fanOut, dtype);
   if (init === 'xavierUniform') return xavierUniform(rng, shape, fanIn, fanOut, dtype);
-  throw new RangeError(`initWeight: unknown init '${init as string}' (kaiming, xavier, xavierUniform)`);
+  if (init === 'torchDefault') return torchDefault(rng, shape, fanIn, dtype);
+  throw new RangeError(
+    `initWeight: unknown init '${init as string}' (kaiming, xavier, xavierUniform, torchDefault)`,
+  );
 }

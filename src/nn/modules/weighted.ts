@@ -7,7 +7,7 @@ import type { DType } from '../../ndarray/dtype.js';
 import { zeros } from '../../ndarray/creation.js';
 import type { NDArray } from '../../ndarray/ndarray.js';
 import { defaultRng, type Generator } from '../../ndarray/random.js';
-import { initWeight, type InitName } from './init.js';
+import { initWeight, torchDefault, type BiasInitName, type InitName } from './init.js';
 import { Module } from './module.js';
 
 /** Options of layers with weights: generator, dtype, initialisation, bias. */
@@ -16,10 +16,12 @@ export interface WeightOptions {
   rng?: Generator;
   /** The parameters' dtype (default float32). */
   dtype?: DType;
-  /** 'kaiming' (default, for ReLU), 'xavier' or 'xavierUniform'. */
+  /** 'kaiming' (default, for ReLU), 'xavier', 'xavierUniform' or 'torchDefault' (PyTorch's U(±1/√fanIn)). */
   init?: InitName;
   /** Learn a bias (default true). */
   bias?: boolean;
+  /** 'zeros' (default, as the course's numpy layers) or 'torchDefault' (PyTorch's U(±1/√fanIn)). */
+  biasInit?: BiasInitName;
 }
 
 /** A convolution's options: stride and zero padding, with the weight options. */
@@ -34,17 +36,28 @@ export abstract class WeightedModule extends Module {
   /** Zeros standing in for the bias of a module without one: the layer functions always take a bias. */
   private readonly zeroBias: NDArray | null;
 
-  /** weight of `shape` for fanIn inputs and fanOut outputs; bias (biasSize,) zeros unless `bias` is false. */
+  /**
+   * weight of `shape` for fanIn inputs and fanOut outputs; bias (biasSize,), zeros unless `biasInit` says
+   * otherwise or `bias` is false. `torchFanIn`: the fan PyTorch's default init uses, when it differs
+   * (ConvTranspose2d's is its output channels · k², PyTorch reading its weight's second axis).
+   */
   protected constructor(
     shape: number[],
     fanIn: number,
     fanOut: number,
     biasSize: number,
-    { rng = defaultRng, dtype = 'float32', init = 'kaiming', bias = true }: WeightOptions,
+    options: WeightOptions,
+    torchFanIn = fanIn,
   ) {
     super();
-    this.params.weight = initWeight(init, rng, shape, fanIn, fanOut, dtype);
-    if (bias) this.params.bias = zeros([biasSize], dtype);
+    const { rng = defaultRng, dtype = 'float32', init = 'kaiming', bias = true, biasInit = 'zeros' } = options;
+    if (biasInit !== 'zeros' && biasInit !== 'torchDefault')
+      throw new RangeError(`${this.constructor.name}: unknown biasInit '${biasInit as string}' (zeros, torchDefault)`);
+    const weightFanIn = init === 'torchDefault' ? torchFanIn : fanIn;
+    this.params.weight = initWeight(init, rng, shape, weightFanIn, fanOut, dtype);
+    if (bias)
+      this.params.bias =
+        biasInit === 'torchDefault' ? torchDefault(rng, [biasSize], torchFanIn, dtype) : zeros([biasSize], dtype);
     this.zeroBias = bias ? null : zeros([biasSize], dtype);
   }
 
@@ -75,7 +88,7 @@ export abstract class ConvModule extends WeightedModule {
     options: Conv2dOptions,
   ) {
     const k2 = kernelSize * kernelSize;
-    super(weightShape, inChannels * k2, outChannels * k2, outChannels, options);
+    super(weightShape, inChannels * k2, outChannels * k2, outChannels, options, weightShape[1] * k2);
     this.stride = options.stride ?? 1;
     this.padding = options.padding ?? 0;
   }
