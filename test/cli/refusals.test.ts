@@ -90,6 +90,17 @@ describe('checkpoints that must not be used', () => {
     expect(JSON.parse(r.stdout).count).toBe(64);
   });
 
+  it.each([
+    ['not JSON', '{"job": {"model', /config\.json' is not a run's settings \(not JSON\)/],
+    ['no job', '{"jobs": []}', /config\.json' is damaged: it has no "job" object/],
+  ])('a damaged config.json (%s): --resume names the file, and changes nothing', (_, text, refusal) => {
+    const dir = variant(`config-${text.length}`, ck.arrays);
+    writeFileSync(path.join(dir, 'config.json'), text);
+    const before = readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8');
+    expectUsageError(nabla(['train', '--resume', dir], cwd), refusal);
+    expect(readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8')).toBe(before);
+  });
+
   it('an Infinity among the parameters is refused the same way', () => {
     const dir = variant('inf', {
       ...ck.arrays,

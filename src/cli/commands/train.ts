@@ -76,12 +76,26 @@ function resumeJob(arg: string, flags: TrainFlags): TrainJob {
       `--resume: '${dir}' is not a nabla run folder with a checkpoint (no ${RUN_FILES.config} or ${RUN_FILES.checkpointNpz})`,
     );
   }
-  const saved = JSON.parse(readFileSync(cfgPath, 'utf8')) as { job: TrainJob };
+  const saved = readSavedJob(cfgPath);
   if (flags.modelExplicit) {
     const want = flags.model.kind === 'builtin' ? flags.model.name : 'layers';
     loadRunCheckpoint(dir, { expectModel: want });
   }
   return { ...saved.job, runDir: dir, resume: true, report: flags.report, command: saved.job.command };
+}
+
+/** The job a run folder's config.json saved; a damaged file is one error naming it. */
+function readSavedJob(file: string): { job: TrainJob } {
+  let saved: unknown;
+  try {
+    saved = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    throw new UsageError(`--resume: '${file}' is not a run's settings (not JSON)`);
+  }
+  const job = (saved as { job?: unknown } | null)?.job;
+  if (!job || typeof job !== 'object' || Array.isArray(job))
+    throw new UsageError(`--resume: '${file}' is damaged: it has no "job" object`);
+  return { job: job as TrainJob };
 }
 
 export async function trainCommand(flags: TrainFlags): Promise<void> {
