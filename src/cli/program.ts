@@ -83,13 +83,25 @@ function strict(cmd: Command): Command {
   return cmd;
 }
 
+/**
+ * Options that say how a run is shown or which run, not how it trains: the ones `train --resume` takes (the
+ * run's settings are in its config.json). --model is one: with --resume it must match the checkpoint.
+ */
+const NOT_SETTINGS = new WeakSet<Option>();
+function notSetting(o: Option): Option {
+  NOT_SETTINGS.add(o);
+  return o;
+}
+
 /** The options shared by train and sweep: what to train, on what, and how. */
 function addTrainingOptions(cmd: Command, forSweep = false): Command {
   cmd
     .addOption(
-      new Option('-m, --model <model>', `model: ${MODELS.join('|')} or a layers .json file`)
-        .default(parseModel('cnn'), 'cnn')
-        .argParser(parseModel),
+      notSetting(
+        new Option('-m, --model <model>', `model: ${MODELS.join('|')} or a layers .json file`)
+          .default(parseModel('cnn'), 'cnn')
+          .argParser(parseModel),
+      ),
     )
     .addOption(
       new Option(
@@ -198,26 +210,36 @@ function addTrainingOptions(cmd: Command, forSweep = false): Command {
       .addOption(
         new Option('--reg <strength>', 'L2 regularization strength').argParser(parseNonNegative('--reg')),
       )
-      .addOption(new Option('--resume <run>', 'continue an interrupted run (its folder or checkpoint)'))
-      .addOption(new Option('--no-report', 'skip report.html and its images'))
-      .addOption(new Option('--quiet', 'print only the final summary'))
       .addOption(
-        new Option(
-          '--ui',
-          'serve the live dashboard (curves, filters, predictions) while training, until Ctrl-C',
+        notSetting(new Option('--resume <run>', 'continue an interrupted run (its folder or checkpoint)')),
+      )
+      .addOption(notSetting(new Option('--no-report', 'skip report.html and its images')))
+      .addOption(notSetting(new Option('--quiet', 'print only the final summary')))
+      .addOption(
+        notSetting(
+          new Option(
+            '--ui',
+            'serve the live dashboard (curves, filters, predictions) while training, until Ctrl-C',
+          ),
         ),
       )
       .addOption(
-        new Option('--host <address>', 'dashboard address (default 127.0.0.1; others need --allow-remote)'),
+        notSetting(
+          new Option('--host <address>', 'dashboard address (default 127.0.0.1; others need --allow-remote)'),
+        ),
       )
       .addOption(
-        new Option(
-          '--port <n>',
-          'dashboard port (default 8231, or a free one if taken; 0: any free)',
-        ).argParser(parsePort),
+        notSetting(
+          new Option(
+            '--port <n>',
+            'dashboard port (default 8231, or a free one if taken; 0: any free)',
+          ).argParser(parsePort),
+        ),
       )
       .addOption(
-        new Option('--allow-remote', 'let the dashboard listen on a non-loopback --host (it has no login)'),
+        notSetting(
+          new Option('--allow-remote', 'let the dashboard listen on a non-loopback --host (it has no login)'),
+        ),
       );
   }
   return cmd;
@@ -253,8 +275,8 @@ Examples:
         (await import('./commands/train.js')).trainCommand({
           ...opts,
           modelExplicit: cmd.getOptionValueSource('model') === 'cli',
-          given: cmd.options
-            .filter((o) => cmd.getOptionValueSource(o.attributeName()) === 'cli')
+          settingsGiven: cmd.options
+            .filter((o) => cmd.getOptionValueSource(o.attributeName()) === 'cli' && !NOT_SETTINGS.has(o))
             .map((o) => o.long ?? o.name()),
         }),
       ),

@@ -25,8 +25,8 @@ export interface TrainFlags extends Omit<TrainJob, 'runDir' | 'resume' | 'comman
   resume?: string;
   /** --model was given on the command line (with --resume it must match the checkpoint). */
   modelExplicit?: boolean;
-  /** The options given on the command line, as typed (`--epochs`): --resume refuses those that set the run. */
-  given?: string[];
+  /** The options given on the command line that set how the run trains, as typed (`--epochs`): --resume refuses them. */
+  settingsGiven?: string[];
   quiet?: boolean;
   /** Serve the live dashboard (ui/server.ts) while training, and after it until Ctrl-C. */
   ui?: boolean;
@@ -46,22 +46,10 @@ function modelLabel(m: ModelSpec): string {
   return m.kind === 'builtin' ? m.name : m.path.replace(/^.*[\\/]/, '').replace(/\.json$/, '');
 }
 
-/** What --resume may be given with: how the run is shown, not how it trains (that is in its config.json). */
-const RESUME_OPTIONS = new Set([
-  '--resume',
-  '--model',
-  '--no-report',
-  '--quiet',
-  '--ui',
-  '--host',
-  '--port',
-  '--allow-remote',
-]);
-
 /** Finds the run folder of --resume (a folder, or a checkpoint file inside one) and its saved job. */
 function resumeJob(arg: string, flags: TrainFlags): TrainJob {
   // An exact resume trains as the run began: a setting given now would be silently ignored.
-  const setting = (flags.given ?? []).filter((f) => !RESUME_OPTIONS.has(f));
+  const setting = flags.settingsGiven ?? [];
   if (setting.length > 0)
     throw new UsageError(
       `--resume continues a run with the settings it began with (its config.json); ${setting.join(', ')} cannot change them: ` +
