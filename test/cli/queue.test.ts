@@ -202,6 +202,14 @@ function queueTests(): void {
       }
     }, 300_000);
 
+    it('a worker stopped the moment it says it is up exits 0, not killed by the signal', async () => {
+      const w = worker(9, 'S');
+      await w.waitFor(/taking trials/);
+      w.child.kill('SIGTERM');
+      expect(await w.exited).toBe(0);
+      expect(w.out).toMatch(/^worker +stopped$/m);
+    });
+
     it('Redis loses its data mid-trial (no append-only file): the coordinator adds the lost jobs again', async () => {
       const w = worker(6, 'L');
       await w.waitFor(/taking trials/);

@@ -23,10 +23,9 @@ export async function workerCommand(url: string, flags: WorkerFlags): Promise<vo
   if (flags.work) opts.work = flags.work;
   if (flags.name) opts.name = flags.name;
   const worker = await startQueueWorker(target, opts);
-  log(
-    `worker    ${opts.name} taking trials from ${target.safe} (concurrency ${opts.concurrency}, nabla ${packageVersion()}, work folder ${opts.work})`,
-  );
-  await new Promise<void>((resolve) => {
+  // Listening before the line that says the worker is up: a signal sent on seeing it must not meet the
+  // default action (killed with no status, running trials not handed back).
+  const stopped = new Promise<void>((resolve) => {
     let stopping = false;
     const onSignal = (sig: NodeJS.Signals): void => {
       if (stopping) {
@@ -40,5 +39,9 @@ export async function workerCommand(url: string, flags: WorkerFlags): Promise<vo
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   });
+  log(
+    `worker    ${opts.name} taking trials from ${target.safe} (concurrency ${opts.concurrency}, nabla ${packageVersion()}, work folder ${opts.work})`,
+  );
+  await stopped;
   log('worker    stopped');
 }
