@@ -3,7 +3,7 @@ run of gan_pytorch.py's DCGAN, at the course's settings, reach issue 16's bar un
 
 Run (Debian's python3-torch; the digits come from nabla, nothing is downloaded):
     npx tsx scripts/score_digits.ts --export-mnist /tmp/mnist-train.npy
-    /usr/bin/python3 scripts/torch_dcgan.py /tmp/mnist-train.npy /tmp/torch-dcgan.npy [--epochs 5] [--seed 0]
+    /usr/bin/python3 scripts/torch_dcgan.py /tmp/mnist-train.npy /tmp/torch-dcgan.npy [--epochs 5] [--seed 0] [--threads 2] [--every-epoch]
     npx tsx scripts/score_digits.ts /tmp/torch-dcgan.npy
 
 The nets and losses are scripts/course_gan.py's (the course's solutions, also behind golden_gan.py); as in the
@@ -26,6 +26,8 @@ p.add_argument('out')
 p.add_argument('--epochs', type=int, default=5)
 p.add_argument('--seed', type=int, default=0)
 p.add_argument('--threads', type=int, default=0)
+p.add_argument('--every-epoch', action='store_true',
+               help='also save the samples after each epoch, as <out>-epoch<k>.npy (draws from the same RNG)')
 args = p.parse_args()
 torch.manual_seed(args.seed)
 if args.threads:
@@ -50,6 +52,15 @@ G_solver = torch.optim.Adam(G.parameters(), lr=1e-3, betas=(0.5, 0.999))
 
 digits = np.load(args.mnist)[:50000].reshape(-1, 784).astype(np.float32) / 255
 x_all = torch.from_numpy(2 * (digits - 0.5))
+
+
+def save_samples(path):
+    with torch.no_grad():
+        out = torch.cat([G(sample_noise(500, NOISE_DIM)) for _ in range(20)])
+    np.save(path, out.numpy().astype(np.float32))
+    print(f'wrote {path}: {tuple(out.shape)}', flush=True)
+
+
 t0 = time.time()
 for epoch in range(args.epochs):
     order = torch.randperm(x_all.shape[0])
@@ -68,8 +79,7 @@ for epoch in range(args.epochs):
         g_error.backward()
         G_solver.step()
     print(f'epoch {epoch + 1}: D {d_error.item():.4f} G {g_error.item():.4f} ({time.time() - t0:.0f} s)', flush=True)
+    if args.every_epoch and epoch + 1 < args.epochs:
+        save_samples(args.out.removesuffix('.npy') + f'-epoch{epoch + 1}.npy')
 
-with torch.no_grad():
-    out = torch.cat([G(sample_noise(500, NOISE_DIM)) for _ in range(20)])
-np.save(args.out, out.numpy().astype(np.float32))
-print(f'wrote {args.out}: {tuple(out.shape)}')
+save_samples(args.out)
