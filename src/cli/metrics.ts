@@ -49,7 +49,11 @@ export class MetricsLog {
  * dropped: the checkpoint is older than that record anyway. A damaged line before it is an error naming
  * `file` and the line, or skipped with `skipDamaged` (the dashboard, which only draws the curves).
  */
-export function parseMetrics(text: string, file: string, opts: { skipDamaged?: boolean } = {}): MetricsRecord[] {
+export function parseMetrics(
+  text: string,
+  file: string,
+  opts: { skipDamaged?: boolean } = {},
+): MetricsRecord[] {
   const lines = text.split('\n');
   const records: MetricsRecord[] = [];
   lines.forEach((line, i) => {

@@ -164,8 +164,15 @@ describe('plan.json', () => {
     expect(refused('[]')).toMatch(/plan\.json' is not a sweep plan/);
     expect(refused('{}')).toMatch(/plan\.json' is a damaged sweep plan: "id"/);
     const plan = {
-      id: 'fc-0123456789', label: 'fc', search: 'random', axes: [], trials: [{ lr: 1e-3 }],
-      rungs: null, eta: 3, base: { model: 'fc' }, command: 'nabla sweep',
+      id: 'fc-0123456789',
+      label: 'fc',
+      search: 'random',
+      axes: [],
+      trials: [{ lr: 1e-3 }],
+      rungs: null,
+      eta: 3,
+      base: { model: 'fc' },
+      command: 'nabla sweep',
     };
     expect(refused(JSON.stringify({ ...plan, trials: 'many' }))).toMatch(/damaged sweep plan: "trials"/);
     expect(refused(JSON.stringify({ ...plan, rungs: 3 }))).toMatch(/damaged sweep plan: "rungs"/);

@@ -48,7 +48,12 @@ export const xavierUniform: XavierInit = (rng, shape, fanIn, fanOut, dtype = 'fl
 };
 
 /** U(±1/√fanIn): PyTorch's default for weights (kaiming_uniform_, a = √5) and biases alike. */
-export function torchDefault(rng: Generator, shape: number[], fanIn: number, dtype: DType = 'float32'): NDArray {
+export function torchDefault(
+  rng: Generator,
+  shape: number[],
+  fanIn: number,
+  dtype: DType = 'float32',
+): NDArray {
   const a = 1 / Math.sqrt(fanIn);
   return rng.uniform(-a, a, shape, dtype);
 }

@@ -50,14 +50,24 @@ export abstract class WeightedModule extends Module {
     torchFanIn = fanIn,
   ) {
     super();
-    const { rng = defaultRng, dtype = 'float32', init = 'kaiming', bias = true, biasInit = 'zeros' } = options;
+    const {
+      rng = defaultRng,
+      dtype = 'float32',
+      init = 'kaiming',
+      bias = true,
+      biasInit = 'zeros',
+    } = options;
     if (biasInit !== 'zeros' && biasInit !== 'torchDefault')
-      throw new RangeError(`${this.constructor.name}: unknown biasInit '${biasInit as string}' (zeros, torchDefault)`);
+      throw new RangeError(
+        `${this.constructor.name}: unknown biasInit '${biasInit as string}' (zeros, torchDefault)`,
+      );
     const weightFanIn = init === 'torchDefault' ? torchFanIn : fanIn;
     this.params.weight = initWeight(init, rng, shape, weightFanIn, fanOut, dtype);
     if (bias)
       this.params.bias =
-        biasInit === 'torchDefault' ? torchDefault(rng, [biasSize], torchFanIn, dtype) : zeros([biasSize], dtype);
+        biasInit === 'torchDefault'
+          ? torchDefault(rng, [biasSize], torchFanIn, dtype)
+          : zeros([biasSize], dtype);
     this.zeroBias = bias ? null : zeros([biasSize], dtype);
   }
 
