@@ -93,6 +93,20 @@ describe('checkpoints that must not be used', () => {
   it.each([
     ['not JSON', '{"job": {"model', /config\.json' is not a run's settings \(not JSON\)/],
     ['no job', '{"jobs": []}', /config\.json' is damaged: it has no "job" object/],
+    ['an empty job', '{"job": {}}', /config\.json' is damaged: "job\.model" is missing or malformed/],
+    [
+      'epochs as text',
+      JSON.stringify({
+        job: {
+          model: { kind: 'builtin', name: 'two-layer' },
+          data: { kind: 'builtin', name: 'mnist' },
+          seed: 0,
+          dtype: 'float32',
+          epochs: 'two',
+        },
+      }),
+      /config\.json' is damaged: "job\.epochs" is missing or malformed/,
+    ],
   ])('a damaged config.json (%s): --resume names the file, and changes nothing', (_, text, refusal) => {
     const dir = variant(`config-${text.length}`, ck.arrays);
     writeFileSync(path.join(dir, 'config.json'), text);

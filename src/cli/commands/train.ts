@@ -12,7 +12,13 @@ import { TrainingProgress, formatDuration } from '../progress.js';
 import { loadRunCheckpoint } from '../checkpoint.js';
 import { createRunDir, RUN_FILES } from '../runDir.js';
 import { modelConfigOf, trainJobFromFlags } from '../train/config.js';
-import type { JobEvent, JobResult, JobStopped, TrainJob } from '../train/job.js';
+import {
+  malformedJobField,
+  type JobEvent,
+  type JobResult,
+  type JobStopped,
+  type TrainJob,
+} from '../train/job.js';
 import { runTrainJob } from '../train/run.js';
 import { checkBind, DEFAULT_HOST } from '../ui/bind.js';
 import { LiveRun } from '../ui/live.js';
@@ -83,6 +89,8 @@ function readSavedJob(file: string): { job: TrainJob } {
   const job = (saved as { job?: unknown } | null)?.job;
   if (!job || typeof job !== 'object' || Array.isArray(job))
     throw new UsageError(`--resume: '${file}' is damaged: it has no "job" object`);
+  const bad = malformedJobField(job as Record<string, unknown>);
+  if (bad) throw new UsageError(`--resume: '${file}' is damaged: "job.${bad}" is missing or malformed`);
   return { job: job as TrainJob };
 }
 

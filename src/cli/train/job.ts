@@ -47,6 +47,36 @@ export interface TrainJob {
   command: string;
 }
 
+const isSpec =
+  (kinds: Record<string, string>) =>
+  (v: unknown): boolean => {
+    const o = v as Record<string, unknown> | null;
+    return !!o && typeof o === 'object' && typeof o.kind === 'string' && typeof o[kinds[o.kind]] === 'string';
+  };
+const optionalNumber = (v: unknown): boolean =>
+  v === undefined || (typeof v === 'number' && Number.isFinite(v));
+/** What the fields of a saved job must be for a resume to read it (the others are checked where used). */
+const JOB_FIELDS: Partial<Record<keyof TrainJob, (v: unknown) => boolean>> = {
+  model: isSpec({ builtin: 'name', file: 'path' }),
+  data: isSpec({ builtin: 'name', path: 'path' }),
+  seed: (v) => Number.isSafeInteger(v) && (v as number) >= 0,
+  dtype: (v) => v === 'float32' || v === 'float64',
+  ...Object.fromEntries(
+    (
+      ['epochs', 'batchSize', 'lr', 'lrDecay', 'reg', 'dropout', 'k', 'valSplit', 'limit', 'beam'] as const
+    ).map((k) => [k, optionalNumber]),
+  ),
+  noiseDim: optionalNumber,
+  temperature: optionalNumber,
+  minutes: optionalNumber,
+  hidden: (v) => v === undefined || (Array.isArray(v) && v.every((h) => Number.isSafeInteger(h))),
+};
+
+/** The first field of a job read from a run's config.json that is missing or of the wrong type, or null. */
+export function malformedJobField(job: Record<string, unknown>): string | null {
+  return Object.entries(JOB_FIELDS).find(([k, ok]) => !ok(job[k]))?.[0] ?? null;
+}
+
 export interface JobResult {
   status: 'done';
   runDir: string;
