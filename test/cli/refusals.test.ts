@@ -96,20 +96,16 @@ describe('checkpoints that must not be used', () => {
     ['an empty job', '{"job": {}}', /config\.json' is damaged: "job\.model" is missing or malformed/],
     [
       'epochs as text',
-      JSON.stringify({
-        job: {
-          model: { kind: 'builtin', name: 'two-layer' },
-          data: { kind: 'builtin', name: 'mnist' },
-          seed: 0,
-          dtype: 'float32',
-          epochs: 'two',
-        },
-      }),
+      (cfg: string) => cfg.replace(/"epochs": \d+/, '"epochs": "two"'),
       /config\.json' is damaged: "job\.epochs" is missing or malformed/,
     ],
-  ])('a damaged config.json (%s): --resume names the file, and changes nothing', (_, text, refusal) => {
-    const dir = variant(`config-${text.length}`, ck.arrays);
-    writeFileSync(path.join(dir, 'config.json'), text);
+  ])('a damaged config.json (%s): --resume names the file, and changes nothing', (what, text, refusal) => {
+    const dir = variant(`config-${what.replace(/\W/g, '-')}`, ck.arrays);
+    const file = path.join(dir, 'config.json');
+    const good = readFileSync(file, 'utf8');
+    const damaged = typeof text === 'string' ? text : text(good);
+    expect(damaged).not.toBe(good);
+    writeFileSync(file, damaged);
     const before = readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8');
     expectUsageError(nabla(['train', '--resume', dir], cwd), refusal);
     expect(readFileSync(path.join(dir, 'metrics.jsonl'), 'utf8')).toBe(before);
