@@ -3,7 +3,7 @@
  * saying how to resume, then the signal's conventional exit status), and prints the result with the run
  * folder and report.
  */
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { writeFileAtomic } from '../../nodeFiles.js';
 import type { ModelSpec } from '../choices.js';
@@ -11,6 +11,7 @@ import { EXIT_INTERRUPTED, RunStopped, STOP_SIGNALS, UsageError, type StopSignal
 import { TrainingProgress, formatDuration } from '../progress.js';
 import { loadRunCheckpoint } from '../checkpoint.js';
 import { createRunDir, RUN_FILES } from '../runDir.js';
+import { isObject, readJsonFile } from '../jsonFile.js';
 import { modelConfigOf, trainJobFromFlags } from '../train/config.js';
 import {
   malformedJobField,
@@ -80,15 +81,9 @@ function resumeJob(arg: string, flags: TrainFlags): TrainJob {
 
 /** The job a run folder's config.json saved; a damaged file is one error naming it. */
 function readSavedJob(file: string): { job: TrainJob } {
-  let saved: unknown;
-  try {
-    saved = JSON.parse(readFileSync(file, 'utf8'));
-  } catch {
-    throw new UsageError(`--resume: '${file}' is not a run's settings (not JSON)`);
-  }
+  const saved = readJsonFile(file, "a run's settings", '--resume: ');
   const job = (saved as { job?: unknown } | null)?.job;
-  if (!job || typeof job !== 'object' || Array.isArray(job))
-    throw new UsageError(`--resume: '${file}' is damaged: it has no "job" object`);
+  if (!isObject(job)) throw new UsageError(`--resume: '${file}' is damaged: it has no "job" object`);
   const bad = malformedJobField(job as Record<string, unknown>);
   if (bad) throw new UsageError(`--resume: '${file}' is damaged: "job.${bad}" is missing or malformed`);
   return { job: job as TrainJob };

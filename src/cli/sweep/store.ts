@@ -24,6 +24,7 @@ import {
 import { join } from 'node:path';
 import { writeFileAtomic } from '../../nodeFiles.js';
 import { UsageError } from '../errors.js';
+import { isObject, isString, malformedField, readJsonFile, type FieldCheck } from '../jsonFile.js';
 import { createRunDir } from '../runDir.js';
 import { packageVersion } from '../version.js';
 import type { SweepPlan } from './plan.js';
@@ -54,23 +55,15 @@ export function readPlan(dir: string): SweepPlan {
   const file = join(dir, SWEEP_FILES.plan);
   if (!existsSync(file))
     throw new UsageError(`--resume: '${dir}' is not a sweep folder (no ${SWEEP_FILES.plan})`);
-  let plan: unknown;
-  try {
-    plan = JSON.parse(readFileSync(file, 'utf8'));
-  } catch {
-    throw new UsageError(`'${file}' is not a sweep plan (not JSON)`);
-  }
-  if (!plan || typeof plan !== 'object' || Array.isArray(plan))
-    throw new UsageError(`'${file}' is not a sweep plan (not a JSON object)`);
-  const bad = Object.entries(PLAN_FIELDS).find(([k, ok]) => !ok((plan as Record<string, unknown>)[k]));
-  if (bad) throw new UsageError(`'${file}' is a damaged sweep plan: "${bad[0]}" is missing or malformed`);
+  const plan = readJsonFile(file, 'a sweep plan');
+  if (!isObject(plan)) throw new UsageError(`'${file}' is not a sweep plan (not a JSON object)`);
+  const bad = malformedField(plan as Record<string, unknown>, PLAN_FIELDS);
+  if (bad) throw new UsageError(`'${file}' is a damaged sweep plan: "${bad}" is missing or malformed`);
   return plan as SweepPlan;
 }
 
-const isObject = (v: unknown): boolean => v !== null && typeof v === 'object' && !Array.isArray(v);
-const isString = (v: unknown): boolean => typeof v === 'string';
 /** What each field of a plan must be for the sweep and the dashboard to read it without a TypeError. */
-const PLAN_FIELDS: Record<keyof SweepPlan, (v: unknown) => boolean> = {
+const PLAN_FIELDS: Record<keyof SweepPlan, FieldCheck> = {
   id: isString,
   label: isString,
   search: isString,

@@ -8,6 +8,7 @@ import type { DataSpec } from '../../data/datasetNames.js';
 import type { AugmentName, ModelSpec, OptimizerName, ScheduleName } from '../choices.js';
 import type { Evaluation } from '../evaluate.js';
 import type { RunConfig } from './config.js';
+import { isObject, isString, malformedField, optionalNumber, type FieldCheck } from '../jsonFile.js';
 
 /** Everything a run needs, as plain data. */
 export interface TrainJob {
@@ -48,33 +49,26 @@ export interface TrainJob {
 }
 
 const isSpec =
-  (kinds: Record<string, string>) =>
-  (v: unknown): boolean => {
-    const o = v as Record<string, unknown> | null;
-    return !!o && typeof o === 'object' && typeof o.kind === 'string' && typeof o[kinds[o.kind]] === 'string';
-  };
-const optionalNumber = (v: unknown): boolean =>
-  v === undefined || (typeof v === 'number' && Number.isFinite(v));
+  (kinds: Record<string, string>): FieldCheck =>
+  (v) =>
+    isObject(v) && isString((v as Record<string, unknown>)[kinds[(v as { kind?: string }).kind ?? '']]);
+const OPTIONAL_NUMBERS = [
+  ...['epochs', 'batchSize', 'lr', 'lrDecay', 'reg', 'dropout', 'k', 'valSplit', 'limit', 'beam'],
+  ...['noiseDim', 'temperature', 'minutes'],
+] as const satisfies readonly (keyof TrainJob)[];
 /** What the fields of a saved job must be for a resume to read it (the others are checked where used). */
-const JOB_FIELDS: Partial<Record<keyof TrainJob, (v: unknown) => boolean>> = {
+const JOB_FIELDS: Partial<Record<keyof TrainJob, FieldCheck>> = {
   model: isSpec({ builtin: 'name', file: 'path' }),
   data: isSpec({ builtin: 'name', path: 'path' }),
   seed: (v) => Number.isSafeInteger(v) && (v as number) >= 0,
   dtype: (v) => v === 'float32' || v === 'float64',
-  ...Object.fromEntries(
-    (
-      ['epochs', 'batchSize', 'lr', 'lrDecay', 'reg', 'dropout', 'k', 'valSplit', 'limit', 'beam'] as const
-    ).map((k) => [k, optionalNumber]),
-  ),
-  noiseDim: optionalNumber,
-  temperature: optionalNumber,
-  minutes: optionalNumber,
+  ...Object.fromEntries(OPTIONAL_NUMBERS.map((k) => [k, optionalNumber])),
   hidden: (v) => v === undefined || (Array.isArray(v) && v.every((h) => Number.isSafeInteger(h))),
 };
 
 /** The first field of a job read from a run's config.json that is missing or of the wrong type, or null. */
 export function malformedJobField(job: Record<string, unknown>): string | null {
-  return Object.entries(JOB_FIELDS).find(([k, ok]) => !ok(job[k]))?.[0] ?? null;
+  return malformedField(job, JOB_FIELDS as Record<string, FieldCheck>);
 }
 
 export interface JobResult {

@@ -8,6 +8,7 @@
  * fanIn of a Linear (D, M) weight is D; of a Conv2d (F, C, k, k) weight, C·k·k (fanOut F·k·k).
  */
 import type { DType } from '../../ndarray/dtype.js';
+import { zeros } from '../../ndarray/creation.js';
 import type { NDArray } from '../../ndarray/ndarray.js';
 import { Generator } from '../../ndarray/random.js';
 
@@ -74,4 +75,23 @@ export function initWeight(
   throw new RangeError(
     `initWeight: unknown init '${init as string}' (kaiming, xavier, xavierUniform, torchDefault)`,
   );
+}
+
+/** Initial bias of `size` by name; `op` names the layer in the error of an unknown name. */
+export function initBias(
+  biasInit: BiasInitName,
+  rng: Generator,
+  size: number,
+  fanIn: number,
+  dtype: DType,
+  op: string,
+): NDArray {
+  checkBiasInit(biasInit, op);
+  return biasInit === 'zeros' ? zeros([size], dtype) : torchDefault(rng, [size], fanIn, dtype);
+}
+
+/** Refuses a bias initialisation name that is not one of BiasInitName's. */
+export function checkBiasInit(biasInit: BiasInitName, op: string): void {
+  if (biasInit !== 'zeros' && biasInit !== 'torchDefault')
+    throw new RangeError(`${op}: unknown biasInit '${biasInit as string}' (zeros, torchDefault)`);
 }

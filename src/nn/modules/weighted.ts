@@ -7,7 +7,7 @@ import type { DType } from '../../ndarray/dtype.js';
 import { zeros } from '../../ndarray/creation.js';
 import type { NDArray } from '../../ndarray/ndarray.js';
 import { defaultRng, type Generator } from '../../ndarray/random.js';
-import { initWeight, torchDefault, type BiasInitName, type InitName } from './init.js';
+import { checkBiasInit, initBias, initWeight, type BiasInitName, type InitName } from './init.js';
 import { Module } from './module.js';
 
 /** Options of layers with weights: generator, dtype, initialisation, bias. */
@@ -57,17 +57,10 @@ export abstract class WeightedModule extends Module {
       bias = true,
       biasInit = 'zeros',
     } = options;
-    if (biasInit !== 'zeros' && biasInit !== 'torchDefault')
-      throw new RangeError(
-        `${this.constructor.name}: unknown biasInit '${biasInit as string}' (zeros, torchDefault)`,
-      );
+    checkBiasInit(biasInit, this.constructor.name); // refused with or without a bias
     const weightFanIn = init === 'torchDefault' ? torchFanIn : fanIn;
     this.params.weight = initWeight(init, rng, shape, weightFanIn, fanOut, dtype);
-    if (bias)
-      this.params.bias =
-        biasInit === 'torchDefault'
-          ? torchDefault(rng, [biasSize], torchFanIn, dtype)
-          : zeros([biasSize], dtype);
+    if (bias) this.params.bias = initBias(biasInit, rng, biasSize, torchFanIn, dtype, this.constructor.name);
     this.zeroBias = bias ? null : zeros([biasSize], dtype);
   }
 
