@@ -5,12 +5,15 @@ Run (Debian's python3-torch; the digits come from nabla, nothing is downloaded):
     npx tsx scripts/score_digits.ts --export-mnist /tmp/mnist-train.npy
     /usr/bin/python3 scripts/torch_dcgan.py /tmp/mnist-train.npy /tmp/torch-dcgan.npy [--epochs 5] [--seed 0] [--threads 2] [--every-epoch]
     npx tsx scripts/score_digits.ts /tmp/torch-dcgan.npy
+    npx tsx scripts/score_digits.ts --generator /tmp/torch-dcgan-G.npz [--batch-stats]
 
 The nets and losses are scripts/course_gan.py's (the course's solutions, also behind golden_gan.py); as in the
 course's notebook: xavier_uniform_ on Linear and ConvTranspose2d weights, the first 50,000 training digits
 scaled to [-1, 1], batch 128 (last partial batch dropped), Adam 1e-3 with betas (0.5, 0.999), one D step
 then one G step per batch on fresh noise. 10,000 digits are then drawn in training mode (batch statistics,
-as the notebook shows its samples) and saved as (10000, 784) float32 in [-1, 1].
+as the notebook shows its samples) and saved as (10000, 784) float32 in [-1, 1], the generator's state dict
+beside them as numpy arrays (<out>-G.npz: `npx tsx scripts/score_digits.ts --generator <out>-G.npz` draws again
+from it with nabla, in eval mode or with batch statistics).
 """
 import argparse
 import time
@@ -58,7 +61,8 @@ def save_samples(path):
     with torch.no_grad():
         out = torch.cat([G(sample_noise(500, NOISE_DIM)) for _ in range(20)])
     np.save(path, out.numpy().astype(np.float32))
-    print(f'wrote {path}: {tuple(out.shape)}', flush=True)
+    np.savez(path.removesuffix('.npy') + '-G.npz', **{k: v.numpy() for k, v in G.state_dict().items()})
+    print(f'wrote {path} and its generator: {tuple(out.shape)}', flush=True)
 
 
 t0 = time.time()

@@ -159,10 +159,23 @@ export class GanModel implements StagedLossModel {
     return [d.item() + g.item(), grads];
   }
 
-  /** n generated images (n, 784) in [−1, 1], the generator in eval mode, noise drawn from rng. */
-  generate(n: number, rng: Generator): NDArray {
+  /**
+   * n generated images (n, 784) in [−1, 1], noise drawn from rng, 500 at a time. By default the generator is
+   * in eval mode (batchnorm by its running averages). With `batchStatistics`, each chunk of 500 is normalised
+   * by its own statistics, as the course's notebook (and PyTorch's DCGAN tutorial) draw samples from a
+   * generator left in training mode; the running averages are left as they were.
+   */
+  generate(
+    n: number,
+    rng: Generator,
+    { batchStatistics = false }: { batchStatistics?: boolean } = {},
+  ): NDArray {
     const z = sampleNoise(n, this.noiseDim, { rng, dtype: this.dtype });
-    this.G.eval();
+    // Training-mode forwards update the running averages (and the batch count): put them back after.
+    const saved = batchStatistics
+      ? Object.entries(this.G.stateDict()).map(([k, v]) => [k, v.copy()] as const)
+      : [];
+    this.G.train(batchStatistics);
     try {
       const parts: NDArray[] = [];
       for (let s = 0; s < n; s += 500) {
@@ -171,6 +184,7 @@ export class GanModel implements StagedLossModel {
       }
       return parts.length === 1 ? parts[0] : concatenate(parts, 0);
     } finally {
+      if (batchStatistics) this.G.loadStateDict(Object.fromEntries(saved));
       this.G.train();
     }
   }

@@ -1,6 +1,8 @@
 /** GanModel under the Solver: both nets learn in stages, and a restored state continues with the same losses. */
 import { describe, expect, it } from 'vitest';
 import { ArrayDataset } from '../../src/data/batches.js';
+import { noGrad, tensor } from '../../src/autograd/tensor.js';
+import { sampleNoise } from '../../src/models/gan.js';
 import { GanModel, ganSolverConfig } from '../../src/models/ganModel.js';
 import { Generator } from '../../src/ndarray/random.js';
 import { Solver, type SolverOptions } from '../../src/solver/solver.js';
@@ -60,6 +62,22 @@ describe('GanModel with the Solver', () => {
     expect(a.shape).toEqual([5, 784]);
     expect(a.abs().max().item()).toBeLessThanOrEqual(1);
     expect(gan.generate(5, new Generator(2)).toArray()).toEqual(a.toArray());
+  });
+
+  it("generate with batchStatistics normalises by each chunk's own statistics and keeps the running averages", () => {
+    const gan = new GanModel({ kind: 'dcgan', noiseDim: 8, seed: 4 });
+    // Running averages unlike any one batch's statistics, so eval mode and batch statistics differ.
+    for (const [k, v] of Object.entries(gan.buffers())) v.set('...', k.endsWith('runningVar') ? 4 : 0.5);
+    const before = Object.fromEntries(Object.entries(gan.G.stateDict()).map(([k, v]) => [k, v.copy()]));
+    const a = gan.generate(6, new Generator(2), { batchStatistics: true });
+    for (const [k, v] of Object.entries(gan.G.stateDict()))
+      expect(v.toArray(), k).toEqual(before[k].toArray());
+    expect(gan.G.training).toBe(true);
+    // The oracle: the same noise through the generator in training mode.
+    const z = sampleNoise(6, 8, { rng: new Generator(2) });
+    const oracle = noGrad(() => gan.G.call(tensor(z))).data;
+    expect(relError(a, oracle)).toBeLessThan(1e-6);
+    expect(relError(gan.generate(6, new Generator(2)), a)).toBeGreaterThan(1e-2);
   });
 
   it('refuses a noise dimension of 0 and an unknown kind', () => {
